@@ -1,0 +1,70 @@
+/* plat/util.h - the floor: growable strings, UTF-8, dates and numbers, context slots.
+ * Depends on nothing but the C library. */
+#ifndef PLAT_UTIL_H
+#define PLAT_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "common.h"
+
+/* A growable NUL-terminated string. Initialise with PLAT_BUF_INIT; the caller owns s and
+ * frees it with plat_buf_dispose() (or takes it with plat_buf_detach()). */
+typedef struct plat_buf {
+    char *s;    /* NULL until something is appended */
+    size_t len; /* bytes before the NUL */
+    size_t cap;
+} plat_buf;
+#define PLAT_BUF_INIT { NULL, 0, 0 }
+
+/** Append n bytes. @return 0 or PLAT_ENOMEM. */
+PLAT_API int plat_buf_add(plat_buf *b, const char *s, size_t n);
+/** Append a NUL-terminated string. @return 0 or PLAT_ENOMEM. */
+PLAT_API int plat_buf_puts(plat_buf *b, const char *s);
+/** Append printf-style. @return 0 or PLAT_ENOMEM. */
+PLAT_API int plat_buf_printf(plat_buf *b, const char *fmt, ...) PLAT_PRINTF(2, 3);
+PLAT_API int plat_buf_vprintf(plat_buf *b, const char *fmt, va_list ap);
+/** The text so far; "" (never NULL) when empty. Valid until the next append. */
+PLAT_API const char *plat_buf_cstr(const plat_buf *b);
+/** Hand the string to the caller (free with plat_free) and reset b. Never NULL. */
+PLAT_API char *plat_buf_detach(plat_buf *b);
+/** Free the string and reset b. Cannot fail. */
+PLAT_API void plat_buf_dispose(plat_buf *b);
+
+/** Copy s (NULL gives NULL). Free with plat_free. */
+PLAT_API char *plat_strdup(const char *s);
+/** Read a whole file into a new NUL-terminated string; free with plat_free.
+ * @return 0, PLAT_ENOTFOUND or PLAT_EIO (recorded on ctx with the path). */
+PLAT_API int plat_read_file(plat_ctx *ctx, char **out, size_t *len, const char *path);
+
+/** 1 if the n bytes are valid UTF-8 (no overlongs, no surrogates), else 0. */
+PLAT_API int plat_utf8_valid(const char *s, size_t n);
+/** Columns a terminal gives s: 2 for East Asian wide/fullwidth characters, 1 otherwise. */
+PLAT_API int plat_utf8_width(const char *s);
+
+/** Parse a decimal number in the C locale ("1.5", "-2e3"), the whole string.
+ * @return 0 and *out, or PLAT_EINVALID (nothing recorded). */
+PLAT_API int plat_parse_double(const char *s, double *out);
+/** Parse the leading number of s in the C locale; *end points after it. @return 0 or PLAT_EINVALID. */
+PLAT_API int plat_parse_double_prefix(const char *s, double *out, const char **end);
+/** Format a number for output in the C locale with at most `digits` decimals, trailing zeros
+ * trimmed ("21", "20.8"). Writes into buf of size n. @return buf. */
+PLAT_API char *plat_format_double(char *buf, size_t n, double v, int digits);
+
+/** 1 if s is a real calendar date written YYYY-MM-DD, else 0. */
+PLAT_API int plat_date_valid(const char *s);
+/** Today's date (UTC) as YYYY-MM-DD into buf (at least 11 bytes). @return buf. */
+PLAT_API char *plat_date_today(char *buf);
+/** Now (UTC) as YYYY-MM-DDTHH:MM:SSZ into buf (at least 21 bytes). @return buf. */
+PLAT_API char *plat_time_now(char *buf);
+
+/* ---- internals shared between plat's own modules, not for callers ---- */
+
+/* Slots let gis/ attach its GEOS and PROJ handles to a context without util/ knowing them. */
+enum { PLAT_SLOT_GEOS = 0, PLAT_SLOT_PROJ = 1, PLAT_SLOT_COUNT = 4 };
+/** The object in slot i, NULL if none. */
+PLAT_API void *plat_ctx__slot(plat_ctx *ctx, int i);
+/** Put obj in slot i; free_fn(obj) runs when the context is freed. */
+PLAT_API void plat_ctx__set_slot(plat_ctx *ctx, int i, void *obj, void (*free_fn)(void *));
+
+#endif

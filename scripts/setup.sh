@@ -1,0 +1,24 @@
+#!/bin/sh
+# Install what plat needs to build and test on Debian 12 (bookworm), from Debian's own packages.
+# Idempotent: packages already present are left as they are. Run as root (or with sudo).
+set -eu
+
+PKGS="build-essential cmake pkg-config
+      libgdal-dev gdal-bin libproj-dev proj-bin libgeos-dev
+      libspatialite-dev libsqlite3-dev sqlite3 libsqlite3-mod-spatialite
+      libjson-c-dev python3"
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+missing=""
+for p in $PKGS; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    echo "setup: installing$missing"
+    $SUDO apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends $missing
+else
+    echo "setup: all packages present"
+fi

@@ -1,0 +1,95 @@
+/* tests/unit/util/test_text.c - UTF-8, widths, numbers and dates. */
+#include <stdlib.h>
+
+#include "plat/util.h"
+#include "../../t.h"
+
+static void chinese_is_valid_utf8_and_gbk_bytes_are_not(void)
+{
+    const char *ok = "平江县伍市镇";
+    T_CHECK(plat_utf8_valid(ok, strlen(ok)));
+    const char gbk[] = { (char)0xC6, (char)0xBD, (char)0xBD, (char)0xAD, 0 }; /* 平江 in GBK */
+    T_CHECK(!plat_utf8_valid(gbk, strlen(gbk)));
+    const char overlong[] = { (char)0xC0, (char)0xAF, 0 };
+    T_CHECK(!plat_utf8_valid(overlong, 2));
+    const char surrogate[] = { (char)0xED, (char)0xA0, (char)0x80, 0 };
+    T_CHECK(!plat_utf8_valid(surrogate, 3));
+}
+
+static void cjk_characters_take_two_columns(void)
+{
+    T_EQ_INT(plat_utf8_width("abc"), 3);
+    T_EQ_INT(plat_utf8_width("平江县"), 6);
+    T_EQ_INT(plat_utf8_width("G536青冲至伍市"), 4 + 10);
+    T_EQ_INT(plat_utf8_width("（）"), 4);
+}
+
+static void numbers_parse_in_the_c_locale(void)
+{
+    double v = 0;
+    T_EQ_INT(plat_parse_double("20.8", &v), 0);
+    T_NEAR(v, 20.8, 1e-12);
+    T_EQ_INT(plat_parse_double(" -3e2 ", &v), 0);
+    T_NEAR(v, -300, 1e-12);
+    T_CHECK(plat_parse_double("1,5", &v) < 0);
+    T_CHECK(plat_parse_double("nan", &v) < 0);
+    T_CHECK(plat_parse_double("0x10", &v) < 0);
+    T_CHECK(plat_parse_double("", &v) < 0);
+    const char *end;
+    T_EQ_INT(plat_parse_double_prefix("20.8万亩", &v, &end), 0);
+    T_NEAR(v, 20.8, 1e-12);
+    T_EQ_STR(end, "万亩");
+    char buf[64];
+    T_EQ_STR(plat_format_double(buf, sizeof buf, 21.0, 3), "21");
+    T_EQ_STR(plat_format_double(buf, sizeof buf, 20.80, 3), "20.8");
+    T_EQ_STR(plat_format_double(buf, sizeof buf, -0.0001, 2), "0");
+}
+
+static void dates_must_exist_on_the_calendar(void)
+{
+    T_CHECK(plat_date_valid("2024-02-29"));
+    T_CHECK(!plat_date_valid("2023-02-29"));
+    T_CHECK(!plat_date_valid("2024-13-01"));
+    T_CHECK(!plat_date_valid("2024-1-01"));
+    T_CHECK(!plat_date_valid("2024-01-01x"));
+    char buf[32];
+    T_CHECK(plat_date_valid(plat_date_today(buf)));
+}
+
+static void errors_keep_file_and_feature(void)
+{
+    plat_ctx *ctx = plat_ctx_new();
+    T_EQ_INT(plat_error_last(ctx)->code, 0);
+    T_EQ_INT(plat_error_set(ctx, PLAT_EINVALID, "bad %s", "thing"), PLAT_EINVALID);
+    T_EQ_INT(plat_error_locate(ctx, "a.shp", 7), PLAT_EINVALID);
+    T_EQ_STR(plat_error_last(ctx)->msg, "bad thing");
+    T_EQ_STR(plat_error_last(ctx)->file, "a.shp");
+    T_EQ_INT(plat_error_last(ctx)->fid, 7);
+    plat_error_clear(ctx);
+    T_EQ_INT(plat_error_last(ctx)->code, 0);
+    plat_ctx_free(ctx);
+}
+
+static void buffers_grow(void)
+{
+    plat_buf b = PLAT_BUF_INIT;
+    T_EQ_STR(plat_buf_cstr(&b), "");
+    for (int i = 0; i < 1000; i++)
+        plat_buf_printf(&b, "%d,", i % 10);
+    T_EQ_INT(b.len, 2000);
+    char *s = plat_buf_detach(&b);
+    T_CHECK(strncmp(s, "0,1,2,", 6) == 0);
+    plat_free(s);
+    T_CHECK(b.s == NULL);
+}
+
+int main(void)
+{
+    T_RUN(chinese_is_valid_utf8_and_gbk_bytes_are_not);
+    T_RUN(cjk_characters_take_two_columns);
+    T_RUN(numbers_parse_in_the_c_locale);
+    T_RUN(dates_must_exist_on_the_calendar);
+    T_RUN(errors_keep_file_and_feature);
+    T_RUN(buffers_grow);
+    return t_done();
+}

@@ -1,0 +1,111 @@
+/* util/ctx.c - the per-thread context: the last error, the warning sink, and slots where
+ * gis/ keeps its GEOS and PROJ handles so that util/ need not know those libraries.
+ *
+ * A context is never shared between threads; everything a failing call wants to tell its
+ * caller is written here and read back with plat_error_last(). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "plat/util.h"
+
+struct plat_ctx {
+    plat_error err;
+    plat_warn_fn warn;
+    void *warn_ud;
+    void *slot[PLAT_SLOT_COUNT];
+    void (*slot_free[PLAT_SLOT_COUNT])(void *);
+};
+
+plat_ctx *plat_ctx_new(void)
+{
+    plat_ctx *ctx = calloc(1, sizeof(*ctx));
+    if (ctx)
+        ctx->err.fid = -1;
+    return ctx;
+}
+
+void plat_ctx_free(plat_ctx *ctx)
+{
+    if (!ctx)
+        return;
+    /* Free in reverse order: later slots may hold objects made with earlier ones. */
+    for (int i = PLAT_SLOT_COUNT - 1; i >= 0; i--)
+        if (ctx->slot[i] && ctx->slot_free[i])
+            ctx->slot_free[i](ctx->slot[i]);
+    free(ctx);
+}
+
+const plat_error *plat_error_last(const plat_ctx *ctx)
+{
+    static const plat_error none = { 0, "", "", -1 };
+    return ctx ? &ctx->err : &none;
+}
+
+int plat_error_set(plat_ctx *ctx, int code, const char *fmt, ...)
+{
+    if (!ctx)
+        return code;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ctx->err.msg, sizeof(ctx->err.msg), fmt, ap);
+    va_end(ap);
+    ctx->err.code = code;
+    ctx->err.file[0] = '\0';
+    ctx->err.fid = -1;
+    return code;
+}
+
+int plat_error_locate(plat_ctx *ctx, const char *file, int64_t fid)
+{
+    if (!ctx)
+        return PLAT_EINTERNAL;
+    snprintf(ctx->err.file, sizeof(ctx->err.file), "%s", file ? file : "");
+    ctx->err.fid = fid;
+    return ctx->err.code;
+}
+
+void plat_error_clear(plat_ctx *ctx)
+{
+    if (!ctx)
+        return;
+    memset(&ctx->err, 0, sizeof(ctx->err));
+    ctx->err.fid = -1;
+}
+
+void plat_ctx_set_warn(plat_ctx *ctx, plat_warn_fn fn, void *ud)
+{
+    ctx->warn = fn;
+    ctx->warn_ud = ud;
+}
+
+void plat_warn(plat_ctx *ctx, const char *fmt, ...)
+{
+    if (!ctx || !ctx->warn)
+        return;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    ctx->warn(msg, ctx->warn_ud);
+}
+
+void *plat_ctx__slot(plat_ctx *ctx, int i)
+{
+    return (ctx && i >= 0 && i < PLAT_SLOT_COUNT) ? ctx->slot[i] : NULL;
+}
+
+void plat_ctx__set_slot(plat_ctx *ctx, int i, void *obj, void (*free_fn)(void *))
+{
+    if (!ctx || i < 0 || i >= PLAT_SLOT_COUNT)
+        return;
+    ctx->slot[i] = obj;
+    ctx->slot_free[i] = free_fn;
+}
+
+void plat_free(void *p)
+{
+    free(p);
+}
