@@ -1,0 +1,8 @@
+/* cli/cmd.h - the commands main.c dispatches to; one file each. */
+#ifndef PLAT_CMD_H
+#define PLAT_CMD_H
+#include "cli.h"
+int cmd_init(plat_cli *cli, int argc, char **argv);
+int cmd_township(plat_cli *cli, int argc, char **argv);
+int cmd_project(plat_cli *cli, int argc, char **argv);
+#endif

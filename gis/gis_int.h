@@ -1,0 +1,48 @@
+/* gis/gis_int.h - what the files of gis/ share with each other (and with their unit tests),
+ * not part of the public API.
+ *
+ * Foreign errors are turned into plat errors at the call site by one helper per library:
+ * plat_gis__geos_err() appends the last GEOS message, plat_gis__proj_err() the PROJ one. */
+#ifndef PLAT_GIS_INT_H
+#define PLAT_GIS_INT_H
+
+#include <stddef.h>
+
+#include <proj.h>
+
+#include "plat/gis.h"
+
+/* ---- geos.c ---- */
+
+/** Record `code` on ctx as "<what>: <last GEOS error message>". @return code. */
+int plat_gis__geos_err(plat_ctx *ctx, int code, const char *what);
+/** A GEOS char predicate (0 false, 1 true, 2 exception) as 1 / 0 / PLAT_EINTERNAL (recorded
+ * with `what`). The one place that knows GEOS's "2 means exception". */
+int plat_gis__pred(plat_ctx *ctx, char r, const char *what);
+
+/* ---- crs.c ---- */
+
+/** The PROJ context of ctx, created on first use and destroyed with ctx (so every PJ made
+ * with it must be destroyed before plat_ctx_free). NULL only when out of memory. */
+PJ_CONTEXT *plat_gis__proj(plat_ctx *ctx);
+/** Record `code` as "<what>: <PROJ errno string>[: <last PROJ log line>]". @return code. */
+int plat_gis__proj_err(plat_ctx *ctx, int code, const char *what);
+/** A coordinate operation from the CRS `src_def` (anything proj_create takes) to EPSG:dst,
+ * normalised for visualisation so that x is easting/longitude on both sides.
+ * @param[out] out new PJ (proj_destroy); @param[out] src_geographic may be NULL
+ * @return 0 or PLAT_EINVALID (recorded, naming `label`, or src_def when label is NULL) */
+int plat_gis__op_new(plat_ctx *ctx, PJ **out, int *src_geographic, const char *src_def,
+                     const char *label, int dst_epsg);
+
+/* ---- measure.c: the 32号 trapezoid series on the CGCS2000 ellipsoid ---- */
+
+/** Area in m2 of the ellipsoidal quadrangle between parallels lat1 and lat2 and two meridians
+ * dlon apart (all in degrees; signed like dlon * (lat2 - lat1)), by formula (2) of
+ * 国土调查办发〔2008〕32号 on the CGCS2000 ellipsoid. Cannot fail. */
+double plat_gis__quad_area(double lat1, double lat2, double dlon);
+/** Area in m2 (positive) of a ring given by n longitude/latitude vertices in degrees, closed or
+ * not, as the sum of the 32号 strips between each edge and the meridian of the first vertex.
+ * Edges are taken as short (the caller densifies); no allocation. Cannot fail. */
+double plat_gis__ring_area_lonlat(const double *lon, const double *lat, size_t n);
+
+#endif

@@ -1,0 +1,11 @@
+/* plat/plat.h - the whole public API of plat, a spatial ledger of public works. */
+#ifndef PLAT_H
+#define PLAT_H
+#include "common.h"
+#include "util.h"
+#include "gis.h"
+#include "units.h"
+#include "store.h"
+#include "locate.h"
+#include "import.h"
+#endif

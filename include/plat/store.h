@@ -1,0 +1,184 @@
+/* plat/store.h - the ledger: townships, projects and their history, categories, meta.
+ *
+ * The store speaks of townships, projects and events, never of SQL. Geometries cross this
+ * border as 2D ISO WKB in the working CRS of the database (a metric CGCS2000 Gauss-Kruger
+ * zone, see plat_store_srid). Every function that writes runs inside the caller's
+ * transaction when one is open (plat_store_begin), or in its own otherwise, so a command's
+ * writes land together or not at all. */
+#ifndef PLAT_STORE_H
+#define PLAT_STORE_H
+
+#include "common.h"
+
+typedef struct plat_store plat_store;
+
+/* How to open. */
+enum {
+    PLAT_OPEN_READ = 0,     /* the database must exist and be a plat ledger */
+    PLAT_OPEN_WRITE = 1,    /* same, for writing */
+    PLAT_OPEN_CREATE = 2    /* create a new ledger; fails if the file exists */
+};
+
+/** Open (or create) a ledger at path. On success the store owns ctx's use for its lifetime but
+ * not ctx itself: the caller frees ctx after plat_store_close().
+ * @param[out] out  new store; caller closes with plat_store_close()
+ * @return 0, PLAT_ENOTFOUND (no such database), PLAT_EEXISTS (creating over a file),
+ *         PLAT_EINVALID (not a plat database, or one newer than this plat), PLAT_EIO */
+PLAT_API int plat_store_open(plat_ctx *ctx, plat_store **out, const char *path, int mode);
+/** Close; an open transaction is rolled back. NULL is a no-op. */
+PLAT_API void plat_store_close(plat_store *db);
+/** The context that receives this store's errors. Never NULL. */
+PLAT_API plat_ctx *plat_store_ctx(plat_store *db);
+
+/** Begin the command's write transaction (immediate: waits for other writers up to the busy
+ * timeout, then PLAT_EBUSY). @return 0 or < 0. */
+PLAT_API int plat_store_begin(plat_store *db);
+/** Commit. @return 0 or < 0 (then everything is rolled back). */
+PLAT_API int plat_store_commit(plat_store *db);
+/** Roll back and return rc unchanged, so `return plat_store_rollback(db, rc);` reads right. */
+PLAT_API int plat_store_rollback(plat_store *db, int rc);
+
+/** The working CRS (EPSG code), 0 while the ledger has no geometry yet. Cannot fail. */
+PLAT_API int plat_store_srid(plat_store *db);
+/** Fix the working CRS. Allowed once, while it is 0; must be a metric projected CRS.
+ * @return 0, PLAT_EEXISTS if one is set already, PLAT_EINVALID */
+PLAT_API int plat_store_set_srid(plat_store *db, int epsg);
+/** Schema version of the open database (PRAGMA user_version). */
+PLAT_API int plat_store_schema_version(plat_store *db);
+/** Value of a meta key as a new string (free with plat_free), NULL if unset. */
+PLAT_API char *plat_store_meta_get(plat_store *db, const char *key);
+
+/* ---- categories ---- */
+typedef struct plat_category {
+    const char *code;     /* "highway" */
+    const char *label_zh; /* "公路" */
+    const char *label_en; /* "Highway" */
+    const char *color;    /* "#d7301f" */
+} plat_category;
+/** Call fn for each category, ordered by code. Strings are valid during the call only.
+ * fn returns non-zero to stop (and that value is returned). */
+PLAT_API int plat_category_foreach(plat_store *db, int (*fn)(const plat_category *, void *), void *ud);
+/** Resolve a category given as its code, Chinese or English label (case-insensitive for
+ * ASCII) into its code, written into buf (size n).
+ * @return 0 or PLAT_EINVALID listing the known codes */
+PLAT_API int plat_category_resolve(plat_store *db, char *buf, size_t n, const char *text);
+/** Chinese label of a category code into buf (the code itself if unknown). @return buf. */
+PLAT_API const char *plat_category_label(plat_store *db, char *buf, size_t n, const char *code);
+
+/* ---- townships ---- */
+typedef struct plat_township {
+    int64_t id;
+    char *code;        /* 9-digit GB/T 2260 + GB/T 10114 code (or a 6-digit county code) */
+    char *name;
+    char *county_code; /* may be NULL */
+    char *county;      /* may be NULL */
+    char *source;      /* where the boundary came from, may be NULL */
+    unsigned char *wkb;/* polygon or multipolygon in the working CRS */
+    size_t wkb_size;
+} plat_township;
+/** Free the strings and WKB of t (not t itself). NULL is a no-op. */
+PLAT_API void plat_township_dispose(plat_township *t);
+/** Insert, or replace the township with the same code. Borrowed input.
+ * @return 0 when inserted, 1 when it replaced a township, or < 0 */
+PLAT_API int plat_township_put(plat_store *db, const plat_township *t);
+/** Call fn for every township ordered by county code, then code. t is valid during the call
+ * only (the store disposes it). fn returns non-zero to stop; that value is returned. */
+PLAT_API int plat_township_foreach(plat_store *db, int (*fn)(const plat_township *t, void *), void *ud);
+/** Number of townships (>= 0) or < 0 on error. */
+PLAT_API int64_t plat_township_count(plat_store *db);
+
+/* ---- projects ---- */
+
+/* The four states of a project; DESIGN.md. Chinese names are what tables show. */
+PLAT_API const char *plat_status_label(const char *status);
+/** Resolve a status written in English (planned, under_construction, completed, suspended)
+ * or Chinese (计划/规划/拟建, 在建/建设中, 已完工/完工/竣工/建成, 暂停/停建/缓建) into its code.
+ * @return the static code string, or NULL when unknown. */
+PLAT_API const char *plat_status_resolve(const char *text);
+
+typedef struct plat_project {
+    int64_t id;             /* set by the store */
+    char *code;             /* unique, required */
+    char *name;             /* required */
+    char *category;         /* a category code, required */
+    char *county;
+    char *status;           /* a status code; "planned" when NULL on add */
+    double progress;        /* 0..100 */
+    int has_done;
+    double done;            /* quantity done, in the target's unit (set by updates) */
+    int has_target;
+    double target_qty;
+    char *target_unit;      /* "km", "万亩", "berth" ... */
+    char *lead_unit;        /* 牵头单位 */
+    char *source_doc;       /* the plan document */
+    char *clause;           /* clause of the plan */
+    int year;               /* 0 if unknown */
+    int has_investment;
+    double investment;      /* 万元 */
+    char *start_date, *end_date; /* YYYY-MM-DD or NULL */
+    char *attrs;            /* JSON object of kept source attributes, or NULL */
+    unsigned char *wkb;     /* geometry in the working CRS, NULL for none */
+    size_t wkb_size;
+    char *created_at, *updated_at; /* set by the store */
+} plat_project;
+
+/** Free everything p points to (not p). NULL is a no-op. */
+PLAT_API void plat_project_dispose(plat_project *p);
+
+/** Add a project and its first history event (dated `date`, today when NULL).
+ * @return 0, PLAT_EEXISTS (code taken), PLAT_EINVALID (unknown category, bad value) */
+PLAT_API int plat_project_add(plat_store *db, const plat_project *p, const char *date, const char *note);
+/** Read one project by code. @param[out] out filled; caller disposes with plat_project_dispose.
+ * @return 0 or PLAT_ENOTFOUND */
+PLAT_API int plat_project_get(plat_store *db, plat_project *out, const char *code);
+
+typedef struct plat_project_filter {
+    const char *county;    /* NULL: any */
+    const char *category;  /* a category code, NULL: any */
+    const char *status;    /* a status code, NULL: any */
+    const unsigned char *bbox_wkb; /* only projects whose envelope meets this geometry's envelope */
+    size_t bbox_wkb_size;
+} plat_project_filter;
+/** Call fn for each project matching f (NULL: all), ordered by code. p is valid during the
+ * call only. fn returns non-zero to stop; that value is returned. */
+PLAT_API int plat_project_foreach(plat_store *db, const plat_project_filter *f,
+                                  int (*fn)(const plat_project *p, void *), void *ud);
+
+/* A change to a project: NULL / has_* = 0 fields are left as they are. */
+typedef struct plat_project_change {
+    const char *status;
+    int has_progress;
+    double progress;
+    int has_done;
+    double done;            /* quantity done so far, in the target's unit */
+    const char *note;
+    const char *date;       /* YYYY-MM-DD the change is true for; NULL: today */
+    const unsigned char *wkb; /* new geometry in the working CRS */
+    size_t wkb_size;
+} plat_project_change;
+/** Apply a change and append it to the history.
+ * @return 0, PLAT_ENOTFOUND, PLAT_EINVALID (bad status/progress/date, or nothing to change) */
+PLAT_API int plat_project_update(plat_store *db, const char *code, const plat_project_change *c);
+/** Remove a project from the ledger; its history stays (with a final "removed" event) and its
+ * code cannot be reused. @return 0 or PLAT_ENOTFOUND */
+PLAT_API int plat_project_remove(plat_store *db, const char *code, const char *date, const char *note);
+
+typedef struct plat_event {
+    int64_t id;
+    const char *kind;       /* "add", "update", "remove" */
+    const char *date;       /* true for */
+    const char *recorded_at;
+    const char *status;     /* NULL when unchanged */
+    int has_progress;
+    double progress;
+    int has_done;
+    double done;
+    const char *note;       /* NULL when none */
+    int geometry_changed;   /* 1 when the event set a new geometry */
+} plat_event;
+/** Call fn for each history event of a project, oldest first (by date, then as recorded).
+ * e is valid during the call only. @return 0, PLAT_ENOTFOUND, or fn's non-zero value. */
+PLAT_API int plat_project_history(plat_store *db, const char *code,
+                                  int (*fn)(const plat_event *e, void *), void *ud);
+
+#endif

@@ -1,0 +1,50 @@
+/* layers/layers_int.h - what the files of layers/ share: the store handle and SQL helpers.
+ * Nothing outside layers/ includes this. */
+#ifndef PLAT_LAYERS_INT_H
+#define PLAT_LAYERS_INT_H
+
+#include <sqlite3.h>
+
+#include "plat/store.h"
+#include "plat/util.h"
+
+#define PLAT_SCHEMA_VERSION 1
+#define PLAT_APPLICATION_ID 0x504C4154 /* "PLAT" in PRAGMA application_id */
+
+struct plat_store {
+    sqlite3 *db;
+    void *splite_cache;  /* SpatiaLite's per-connection cache */
+    plat_ctx *ctx;       /* borrowed from the caller */
+    int srid;            /* working CRS, 0 until the first geometry */
+    int tx_depth;        /* savepoints open through plat_store__tx_begin */
+    long fault_at;       /* PLAT_FAULT_AT: fail the N-th write (0: never) */
+    long writes;         /* writes so far, for fault_at */
+    char *path;
+};
+
+/** Record the connection's last SQLite error as "what: message". @return PLAT_EIO, or
+ * PLAT_EBUSY when another writer holds the lock, or PLAT_EINVALID for a constraint. */
+int plat_store__sqlite_err(plat_store *db, const char *what);
+/** Prepare sql. @return 0 or < 0 (recorded). */
+int plat_store__prepare(plat_store *db, sqlite3_stmt **st, const char *sql);
+/** Execute sql with no parameters (several statements allowed). @return 0 or < 0. */
+int plat_store__exec(plat_store *db, const char *sql);
+/** Step a writing statement to completion, counting it for fault injection.
+ * @return 0 or < 0 (recorded, with `what` in the message). */
+int plat_store__step_write(plat_store *db, sqlite3_stmt *st, const char *what);
+/** Bind text, or NULL when s is NULL. */
+int plat_store__bind_text(sqlite3_stmt *st, int i, const char *s);
+/** Copy column i as a new string (NULL stays NULL). */
+char *plat_store__column_strdup(sqlite3_stmt *st, int i);
+
+/** Open a savepoint, a transaction of its own when none is open. @return 0 or < 0. */
+int plat_store__tx_begin(plat_store *db);
+/** Release the savepoint when rc >= 0, roll it back otherwise. @return rc, or the commit error. */
+int plat_store__tx_end(plat_store *db, int rc);
+
+/** Create or bring the schema up to PLAT_SCHEMA_VERSION. @return 0 or < 0. */
+int plat_store__migrate(plat_store *db, int creating);
+/** Add geometry columns and spatial indexes for the working CRS srid. @return 0 or < 0. */
+int plat_store__add_geometry_columns(plat_store *db, int srid);
+
+#endif

@@ -1,0 +1,174 @@
+/* layers/schema.c - the ledger's tables and their forward migrations.
+ *
+ * PRAGMA user_version is the schema version. Each entry of `migrations` takes the schema from
+ * version i to i + 1 and runs inside one transaction with the version bump, so a ledger is
+ * always at exactly one version. A ledger newer than this plat is refused, never downgraded.
+ *
+ * Geometry columns are added only once the working CRS is known (plat init --crs, or the first
+ * township or project geometry), because a SpatiaLite geometry column is bound to one SRID.
+ *
+ * The history (project_events) is append-only: triggers refuse UPDATE and DELETE, so even a
+ * bug in plat cannot rewrite the past. */
+#include <stdio.h>
+#include <string.h>
+
+#include "layers_int.h"
+
+static const char *const schema_v1 =
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE categories ("
+    "  code TEXT PRIMARY KEY, label_zh TEXT NOT NULL UNIQUE, label_en TEXT NOT NULL,"
+    "  color TEXT NOT NULL);"
+    "CREATE TABLE townships ("
+    "  id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, name TEXT NOT NULL,"
+    "  county_code TEXT, county TEXT, source TEXT);"
+    "CREATE INDEX townships_name ON townships(name);"
+    "CREATE TABLE projects ("
+    "  id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, name TEXT NOT NULL,"
+    "  category TEXT NOT NULL REFERENCES categories(code),"
+    "  county TEXT,"
+    "  status TEXT NOT NULL DEFAULT 'planned'"
+    "    CHECK (status IN ('planned','under_construction','completed','suspended')),"
+    "  progress REAL NOT NULL DEFAULT 0 CHECK (progress >= 0 AND progress <= 100),"
+    "  done REAL,"
+    "  target_qty REAL, target_unit TEXT,"
+    "  lead_unit TEXT, source_doc TEXT, clause TEXT, year INTEGER, investment REAL,"
+    "  start_date TEXT, end_date TEXT, attrs TEXT,"
+    "  created_at TEXT NOT NULL, updated_at TEXT NOT NULL, removed_at TEXT);"
+    "CREATE TABLE project_events ("
+    "  id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL REFERENCES projects(id),"
+    "  kind TEXT NOT NULL CHECK (kind IN ('add','update','remove')),"
+    "  date TEXT NOT NULL, recorded_at TEXT NOT NULL,"
+    "  status TEXT, progress REAL, done REAL, note TEXT,"
+    "  geom_wkb BLOB);" /* the new geometry when the event changed it */
+    "CREATE INDEX project_events_by_project ON project_events(project_id, date, id);"
+    "CREATE TRIGGER project_events_no_update BEFORE UPDATE ON project_events"
+    "  BEGIN SELECT RAISE(ABORT, 'project history is append-only'); END;"
+    "CREATE TRIGGER project_events_no_delete BEFORE DELETE ON project_events"
+    "  BEGIN SELECT RAISE(ABORT, 'project history is append-only'); END;"
+    "CREATE TABLE layers ("
+    "  name TEXT PRIMARY KEY,"
+    "  kind TEXT NOT NULL CHECK (kind IN ('roads','farmland','basic_farmland','eco_redline','wetland','other')),"
+    "  table_name TEXT NOT NULL UNIQUE, geometry_kind TEXT, source_file TEXT,"
+    "  feature_count INTEGER NOT NULL DEFAULT 0, imported_at TEXT NOT NULL);";
+
+/* The categories the seed plans need: code, Chinese label, English label, colour.
+ * Colours are distinct on a map and keep the conventions users know: roads red/orange,
+ * water blue, farmland green, power yellow/purple, social services pink/brown. */
+static const char *const categories[][4] = {
+    { "highway", "公路", "Highway", "#d7301f" },
+    { "rural_road", "农村公路", "Rural road", "#fc8d59" },
+    { "bridge", "桥梁", "Bridge", "#7f0000" },
+    { "railway", "铁路", "Railway", "#404040" },
+    { "port", "港口", "Port", "#08519c" },
+    { "waterway", "航道", "Waterway", "#4292c6" },
+    { "pipe_network", "管网", "Pipe network", "#8c6bb1" },
+    { "wetland", "湿地", "Wetland", "#41b6c4" },
+    { "farmland", "高标准农田", "High-standard farmland", "#78c679" },
+    { "dike", "堤防", "Dike", "#8c510a" },
+    { "water_supply", "供水", "Water supply", "#2171b5" },
+    { "power_plant", "电厂", "Power plant", "#6a51a3" },
+    { "solar", "光伏", "Solar", "#fec44f" },
+    { "wind", "风电", "Wind", "#a6bddb" },
+    { "pumped_storage", "抽水蓄能", "Pumped storage", "#3f007d" },
+    { "substation", "变电站", "Substation", "#e7298a" },
+    { "grid", "电网", "Power grid", "#ce1256" },
+    { "school", "学校", "School", "#f768a1" },
+    { "hospital", "医院", "Hospital", "#e31a1c" },
+    { "market", "市场", "Market", "#bf812d" },
+    { "industrial_park", "产业园区", "Industrial park", "#969696" },
+    { "tourism", "旅游", "Tourism", "#35978f" },
+    { "housing", "住房", "Housing", "#dfc27d" },
+    { "telecom", "通信", "Telecom", "#1d91c0" },
+    { "ev_charging", "充电设施", "EV charging", "#006d2c" },
+    { "other", "其他", "Other", "#737373" },
+};
+
+static int seed_categories(plat_store *db)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = plat_store__prepare(db, &st, "INSERT INTO categories(code, label_zh, label_en, color) VALUES(?,?,?,?)");
+    for (size_t i = 0; rc >= 0 && i < sizeof(categories) / sizeof(categories[0]); i++) {
+        for (int k = 0; k < 4; k++)
+            sqlite3_bind_text(st, k + 1, categories[i][k], -1, SQLITE_STATIC);
+        rc = plat_store__step_write(db, st, "seeding categories");
+        sqlite3_reset(st);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int migrate_to_v1(plat_store *db)
+{
+    char created[32], sql[256];
+    int rc;
+    /* Spatial metadata without the full EPSG table: the working CRS is inserted alone when
+     * known, which keeps a new ledger small and `plat init` instant. */
+    if ((rc = plat_store__exec(db, "SELECT InitSpatialMetadata(0, 'NONE')")) < 0)
+        return rc;
+    if ((rc = plat_store__exec(db, schema_v1)) < 0)
+        return rc;
+    if ((rc = seed_categories(db)) < 0)
+        return rc;
+    snprintf(sql, sizeof sql,
+             "INSERT INTO meta(key, value) VALUES('application', 'plat'), ('created', '%s'),"
+             " ('plat_version', '%s')", plat_time_now(created), PLAT_VERSION);
+    return plat_store__exec(db, sql);
+}
+
+static int (*const migrations[])(plat_store *) = { migrate_to_v1 };
+
+int plat_store__migrate(plat_store *db, int creating)
+{
+    int version = plat_store_schema_version(db);
+    if (version < 0)
+        return plat_store__sqlite_err(db, "reading the schema version");
+    if (version > PLAT_SCHEMA_VERSION)
+        return plat_error_set(db->ctx, PLAT_EINVALID,
+                              "%s has schema version %d, newer than this plat understands (%d): upgrade plat",
+                              db->path, version, PLAT_SCHEMA_VERSION);
+    if (version == 0 && !creating)
+        return plat_error_set(db->ctx, PLAT_EINVALID, "%s is not a plat ledger", db->path);
+    while (version < PLAT_SCHEMA_VERSION) {
+        int rc = plat_store__tx_begin(db);
+        if (rc < 0)
+            return rc;
+        rc = migrations[version](db);
+        if (rc >= 0) {
+            char sql[96];
+            snprintf(sql, sizeof sql, "PRAGMA user_version = %d; PRAGMA application_id = %d",
+                     version + 1, PLAT_APPLICATION_ID);
+            rc = plat_store__exec(db, sql);
+        }
+        if ((rc = plat_store__tx_end(db, rc)) < 0)
+            return rc;
+        version++;
+    }
+    return 0;
+}
+
+int plat_store__add_geometry_columns(plat_store *db, int srid)
+{
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "SELECT InsertEpsgSrid(%d);"
+             "SELECT AddGeometryColumn('townships', 'geom', %d, 'MULTIPOLYGON', 'XY');"
+             "SELECT CreateSpatialIndex('townships', 'geom');"
+             "SELECT AddGeometryColumn('projects', 'geom', %d, 'GEOMETRY', 'XY');"
+             "SELECT CreateSpatialIndex('projects', 'geom');",
+             srid, srid, srid);
+    int rc = plat_store__exec(db, sql);
+    if (rc < 0)
+        return rc;
+    /* AddGeometryColumn reports failure as a 0 result, not an error: check it took. */
+    sqlite3_stmt *st = NULL;
+    if ((rc = plat_store__prepare(db, &st, "SELECT count(*) FROM geometry_columns WHERE srid = ?")) < 0)
+        return rc;
+    sqlite3_bind_int(st, 1, srid);
+    int n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+    sqlite3_finalize(st);
+    if (n != 2)
+        return plat_error_set(db->ctx, PLAT_EINVALID,
+                              "SpatiaLite could not create geometry columns for EPSG:%d", srid);
+    return 0;
+}
