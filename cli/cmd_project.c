@@ -444,6 +444,23 @@ static int history_row(const plat_event *e, void *ud)
     return 0;
 }
 
+/* Coordinates to 9 decimals (0.1 mm): 28.7 prints as 28.7, not 28.69999999999999. */
+static void round_coordinates(json_object *o)
+{
+    if (json_object_is_type(o, json_type_object)) {
+        round_coordinates(json_object_object_get(o, "coordinates"));
+        round_coordinates(json_object_object_get(o, "geometries"));
+    } else if (json_object_is_type(o, json_type_array)) {
+        for (size_t i = 0; i < json_object_array_length(o); i++) {
+            json_object *e = json_object_array_get_idx(o, i);
+            if (json_object_is_type(e, json_type_double))
+                json_object_array_put_idx(o, i, cli_json_number(json_object_get_double(e), 9));
+            else
+                round_coordinates(e);
+        }
+    }
+}
+
 /* The project's geometry back in CGCS2000 longitude/latitude, as a GeoJSON object. */
 static json_object *geometry_lonlat(plat_cli *cli, const plat_project *p)
 {
@@ -459,8 +476,8 @@ static json_object *geometry_lonlat(plat_cli *cli, const plat_project *p)
         plat_transform_new(cli->ctx, &tr, src, PLAT_EPSG_CGCS2000) >= 0 && plat_transform_geom(tr, &geo, g) >= 0) {
         GEOSGeoJSONWriter *w = GEOSGeoJSONWriter_create_r(h);
         char *text = w ? GEOSGeoJSONWriter_writeGeometry_r(h, w, geo, -1) : NULL;
-        if (text)
-            out = json_tokener_parse(text);
+        if (text && (out = json_tokener_parse(text)))
+            round_coordinates(out);
         GEOSFree_r(h, text);
         GEOSGeoJSONWriter_destroy_r(h, w);
     }

@@ -93,10 +93,18 @@ int plat_gis__proj_err(plat_ctx *ctx, int code, const char *what)
         return plat_error_set(ctx, code, "%s", what);
     int e = proj_context_errno(s->pj);
     const char *es = e ? proj_context_errno_string(s->pj, e) : NULL;
-    if (es && s->msg[0])
-        return plat_error_set(ctx, code, "%s: %s: %s", what, es, s->msg);
-    if (es || s->msg[0])
-        return plat_error_set(ctx, code, "%s: %s", what, es ? es : s->msg);
+    /* PROJ 9.1 reports most CRS failures as errno 4096 "Unknown error (code 4096)" and says
+     * the useful part in the log ("proj_create: crs not found"): prefer the log line, without
+     * the name of the PROJ function it came from. */
+    if (es && strncmp(es, "Unknown error", 13) == 0 && s->msg[0])
+        es = NULL;
+    const char *log = s->msg;
+    if (strncmp(log, "proj_", 5) == 0 && strstr(log, ": "))
+        log = strstr(log, ": ") + 2;
+    if (es && *log)
+        return plat_error_set(ctx, code, "%s: %s: %s", what, es, log);
+    if (es || *log)
+        return plat_error_set(ctx, code, "%s: %s", what, es ? es : log);
     return plat_error_set(ctx, code, "%s", what);
 }
 

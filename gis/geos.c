@@ -139,6 +139,15 @@ static int no_memory(plat_ctx *ctx)
 
 /* ---- reading ---- */
 
+/* 1 if the n bytes at a equal the upper-case ASCII word b, ignoring case (no locale). */
+static int same_word(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (toupper((unsigned char)a[i]) != (unsigned char)b[i])
+            return 0;
+    return 1;
+}
+
 /* 1 if the GeoJSON text's top-level "type" is "FeatureCollection". A scan, not a parser:
  * GEOS parses the text; this only decides whether to merge the features' geometries. */
 static int is_feature_collection(const char *text)
@@ -247,6 +256,38 @@ static int homogenize(plat_ctx *ctx, GEOSContextHandle_t h, GEOSGeometry **g)
     return 0;
 }
 
+/* Where a WKT geometry ends: the type word, optional Z/M/ZM, then EMPTY or a balanced
+ * parenthesised body. Returns the first character after it, or NULL when the text does not
+ * have that shape (GEOS then says what is wrong). GEOS 3.11 stops reading at the end of the
+ * geometry and ignores what follows, so "POINT (1 1) xyz" would pass as a point; this is
+ * how we refuse it. */
+static const char *wkt_end(const char *p)
+{
+    for (int words = 0; words < 3; words++) {
+        while (isspace((unsigned char)*p))
+            p++;
+        if (*p == '(')
+            break;
+        if (!isalpha((unsigned char)*p))
+            return NULL;
+        const char *w = p;
+        while (isalpha((unsigned char)*p))
+            p++;
+        if (p - w == 5 && same_word(w, "EMPTY", 5))
+            return p;
+    }
+    if (*p != '(')
+        return NULL;
+    int depth = 0;
+    for (; *p; p++) {
+        if (*p == '(')
+            depth++;
+        else if (*p == ')' && --depth == 0)
+            return p + 1;
+    }
+    return NULL;
+}
+
 /* Drop Z (and M) by a round trip through the 2D writer: plat is 2D, and a Z left in place
  * would surface in WKT output and in every copy. Rare (3D input only), so not optimised. */
 static int force_2d(plat_ctx *ctx, geos_slot *s, GEOSGeometry **g)
@@ -301,7 +342,11 @@ int plat_geom_parse(plat_ctx *ctx, GEOSGeometry **out, const char *text)
             rc = no_memory(ctx);
             goto done;
         }
-        g = GEOSWKTReader_read_r(s->h, s->wkt_reader, copy);
+        const char *end = wkt_end(copy);
+        if (end && *end)
+            snprintf(s->msg, sizeof(s->msg), "unexpected text after the geometry: \"%.40s\"", end);
+        else
+            g = GEOSWKTReader_read_r(s->h, s->wkt_reader, copy);
     }
     if (!g) {
         /* Show the start of the text: the user may have passed a file name or a WKT typo. */

@@ -102,22 +102,37 @@ double plat_gis__quad_area(double lat1, double lat2, double dlon)
     return 2.0 * s.b2 * (dlon * D2R) * bracket(&s, lat1 * D2R, lat2 * D2R);
 }
 
+/* d/dB of the area element b^2 cos B / (1 - e2 sin^2 B)^2 (per radian of longitude). */
+static inline double element_slope(double b2, double e2, double bm)
+{
+    double sb = sin(bm), cb = cos(bm), w = 1.0 - e2 * sb * sb;
+    return b2 * sb * (4.0 * e2 * cb * cb / (w * w * w) - 1.0 / (w * w));
+}
+
 double plat_gis__ring_area_lonlat(const double *lon, const double *lat, size_t n)
 {
     if (n < 3)
         return 0.0;
     series s = series_cgcs2000();
+    double e2 = CGCS_F * (2.0 - CGCS_F);
     /* Strips are measured from the meridian of the first vertex, not from Greenwich: the
      * terms stay the size of the parcel, so nothing large cancels. */
-    double l0 = lon[0], sum = 0.0;
+    double l0 = lon[0], sum = 0.0, fix = 0.0;
     int closed = lon[n - 1] == lon[0] && lat[n - 1] == lat[0];
     size_t edges = closed ? n - 1 : n;
     for (size_t i = 0; i < edges; i++) {
         size_t j = i + 1 < n ? i + 1 : 0;
+        double b1 = lat[i] * D2R, b2 = lat[j] * D2R, db = b2 - b1;
         double width = (0.5 * (lon[i] + lon[j]) - l0) * D2R;
-        sum += width * bracket(&s, lat[i] * D2R, lat[j] * D2R);
+        sum += width * bracket(&s, b1, b2);
+        /* Formula (2) takes the strip's width as constant, the edge's mean longitude. Along a
+         * slanted edge the width changes linearly with B, which adds dL dB^2 f'(Bm) / 12 to
+         * the strip. Negligible for one strip (3e-3 m2 for a 100 m diagonal edge) but it has
+         * the same sign all round a ring: without it a 0.6 km2 parcel is off by 0.02 m2. */
+        if (db != 0.0)
+            fix += (lon[j] - lon[i]) * D2R * db * db * element_slope(s.b2, e2, 0.5 * (b1 + b2));
     }
-    return fabs(2.0 * s.b2 * sum);
+    return fabs(2.0 * s.b2 * sum + fix / 12.0);
 }
 
 /* ---- the measurer ---- */

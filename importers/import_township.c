@@ -59,6 +59,12 @@ static int find_centre(reader *r, double *lon, double *min_lon, double *max_lon)
         } else {
             double area = 0, x, x0, x1;
             GEOSArea_r(r->h, geo, &area);
+            if (area <= 0) { /* an invalid ring (bow-tie) can sum to nothing: weigh by its extent */
+                GEOSGeometry *env = GEOSEnvelope_r(r->h, geo);
+                if (env)
+                    GEOSArea_r(r->h, env, &area);
+                GEOSGeom_destroy_r(r->h, env);
+            }
             if (area > 0 && (c = GEOSGetCentroid_r(r->h, geo)) && GEOSGeomGetX_r(r->h, c, &x)) {
                 sum_w += area;
                 sum_wx += area * x;
@@ -75,7 +81,7 @@ static int find_centre(reader *r, double *lon, double *min_lon, double *max_lon)
     }
     plat_transform_free(to_geo);
     if (rc >= 0 && sum_w <= 0) {
-        plat_error_set(r->ctx, PLAT_EINVALID, "%s has no polygons to take township boundaries from", r->src->path);
+        plat_error_set(r->ctx, PLAT_EINVALID, "%s: has no polygons to take township boundaries from", r->src->path);
         rc = plat_error_locate(r->ctx, r->src->path, -1);
     }
     *lon = sum_w > 0 ? sum_wx / sum_w : 0;
@@ -211,7 +217,7 @@ static int write_townships(plat_store *db, reader *r, plat_import_result *res, c
     }
     plat_transform_free(tr);
     if (rc >= 0 && res->written == 0) {
-        plat_error_set(r->ctx, PLAT_EINVALID, "%s has no features", r->src->path);
+        plat_error_set(r->ctx, PLAT_EINVALID, "%s: has no features", r->src->path);
         rc = plat_error_locate(r->ctx, r->src->path, -1);
     }
     return rc;
@@ -265,12 +271,10 @@ int plat_township_import(plat_store *db, plat_import_result *res, const char *pa
     int rc = plat_ogr__open(r.ctx, &r.src, path, opts);
     if (rc < 0)
         return rc;
-    if ((r.name_i = plat_ogr__field(r.ctx, r.src, opts->name_field, name_fields, "township name")) < -1 ||
-        (r.code_i = plat_ogr__field(r.ctx, r.src, opts->code_field, code_fields, "township code")) < -1 ||
-        (r.county_i = plat_ogr__field(r.ctx, r.src, opts->county_field, county_fields, "county")) < -1) {
-        rc = plat_error_last(r.ctx)->code;
+    if ((rc = plat_ogr__field(r.ctx, r.src, opts->name_field, name_fields, "township name", &r.name_i)) < 0 ||
+        (rc = plat_ogr__field(r.ctx, r.src, opts->code_field, code_fields, "township code", &r.code_i)) < 0 ||
+        (rc = plat_ogr__field(r.ctx, r.src, opts->county_field, county_fields, "county", &r.county_i)) < 0)
         goto done;
-    }
     if ((rc = check_unique_codes(&r)) < 0)
         goto done;
     if ((rc = plat_store_begin(db)) < 0)

@@ -24,10 +24,11 @@ typedef struct plat_ogr_source {
 int plat_ogr__open(plat_ctx *ctx, plat_ogr_source **out, const char *path, const plat_import_options *opts);
 /** NULL is a no-op. */
 void plat_ogr__close(plat_ogr_source *src);
-/** Index of the field named `given` (error when given but absent), else of the first field
- * whose name matches one of `candidates` (case-insensitive), else -1. */
+/** Find the field named `given` (an error when given but absent), else the first field whose
+ * name matches one of `candidates` (case-insensitive). @param[out] index the field, -1 if none
+ * @return 0 or PLAT_EINVALID (recorded, naming the file) */
 int plat_ogr__field(plat_ctx *ctx, plat_ogr_source *src, const char *given, const char *const *candidates,
-                    const char *what);
+                    const char *what, int *index);
 /** Field i of f as UTF-8 text, trimmed; NULL when unset or empty. Borrowed until the next call.
  * Text that is not valid UTF-8 is an error suggesting --encoding. */
 int plat_ogr__text(plat_ctx *ctx, plat_ogr_source *src, OGRFeatureH f, int i, const char **out);

@@ -77,7 +77,7 @@ int plat_ogr__open(plat_ctx *ctx, plat_ogr_source **out, const char *path, const
             plat_buf names = PLAT_BUF_INIT;
             for (int i = 0; i < GDALDatasetGetLayerCount(ds); i++)
                 plat_buf_printf(&names, "%s%s", i ? ", " : "", OGR_L_GetName(GDALDatasetGetLayer(ds, i)));
-            rc = plat_error_set(ctx, PLAT_ENOTFOUND, "%s has no layer '%s'; its layers: %s", path, opts->layer,
+            rc = plat_error_set(ctx, PLAT_ENOTFOUND, "%s: has no layer '%s'; its layers: %s", path, opts->layer,
                                 plat_buf_cstr(&names));
             plat_buf_dispose(&names);
             goto done;
@@ -86,7 +86,7 @@ int plat_ogr__open(plat_ctx *ctx, plat_ogr_source **out, const char *path, const
         src->layer = GDALDatasetGetLayer(ds, 0);
     }
     if (!src->layer) {
-        rc = plat_error_set(ctx, PLAT_EINVALID, "%s has no vector layer", path);
+        rc = plat_error_set(ctx, PLAT_EINVALID, "%s: has no vector layer", path);
         goto done;
     }
     src->defn = OGR_L_GetLayerDefn(src->layer);
@@ -97,7 +97,7 @@ int plat_ogr__open(plat_ctx *ctx, plat_ogr_source **out, const char *path, const
         OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(src->layer);
         if (!srs || !(src->srs = srs_text(srs))) {
             rc = plat_error_set(ctx, PLAT_EINVALID,
-                                "%s has no coordinate reference system (no .prj?): say which with --s-srs, "
+                                "%s: has no coordinate reference system (no .prj?): say which with --s-srs, "
                                 "e.g. --s-srs EPSG:4490 for CGCS2000 longitude/latitude or EPSG:4547 for "
                                 "Gauss-Kruger CM 114E", path);
             goto done;
@@ -124,17 +124,18 @@ void plat_ogr__close(plat_ogr_source *src)
 }
 
 int plat_ogr__field(plat_ctx *ctx, plat_ogr_source *src, const char *given, const char *const *candidates,
-                    const char *what)
+                    const char *what, int *index)
 {
     int n = OGR_FD_GetFieldCount(src->defn);
+    *index = -1;
     if (given) {
         for (int i = 0; i < n; i++)
             if (strcmp(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(src->defn, i)), given) == 0)
-                return i;
+                return *index = i, 0;
         plat_buf names = PLAT_BUF_INIT;
         for (int i = 0; i < n; i++)
             plat_buf_printf(&names, "%s%s", i ? ", " : "", OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(src->defn, i)));
-        plat_error_set(ctx, PLAT_EINVALID, "%s has no field '%s' for the %s; its fields: %s", src->path, given, what,
+        plat_error_set(ctx, PLAT_EINVALID, "%s: has no field '%s' for the %s; its fields: %s", src->path, given, what,
                        plat_buf_cstr(&names));
         plat_buf_dispose(&names);
         return plat_error_locate(ctx, src->path, -1);
@@ -142,8 +143,8 @@ int plat_ogr__field(plat_ctx *ctx, plat_ogr_source *src, const char *given, cons
     for (int k = 0; candidates && candidates[k]; k++)
         for (int i = 0; i < n; i++)
             if (strcasecmp(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(src->defn, i)), candidates[k]) == 0)
-                return i;
-    return -1;
+                return *index = i, 0;
+    return 0;
 }
 
 int plat_ogr__text(plat_ctx *ctx, plat_ogr_source *src, OGRFeatureH f, int i, const char **out)

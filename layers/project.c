@@ -4,7 +4,9 @@
  * ever made, dated twice: `date` is the day the change is true for (a site report of 30 June
  * entered on 3 July) and `recorded_at` the moment it was written. The current status,
  * progress, quantity done and geometry are always re-derived from the events, latest date
- * first, so a late-entered report about an earlier day never overwrites a newer one.
+ * first, so a late-entered report about an earlier day never overwrites a newer one. The
+ * registration ("add") is the base of that replay and comes first in the history even when
+ * reports about earlier days are entered after it (plans are often registered late).
  *
  * Removing a project keeps it: the row is marked removed, a "remove" event closes its history,
  * and its code stays taken so an old report can never be mistaken for a new project. */
@@ -101,9 +103,10 @@ static int replay(plat_store *db, int64_t id, int geometry_changed)
 {
     sqlite3_stmt *st = NULL;
     char now[32];
+/* The registration is the base every later report builds on, whatever its date. */
 #define LATEST(col) \
     "(SELECT " col " FROM project_events WHERE project_id = ?1 AND " col " IS NOT NULL " \
-    "ORDER BY date DESC, id DESC LIMIT 1)"
+    "ORDER BY kind = 'add', date DESC, id DESC LIMIT 1)"
     const char *sql_attrs = "UPDATE projects SET status = coalesce(" LATEST("status") ", status), "
                             "progress = coalesce(" LATEST("progress") ", progress), "
                             "done = " LATEST("done") ", updated_at = ?2 WHERE id = ?1";
@@ -360,7 +363,7 @@ int plat_project_history(plat_store *db, const char *code, int (*fn)(const plat_
     sqlite3_stmt *st = NULL;
     int rc = plat_store__prepare(db, &st,
                                  "SELECT id, kind, date, recorded_at, status, progress, done, note, geom_wkb IS NOT NULL "
-                                 "FROM project_events WHERE project_id = ? ORDER BY date, id");
+                                 "FROM project_events WHERE project_id = ? ORDER BY kind <> 'add', date, id");
     if (rc < 0)
         return rc;
     sqlite3_bind_int64(st, 1, id);

@@ -176,7 +176,8 @@ typedef struct plat_event {
     const char *note;       /* NULL when none */
     int geometry_changed;   /* 1 when the event set a new geometry */
 } plat_event;
-/** Call fn for each history event of a project, oldest first (by date, then as recorded).
+/** Call fn for each history event of a project: the registration first, then the others
+ * oldest first (by date, then as recorded).
  * e is valid during the call only. @return 0, PLAT_ENOTFOUND, or fn's non-zero value. */
 PLAT_API int plat_project_history(plat_store *db, const char *code,
                                   int (*fn)(const plat_event *e, void *), void *ud);

@@ -1,2 +1,329 @@
+/* tests/unit/gis/test_measure.c - what plat means by length and area, pinned by worked
+ * examples (DESIGN.md "Measurement", gis.h, DOMAIN.md 4.4).
+ *
+ * Working CRS EPSG:4547 (CGCS2000 3-degree GK, CM 114E, no prefix). Lengths are geodesics
+ * between inverse-projected vertices; areas are the 32号 trapezoid series for polygons with
+ * straight edges in the GK plane. References are independent of measure.c: GeographicLib
+ * (geod_inverse, geod_polygonarea), PROJ's own scale factors (proj_factors) and the closed
+ * form of the ellipsoidal quadrangle. */
+#include <stdlib.h>
+#include <time.h>
+
+#include <geodesic.h>
+#include <proj.h>
+
+#include "plat/util.h"
+#include "plat/gis.h"
+#include "gis_int.h"
 #include "../../t.h"
-int main(void) { return t_done(); }
+
+#ifndef M_PI
+#define M_PI 3.14159265358979323846
+#endif
+#define CGCS_A 6378137.0
+#define CGCS_F (1 / 298.257222101)
+
+static plat_ctx *ctx;
+static GEOSContextHandle_t h;
+static plat_measure *ell, *flat;
+static plat_transform *to_gk, *to_ll;
+
+static GEOSGeometry *geom(const char *wkt)
+{
+    GEOSGeometry *g = NULL;
+    if (plat_geom_parse(ctx, &g, wkt) < 0)
+        printf("   %s\n", plat_error_last(ctx)->msg);
+    return g;
+}
+
+/* Easting/northing in EPSG:4547 of a longitude/latitude. */
+static void gk(double lon, double lat, double *x, double *y)
+{
+    *x = lon;
+    *y = lat;
+    plat_transform_point(to_gk, x, y);
+}
+
+/* A square of side s metres centred on (cx, cy) in the GK plane, optionally with a square hole. */
+static GEOSGeometry *square(double cx, double cy, double s, double hole)
+{
+    char wkt[512];
+    double r = s / 2, q = hole / 2;
+    int n = snprintf(wkt, sizeof wkt, "POLYGON ((%.6f %.6f, %.6f %.6f, %.6f %.6f, %.6f %.6f, %.6f %.6f)",
+                     cx - r, cy - r, cx + r, cy - r, cx + r, cy + r, cx - r, cy + r, cx - r, cy - r);
+    if (hole > 0)
+        n += snprintf(wkt + n, sizeof wkt - (size_t)n,
+                      ", (%.6f %.6f, %.6f %.6f, %.6f %.6f, %.6f %.6f, %.6f %.6f)", cx - q, cy - q,
+                      cx - q, cy + q, cx + q, cy + q, cx + q, cy - q, cx - q, cy - q);
+    snprintf(wkt + n, sizeof wkt - (size_t)n, ")");
+    return geom(wkt);
+}
+
+static double area_of(plat_measure *m, const GEOSGeometry *g)
+{
+    plat_quantity q;
+    if (plat_measure_geom(m, &q, g) < 0) {
+        printf("   %s\n", plat_error_last(ctx)->msg);
+        return NAN;
+    }
+    return q.area_m2;
+}
+
+/* Closed-form area between the equator and latitude phi over one radian of longitude:
+ * b^2 [ sin(phi) / (2 (1 - e2 sin^2 phi)) + atanh(e sin phi) / (2e) ]. */
+static double authalic_strip(double phi_deg)
+{
+    double e2 = CGCS_F * (2 - CGCS_F), e = sqrt(e2), b = CGCS_A * (1 - CGCS_F);
+    double s = sin(phi_deg * M_PI / 180);
+    return b * b * (s / (2 * (1 - e2 * s * s)) + atanh(e * s) / (2 * e));
+}
+
+/* (1) */
+static void line_length_is_the_geodesic_between_inverse_projected_vertices(void)
+{
+    double lon[] = { 113.52, 113.61, 113.70 }, lat[] = { 28.74, 28.81, 28.86 };
+    struct geod_geodesic g;
+    geod_init(&g, CGCS_A, CGCS_F);
+    double expected = 0;
+    char wkt[256];
+    int n = snprintf(wkt, sizeof wkt, "LINESTRING (");
+    for (int i = 0; i < 3; i++) {
+        double x, y, s12 = 0;
+        gk(lon[i], lat[i], &x, &y);
+        n += snprintf(wkt + n, sizeof wkt - (size_t)n, "%s%.6f %.6f", i ? ", " : "", x, y);
+        if (i) {
+            geod_inverse(&g, lat[i - 1], lon[i - 1], lat[i], lon[i], &s12, NULL, NULL);
+            expected += s12;
+        }
+    }
+    snprintf(wkt + n, sizeof wkt - (size_t)n, ")");
+    GEOSGeometry *line = geom(wkt);
+    plat_quantity q, p;
+    T_EQ_INT(plat_measure_geom(ell, &q, line), 0);
+    T_EQ_INT(plat_measure_geom(flat, &p, line), 0);
+    printf("   ellipsoidal %.4f m, geodesic reference %.4f m, planar %.4f m\n", q.length_m, expected,
+           p.length_m);
+    T_NEAR(q.length_m, expected, 1e-3);
+    T_NEAR(q.area_m2, 0, 0);
+    T_EQ_INT(q.points, 0);
+    /* Near the CM the GK scale is about 1 + 7e-6 here: planar is a little longer. */
+    T_CHECK(p.length_m > q.length_m && p.length_m - q.length_m < 1.0);
+    GEOSGeom_destroy_r(h, line);
+}
+
+/* (2) On the central meridian k0 = 1: a 1 km square measures 1e6 m2 in the plane and
+ * 1e6 * (1 - <x^2>/R^2) = 1e6 - 0.0021 m2 on the ellipsoid (<x^2> = 500^2/3 over the square,
+ * R^2 = MN = 4.05e13 m2 at 28.7N). */
+static void a_square_on_the_central_meridian_keeps_its_area(void)
+{
+    double cx, cy;
+    gk(114.0, 28.7, &cx, &cy);
+    T_NEAR(cx, 500000, 1e-6);
+    GEOSGeometry *sq = square(cx, cy, 1000, 0);
+    double e = area_of(ell, sq), p = area_of(flat, sq);
+    printf("   at 114E 28.7N: planar %.6f m2, ellipsoidal %.6f m2\n", p, e);
+    T_NEAR(p, 1e6, 1e-6);
+    T_NEAR(e, 1e6 - 0.0021, 0.0005);
+    GEOSGeom_destroy_r(h, sq);
+}
+
+/* (3) 1.5 degrees from the CM the GK plane enlarges areas by 1.00053 (DOMAIN.md 4.1); PROJ's
+ * own areal scale factor at the centre gives the exact figure. */
+static void a_square_at_the_zone_edge_is_smaller_on_the_ellipsoid(void)
+{
+    double cx, cy;
+    gk(112.5, 28.7, &cx, &cy);
+    GEOSGeometry *sq = square(cx, cy, 1000, 0);
+    double e = area_of(ell, sq), p = area_of(flat, sq);
+
+    PJ_CONTEXT *pc = proj_context_create();
+    PJ *tm = proj_create(pc, "EPSG:4547");
+    PJ_FACTORS f = proj_factors(tm, proj_coord(112.5 * M_PI / 180, 28.7 * M_PI / 180, 0, 0));
+    proj_destroy(tm);
+    proj_context_destroy(pc);
+    printf("   at 112.5E 28.7N: planar %.4f m2, ellipsoidal %.4f m2, ratio %.7f, PROJ areal scale %.7f\n",
+           p, e, p / e, f.areal_scale);
+    T_NEAR(p, 1e6, 1e-6);
+    T_NEAR(p / e / 1.00053, 1.0, 1e-4);
+    T_NEAR(p / e / f.areal_scale, 1.0, 1e-6);
+    GEOSGeom_destroy_r(h, sq);
+}
+
+/* (4) */
+static void holes_are_subtracted(void)
+{
+    double cx, cy;
+    gk(113.2, 28.7, &cx, &cy);
+    GEOSGeometry *with_hole = square(cx, cy, 1000, 200), *outer = square(cx, cy, 1000, 0),
+                 *hole = square(cx, cy, 200, 0);
+    double e = area_of(ell, with_hole), p = area_of(flat, with_hole);
+    printf("   planar %.4f m2, ellipsoidal %.4f m2\n", p, e);
+    T_NEAR(p, 960000, 1e-6);
+    T_NEAR(e, area_of(ell, outer) - area_of(ell, hole), 1e-6);
+    T_CHECK(e < p && e > p / 1.0004);
+    GEOSGeom_destroy_r(h, with_hole);
+    GEOSGeom_destroy_r(h, outer);
+    GEOSGeom_destroy_r(h, hole);
+}
+
+/* geod_polygonarea of the polygon's vertices, inverse-projected (geodesic edges). */
+static double geodesic_area(const GEOSGeometry *poly)
+{
+    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(h, GEOSGetExteriorRing_r(h, poly));
+    unsigned int n = 0;
+    GEOSCoordSeq_getSize_r(h, seq, &n);
+    double lat[64], lon[64], area = 0;
+    for (unsigned int i = 0; i < n && i < 64; i++) {
+        GEOSCoordSeq_getXY_r(h, seq, i, &lon[i], &lat[i]);
+        plat_transform_point(to_ll, &lon[i], &lat[i]);
+    }
+    struct geod_geodesic g;
+    geod_init(&g, CGCS_A, CGCS_F);
+    geod_polygonarea(&g, lat, lon, (int)n - 1, &area, NULL);
+    return fabs(area);
+}
+
+/* (5) For parcels, straight-in-the-plane and geodesic edges enclose the same area to well
+ * under 0.01 m2 per km2 (DOMAIN.md 4.4); for a 10 km block the lenses are visible. */
+static void small_parcels_agree_with_the_geodesic_polygon(void)
+{
+    const double lons[] = { 114.0, 113.3, 112.5 };
+    for (int i = 0; i < 3; i++) {
+        double cx, cy;
+        gk(lons[i], 28.7, &cx, &cy);
+        /* a skewed quadrangle, about 0.6 km2, with edges in four directions */
+        char wkt[256];
+        snprintf(wkt, sizeof wkt, "POLYGON ((%f %f, %f %f, %f %f, %f %f, %f %f))", cx - 400, cy - 300,
+                 cx + 500, cy - 380, cx + 350, cy + 420, cx - 450, cy + 300, cx - 400, cy - 300);
+        GEOSGeometry *quad = geom(wkt);
+        double e = area_of(ell, quad), ref = geodesic_area(quad);
+        printf("   at %.1fE: 32号 %.4f m2, geodesic %.4f m2, difference %.5f m2 per km2\n", lons[i],
+               e, ref, (e - ref) / (ref / 1e6));
+        T_NEAR(e, ref, 0.01 * ref / 1e6);
+        GEOSGeom_destroy_r(h, quad);
+    }
+    double cx, cy;
+    gk(112.5, 28.7, &cx, &cy);
+    GEOSGeometry *block = square(cx, cy, 10000, 0);
+    double e = area_of(ell, block), ref = geodesic_area(block);
+    printf("   10 km block at 112.5E: 32号 %.3f m2, geodesic %.3f m2, difference %.3f m2\n", e, ref, e - ref);
+    T_CHECK(fabs(e - ref) < 0.01 * 100); /* still under 0.01 m2 per km2 over 100 km2 */
+    GEOSGeom_destroy_r(h, block);
+}
+
+/* (6) The 32号 series against the closed form for a 1 x 1 degree cell bounded by meridians
+ * and parallels (the parallels are not straight in the GK plane, so this tests the series
+ * itself, through gis_int.h, and the ring sum over lon/lat vertices). */
+static void the_trapezoid_series_matches_the_closed_form_cell_area(void)
+{
+    double exact = (authalic_strip(29) - authalic_strip(28)) * M_PI / 180;
+    double series = plat_gis__quad_area(28, 29, 1);
+    printf("   28-29N x 1 deg: series %.4f m2, closed form %.4f m2\n", series, exact);
+    T_NEAR(series / exact, 1.0, 1e-11);
+    T_NEAR(plat_gis__quad_area(29, 28, 1), -series, 1e-6);
+
+    /* the same cell as a ring, parallels densified every 0.001 degree */
+    enum { K = 1000 };
+    static double lon[2 * K + 3], lat[2 * K + 3];
+    int n = 0;
+    for (int i = 0; i <= K; i++, n++)
+        lon[n] = 113 + (double)i / K, lat[n] = 28;
+    for (int i = K; i >= 0; i--, n++)
+        lon[n] = 113 + (double)i / K, lat[n] = 29;
+    lon[n] = 113, lat[n] = 28, n++;
+    double ring = plat_gis__ring_area_lonlat(lon, lat, (size_t)n);
+    T_NEAR(ring / exact, 1.0, 1e-11);
+    struct geod_geodesic g;
+    double geo = 0;
+    geod_init(&g, CGCS_A, CGCS_F);
+    geod_polygonarea(&g, lat, lon, n - 1, &geo, NULL);
+    printf("   as a ring: %.4f m2; geod_polygonarea over the same vertices %.4f m2\n", ring, fabs(geo));
+    T_NEAR(fabs(geo) / exact, 1.0, 1e-9);
+}
+
+static void planar_mode_measures_the_working_crs_as_it_is(void)
+{
+    GEOSGeometry *g = geom("GEOMETRYCOLLECTION (POINT (500000 3176000), MULTIPOINT ((1 1), (2 2)),"
+                           " LINESTRING (500000 3176000, 503000 3180000),"
+                           " POLYGON ((500000 3176000, 500100 3176000, 500100 3176100, 500000 3176000)))");
+    plat_quantity q;
+    T_EQ_INT(plat_measure_geom(flat, &q, g), 0);
+    T_NEAR(q.length_m, 5000, 1e-9);
+    T_NEAR(q.area_m2, 5000, 1e-9);
+    T_EQ_INT(q.points, 3);
+    GEOSGeom_destroy_r(h, g);
+    g = geom("POLYGON EMPTY");
+    T_EQ_INT(plat_measure_geom(ell, &q, g), 0);
+    T_NEAR(q.area_m2 + q.length_m + q.points, 0, 0);
+    GEOSGeom_destroy_r(h, g);
+}
+
+static void a_thousand_square_kilometres_is_1500000_mu(void)
+{
+    T_NEAR(1e6 / PLAT_M2_PER_MU, 1500, 1e-9);              /* 1 km2 = 1500 亩, DOMAIN.md 4.3 */
+    T_NEAR(208000 * PLAT_M2_PER_MU / 1e6, 138.667, 0.001); /* 20.8 万亩 = 138.67 km2 */
+}
+
+static void measurers_need_a_metric_projected_crs(void)
+{
+    plat_measure *m = (plat_measure *)1;
+    T_EQ_INT(plat_measure_new(ctx, &m, 4490, 0), PLAT_EINVALID);
+    T_CHECK(m == NULL);
+    T_EQ_INT(plat_measure_new(ctx, &m, 999999, 1), PLAT_EINVALID);
+    printf("   %s\n", plat_error_last(ctx)->msg);
+    plat_measure_free(NULL);
+}
+
+static void measuring_a_township_sized_polygon_is_fast(void)
+{
+    /* a 40 km x 40 km circle-ish polygon of 20 000 vertices: about 1 600 000 densified points */
+    enum { N = 20000 };
+    double cx, cy;
+    gk(113.6, 28.8, &cx, &cy);
+    double *xs = malloc((N + 1) * sizeof(double)), *ys = malloc((N + 1) * sizeof(double));
+    for (int i = 0; i < N; i++) {
+        double a = 2 * M_PI * i / N, r = 20000 * (1 + 0.05 * sin(7 * a));
+        xs[i] = cx + r * cos(a);
+        ys[i] = cy + r * sin(a);
+    }
+    xs[N] = xs[0];
+    ys[N] = ys[0];
+    GEOSGeometry *poly = GEOSGeom_createPolygon_r(
+        h, GEOSGeom_createLinearRing_r(h, GEOSCoordSeq_copyFromArrays_r(h, xs, ys, NULL, NULL, N + 1)), NULL, 0);
+    clock_t t0 = clock();
+    double e = area_of(ell, poly);
+    double ms = (double)(clock() - t0) * 1e3 / CLOCKS_PER_SEC;
+    printf("   %d vertices (%.0f km2): %.1f ms CPU\n", N, e / 1e6, ms);
+    T_CHECK(e > 0);
+    GEOSGeom_destroy_r(h, poly);
+    free(xs);
+    free(ys);
+}
+
+int main(void)
+{
+    ctx = plat_ctx_new();
+    h = plat_gis_geos(ctx);
+    T_EQ_INT(plat_measure_new(ctx, &ell, 4547, 0), 0);
+    T_EQ_INT(plat_measure_new(ctx, &flat, 4547, 1), 0);
+    T_EQ_INT(plat_transform_new(ctx, &to_gk, "EPSG:4490", 4547), 0);
+    T_EQ_INT(plat_transform_new(ctx, &to_ll, "EPSG:4547", 4490), 0);
+    if (!ell || !flat || !to_gk || !to_ll)
+        return t_done();
+    T_RUN(line_length_is_the_geodesic_between_inverse_projected_vertices);
+    T_RUN(a_square_on_the_central_meridian_keeps_its_area);
+    T_RUN(a_square_at_the_zone_edge_is_smaller_on_the_ellipsoid);
+    T_RUN(holes_are_subtracted);
+    T_RUN(small_parcels_agree_with_the_geodesic_polygon);
+    T_RUN(the_trapezoid_series_matches_the_closed_form_cell_area);
+    T_RUN(planar_mode_measures_the_working_crs_as_it_is);
+    T_RUN(a_thousand_square_kilometres_is_1500000_mu);
+    T_RUN(measurers_need_a_metric_projected_crs);
+    T_RUN(measuring_a_township_sized_polygon_is_fast);
+    plat_measure_free(ell);
+    plat_measure_free(flat);
+    plat_transform_free(to_gk);
+    plat_transform_free(to_ll);
+    plat_ctx_free(ctx);
+    return t_done();
+}

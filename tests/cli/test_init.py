@@ -1,0 +1,88 @@
+"""plat init and the ledger it creates; exit codes and --help of every command."""
+import os
+import sqlite3
+
+from plat_test import PlatCase, digest, main
+
+
+class InitTest(PlatCase):
+    def test_init_creates_a_versioned_wal_ledger_with_seeded_categories(self):
+        r = self.ok("init")
+        self.assertIn("created", r.err)
+        con = sqlite3.connect(self.db)
+        self.assertEqual(con.execute("PRAGMA user_version").fetchone()[0], 1)
+        self.assertEqual(con.execute("PRAGMA application_id").fetchone()[0], 0x504C4154)
+        self.assertEqual(con.execute("PRAGMA journal_mode").fetchone()[0], "wal")
+        cats = dict(con.execute("SELECT code, label_zh FROM categories").fetchall())
+        self.assertEqual(len(cats), 26)
+        self.assertEqual(cats["farmland"], "高标准农田")
+        self.assertEqual(cats["pumped_storage"], "抽水蓄能")
+        for code in ("highway", "rural_road", "bridge", "railway", "port", "waterway", "pipe_network", "wetland",
+                     "dike", "water_supply", "power_plant", "solar", "wind", "substation", "grid", "school",
+                     "hospital", "market", "industrial_park", "tourism", "housing", "telecom", "ev_charging", "other"):
+            self.assertIn(code, cats)
+        con.close()
+
+    def test_init_with_crs_records_the_working_crs_and_spatial_indexes(self):
+        self.ok("init", "--crs", "EPSG:4546")
+        con = sqlite3.connect(self.db)
+        self.assertEqual(con.execute("SELECT value FROM meta WHERE key='srid'").fetchone()[0], "4546")
+        cols = con.execute("SELECT f_table_name, srid, spatial_index_enabled FROM geometry_columns "
+                           "ORDER BY f_table_name").fetchall()
+        self.assertEqual(cols, [("projects", 4546, 1), ("townships", 4546, 1)])
+        con.close()
+
+    def test_init_refuses_an_existing_file_and_leaves_it_alone(self):
+        self.ok("init")
+        before = digest(self.db)
+        self.fails(1, "init", message="already exists")
+        self.unchanged(before)
+
+    def test_init_refuses_a_geographic_or_unknown_crs_and_creates_nothing(self):
+        self.fails(1, "init", "--crs", "EPSG:4490", message="not a projected CRS in metres")
+        self.assertFalse(os.path.exists(self.db))
+        self.fails(1, "init", "--crs", "EPSG:999999")
+        self.assertFalse(os.path.exists(self.db))
+        self.fails(1, "init", "--crs", "Gauss", message="EPSG")
+        self.assertFalse(os.path.exists(self.db))
+
+    def test_plat_db_environment_variable_names_the_ledger(self):
+        other = os.path.join(self.dir, "env.sqlite")
+        self.ok("init", db=False, env={"PLAT_DB": other})
+        self.assertTrue(os.path.exists(other))
+        self.assertFalse(os.path.exists(self.db))
+
+    def test_commands_without_a_ledger_fail_with_a_hint(self):
+        r = self.fails(1, "project", "list", message="run `plat init` first")
+        self.assertIn(self.db, r.err)
+        self.assertFalse(os.path.exists(self.db))
+
+    def test_a_file_that_is_not_a_ledger_is_refused(self):
+        with open(self.db, "w") as f:
+            f.write("not a database")
+        self.fails(1, "project", "list")
+        sqlite3.connect(self.db + "2").execute("CREATE TABLE t(x)").connection.commit()
+        self.fails(1, "--db", self.db + "2", "project", "list", db=False, message="not a plat ledger")
+
+    def test_a_ledger_from_a_newer_plat_is_refused(self):
+        self.ok("init")
+        con = sqlite3.connect(self.db)
+        con.execute("PRAGMA user_version = 99")
+        con.commit()
+        con.close()
+        self.fails(1, "project", "list", message="newer than this plat")
+
+    def test_every_command_has_help_and_usage_errors_exit_2(self):
+        for cmd in (["init"], ["township", "import"], ["township", "list"], ["project", "add"],
+                    ["project", "list"], ["project", "show"], ["project", "update"], ["project", "rm"]):
+            r = self.ok(*cmd, "--help")
+            self.assertIn("Usage: plat " + " ".join(cmd), r.out)
+        self.assertIn("project", self.ok("help").out)
+        self.fails(2, "frobnicate", message="unknown command")
+        self.fails(2, "project", "list", "--no-such-option", message="unknown option")
+        self.fails(2, "project")
+        self.fails(2, "project", "show")
+
+
+if __name__ == "__main__":
+    main()
