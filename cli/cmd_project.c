@@ -439,7 +439,7 @@ static int history_row(const plat_event *e, void *ud)
         plat_format_double(done, sizeof done, e->done, 4);
     const char *kind = strcmp(e->kind, "add") == 0 ? "登记" : strcmp(e->kind, "remove") == 0 ? "删除" : "更新";
     const char *row[] = { e->date, kind, e->status ? plat_status_label(e->status) : "", progress, done,
-                          e->geometry_changed ? "几何已更新" : "", e->note };
+                          !e->geometry_changed ? "" : strcmp(e->kind, "add") == 0 ? "已登记" : "已更新", e->note };
     cli_table_row(ud, row);
     return 0;
 }

@@ -90,7 +90,7 @@ static int find_centre(reader *r, double *lon, double *min_lon, double *max_lon)
 
 static int choose_crs(plat_store *db, reader *r, plat_import_result *res)
 {
-    double lon, min_lon, max_lon;
+    double lon = 0, min_lon = 0, max_lon = 0;
     int rc = find_centre(r, &lon, &min_lon, &max_lon);
     if (rc < 0)
         return rc;

@@ -1,0 +1,2 @@
+# Empty compiler generated dependencies file for plat.
+# This may be replaced when dependencies are built.

@@ -1,0 +1,24 @@
+
+# Consider dependencies only in project.
+set(CMAKE_DEPENDS_IN_PROJECT_ONLY OFF)
+
+# The set of languages for which implicit dependencies are needed:
+set(CMAKE_DEPENDS_LANGUAGES
+  )
+
+# The set of dependency files which are needed:
+set(CMAKE_DEPENDS_DEPENDENCY_FILES
+  "/work/main/importers/import_geometry.c" "importers/CMakeFiles/plat_importers.dir/import_geometry.c.o" "gcc" "importers/CMakeFiles/plat_importers.dir/import_geometry.c.o.d"
+  "/work/main/importers/import_township.c" "importers/CMakeFiles/plat_importers.dir/import_township.c.o" "gcc" "importers/CMakeFiles/plat_importers.dir/import_township.c.o.d"
+  "/work/main/importers/ogr_source.c" "importers/CMakeFiles/plat_importers.dir/ogr_source.c.o" "gcc" "importers/CMakeFiles/plat_importers.dir/ogr_source.c.o.d"
+  )
+
+# Targets to which this target links.
+set(CMAKE_TARGET_LINKED_INFO_FILES
+  "/work/main/build-asan/layers/CMakeFiles/plat_layers.dir/DependInfo.cmake"
+  "/work/main/build-asan/gis/CMakeFiles/plat_gis.dir/DependInfo.cmake"
+  "/work/main/build-asan/util/CMakeFiles/plat_util.dir/DependInfo.cmake"
+  )
+
+# Fortran module output directory.
+set(CMAKE_Fortran_TARGET_MODULE_DIR "")

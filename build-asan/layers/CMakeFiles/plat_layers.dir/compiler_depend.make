@@ -1,0 +1,2 @@
+# Empty compiler generated dependencies file for plat_layers.
+# This may be replaced when dependencies are built.

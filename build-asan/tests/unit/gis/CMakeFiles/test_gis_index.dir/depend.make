@@ -1,0 +1,2 @@
+# Empty dependencies file for test_gis_index.
+# This may be replaced when dependencies are built.

@@ -1,0 +1,2 @@
+# Empty dependencies file for test_gis_measure.
+# This may be replaced when dependencies are built.
