@@ -348,7 +348,10 @@ int plat_transform_new(plat_ctx *ctx, plat_transform **out, const char *src_srs,
         const char *path = src[0] == '@' ? src + 1 : src;
         if ((rc = plat_read_file(ctx, &text, NULL, path)) < 0)
             goto done;
-        if (!(def = trimmed_copy(text))) {
+        const char *wkt = text;
+        if ((unsigned char)wkt[0] == 0xEF && (unsigned char)wkt[1] == 0xBB && (unsigned char)wkt[2] == 0xBF)
+            wkt += 3; /* a UTF-8 byte order mark, as some Windows tools write */
+        if (!(def = trimmed_copy(wkt))) {
             rc = plat_error_set(ctx, PLAT_ENOMEM, "out of memory");
             goto done;
         }

@@ -188,7 +188,8 @@ int plat_zones_touching(plat_zones *z, int **idx, int *n, const GEOSGeometry *g)
     GEOSSTRtree_query_r(z->h, z->tree, g, on_hit, z);
     if (z->hits_failed)
         return plat_error_set(z->ctx, PLAT_ENOMEM, "out of memory");
-    qsort(z->hits, (size_t)z->nhits, sizeof(int), cmp_int);
+    if (z->nhits > 1) /* qsort's array must not be NULL, even for zero items */
+        qsort(z->hits, (size_t)z->nhits, sizeof(int), cmp_int);
     if (!(res = malloc((size_t)(z->nhits ? z->nhits : 1) * sizeof(int))))
         return plat_error_set(z->ctx, PLAT_ENOMEM, "out of memory");
     for (int j = 0; j < z->nhits; j++) {
@@ -220,20 +221,17 @@ static void keep_kinds(plat_quantity *q, int kinds)
         q->area_m2 = 0.0;
 }
 
+/* Add the measure of the part of g inside zone i to *out. */
 static int measure_in(plat_zones *z, plat_quantity *out, int i, const GEOSGeometry *g, plat_measure *m)
 {
     GEOSContextHandle_t h = z->h;
     plat_quantity q;
     int rc;
     if (GEOSGeomTypeId_r(h, g) == GEOS_GEOMETRYCOLLECTION) {
-        int n = GEOSGetNumGeometries_r(h, g);
-        for (int k = 0; k < n; k++) {
-            if ((rc = measure_in(z, &q, i, GEOSGetGeometryN_r(h, g, k), m)) < 0)
+        int n = GEOSGetNumGeometries_r(h, g); /* each part adds its own share to *out */
+        for (int k = 0; k < n; k++)
+            if ((rc = measure_in(z, out, i, GEOSGetGeometryN_r(h, g, k), m)) < 0)
                 return rc;
-            out->length_m += q.length_m;
-            out->area_m2 += q.area_m2;
-            out->points += q.points;
-        }
         return 0;
     }
     memset(&q, 0, sizeof(q));

@@ -66,8 +66,9 @@ PLAT_API int plat_crs_parse_epsg(plat_ctx *ctx, int *epsg, const char *text);
  * to CGCS2000 longitude/latitude (iterative inverse of the public formulas, < 1 mm). */
 typedef struct plat_transform plat_transform;
 
-/** @param[out] out  new transform; caller frees with plat_transform_free()
- * @return 0, or PLAT_EINVALID when PROJ cannot make sense of src or the target */
+/** @param[out] out  new transform; caller frees with plat_transform_free() before the context
+ * @return 0, PLAT_EINVALID when PROJ cannot make sense of src or the target, or
+ *         PLAT_ENOTFOUND / PLAT_EIO when a .prj or @FILE cannot be read */
 PLAT_API int plat_transform_new(plat_ctx *ctx, plat_transform **out, const char *src_srs, int dst_epsg);
 /** Same, with the source given as an OGC WKT string (e.g. from a file's own SRS). */
 PLAT_API int plat_transform_new_wkt(plat_ctx *ctx, plat_transform **out, const char *src_wkt, int dst_epsg);
@@ -111,10 +112,10 @@ typedef struct plat_quantity {
 
 #define PLAT_M2_PER_MU (10000.0 / 15.0) /* 1 亩 = 10000/15 m2 */
 
-/** A measurer for geometries in the working CRS EPSG:working_epsg.
+/** A measurer for geometries in the working CRS EPSG:working_epsg. One thread only.
  * @param planar  non-zero: measure in the plane of the working CRS
- * @param[out] out new measurer bound to ctx; caller frees with plat_measure_free()
- * @return 0 or PLAT_EINVALID when the CRS is unknown to PROJ */
+ * @param[out] out new measurer bound to ctx; caller frees with plat_measure_free() before ctx
+ * @return 0 or PLAT_EINVALID when the CRS is not a projected CRS in metres known to PROJ */
 PLAT_API int plat_measure_new(plat_ctx *ctx, plat_measure **out, int working_epsg, int planar);
 /** Measure g (in the working CRS). Sums every part by kind. @return 0 or < 0. */
 PLAT_API int plat_measure_geom(plat_measure *m, plat_quantity *out, const GEOSGeometry *g);
@@ -127,15 +128,19 @@ typedef struct plat_zones plat_zones;
 
 /** @param[out] out new empty index; caller frees with plat_zones_free(). */
 PLAT_API int plat_zones_new(plat_ctx *ctx, plat_zones **out);
-/** Add a zone; the index takes ownership of geom (a polygon or multipolygon).
- * @return the zone's index (0, 1, ...) or a negative code. Not after the first query. */
+/** Add a zone; the index takes ownership of geom (a polygon or multipolygon), also when it
+ * fails (geom is then destroyed). @return the zone's index (0, 1, ...) or a negative code.
+ * Not after the first query. */
 PLAT_API int plat_zones_add(plat_zones *z, GEOSGeometry *geom);
 /** Number of zones. */
 PLAT_API int plat_zones_count(const plat_zones *z);
 /** The zone's geometry (borrowed, valid while z lives). */
 PLAT_API const GEOSGeometry *plat_zones_geom(const plat_zones *z, int i);
-/** The zones g intersects (sharing only a boundary counts as not touching), in ascending
- * order. @param[out] idx new array, caller frees with plat_free; *n its length. */
+/** The zones g lies in, in ascending order: those where the part of g inside the zone has
+ * positive length or area (a polygon sharing only an edge, or a line meeting the border at a
+ * point, is not in); a point counts in every zone it is inside or on the boundary of. A line
+ * running along a shared border is in both zones.
+ * @param[out] idx new array, caller frees with plat_free; *n its length. */
 PLAT_API int plat_zones_touching(plat_zones *z, int **idx, int *n, const GEOSGeometry *g);
 /** Measure the part of g inside zone i. @return 0 or < 0. */
 PLAT_API int plat_zones_measure_in(plat_zones *z, plat_quantity *out, int i, const GEOSGeometry *g,

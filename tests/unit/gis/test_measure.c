@@ -137,7 +137,9 @@ static void a_square_at_the_zone_edge_is_smaller_on_the_ellipsoid(void)
     double e = area_of(ell, sq), p = area_of(flat, sq);
 
     PJ_CONTEXT *pc = proj_context_create();
-    PJ *tm = proj_create(pc, "EPSG:4547");
+    /* EPSG:4547's projection as a PROJ string (proj_factors wants an operation, not a CRS);
+     * GRS80 and CGCS2000 differ in 1/f by 1e-10 */
+    PJ *tm = proj_create(pc, "+proj=tmerc +lat_0=0 +lon_0=114 +k=1 +x_0=500000 +y_0=0 +ellps=GRS80 +units=m");
     PJ_FACTORS f = proj_factors(tm, proj_coord(112.5 * M_PI / 180, 28.7 * M_PI / 180, 0, 0));
     proj_destroy(tm);
     proj_context_destroy(pc);
@@ -166,49 +168,131 @@ static void holes_are_subtracted(void)
     GEOSGeom_destroy_r(h, hole);
 }
 
-/* geod_polygonarea of the polygon's vertices, inverse-projected (geodesic edges). */
-static double geodesic_area(const GEOSGeometry *poly)
+/* Inverse-project the exterior ring of a polygon to lon/lat; @return the number of points. */
+static int ring_lonlat(const GEOSGeometry *poly, double *lon, double *lat, int cap)
 {
     const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(h, GEOSGetExteriorRing_r(h, poly));
     unsigned int n = 0;
     GEOSCoordSeq_getSize_r(h, seq, &n);
-    double lat[64], lon[64], area = 0;
-    for (unsigned int i = 0; i < n && i < 64; i++) {
+    for (unsigned int i = 0; i < n && (int)i < cap; i++) {
         GEOSCoordSeq_getXY_r(h, seq, i, &lon[i], &lat[i]);
         plat_transform_point(to_ll, &lon[i], &lat[i]);
     }
+    return (int)n;
+}
+
+/* geod_polygonarea of the polygon's vertices, inverse-projected (geodesic edges). */
+static double geodesic_area(const GEOSGeometry *poly)
+{
+    double lat[16], lon[16], area = 0;
+    int n = ring_lonlat(poly, lon, lat, 16);
     struct geod_geodesic g;
     geod_init(&g, CGCS_A, CGCS_F);
-    geod_polygonarea(&g, lat, lon, (int)n - 1, &area, NULL);
+    geod_polygonarea(&g, lat, lon, n - 1, &area, NULL);
     return fabs(area);
 }
 
-/* (5) For parcels, straight-in-the-plane and geodesic edges enclose the same area to well
- * under 0.01 m2 per km2 (DOMAIN.md 4.4); for a 10 km block the lenses are visible. */
+/* The ideal Gauss-plane polygon: every edge cut into 1 m pieces in the plane, each piece
+ * inverse-projected and summed by the plain 32号 strips (no bend term needed at 1 m). */
+static double gauss_polygon_area(const GEOSGeometry *poly)
+{
+    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(h, GEOSGetExteriorRing_r(h, poly));
+    unsigned int n = 0;
+    GEOSCoordSeq_getSize_r(h, seq, &n);
+    double *x = malloc(n * sizeof(double)), *y = malloc(n * sizeof(double));
+    for (unsigned int i = 0; i < n; i++)
+        GEOSCoordSeq_getXY_r(h, seq, i, &x[i], &y[i]);
+    size_t cap = 1;
+    for (unsigned int i = 1; i < n; i++)
+        cap += (size_t)ceil(hypot(x[i] - x[i - 1], y[i] - y[i - 1])) + 1;
+    double *lon = malloc(cap * sizeof(double)), *lat = malloc(cap * sizeof(double));
+    size_t k = 0;
+    for (unsigned int i = 1; i < n; i++) {
+        size_t parts = (size_t)ceil(hypot(x[i] - x[i - 1], y[i] - y[i - 1]));
+        for (size_t j = 0; j < parts; j++, k++) {
+            lon[k] = x[i - 1] + (x[i] - x[i - 1]) * (double)j / (double)parts;
+            lat[k] = y[i - 1] + (y[i] - y[i - 1]) * (double)j / (double)parts;
+            plat_transform_point(to_ll, &lon[k], &lat[k]);
+        }
+    }
+    lon[k] = lon[0], lat[k] = lat[0], k++;
+    double a = plat_gis__ring_area_lonlat(lon, lat, k);
+    free(x), free(y), free(lon), free(lat);
+    return a;
+}
+
+/* A skewed quadrangle (edges in four directions and of four lengths) scaled by s, centred on
+ * lon at 28.7N: 0.6 km2 for s = 1. */
+static GEOSGeometry *quadrangle(double lon, double s)
+{
+    double cx, cy;
+    char wkt[256];
+    gk(lon, 28.7, &cx, &cy);
+    snprintf(wkt, sizeof wkt, "POLYGON ((%f %f, %f %f, %f %f, %f %f, %f %f))", cx - 400 * s, cy - 300 * s,
+             cx + 500 * s, cy - 380 * s, cx + 350 * s, cy + 420 * s, cx - 450 * s, cy + 300 * s,
+             cx - 400 * s, cy - 300 * s);
+    return geom(wkt);
+}
+
+/* (5) The measured area is that of the polygon straight in the Gauss plane however finely its
+ * edges are cut, and for parcels it agrees with the geodesic polygon (geod_polygonarea) to
+ * under 0.01 m2 per km2 near the central meridian. Away from it the two definitions part by
+ * the lenses between a geodesic and its Gauss-plane chord (DOMAIN.md 4.4), which cancel on
+ * opposite edges only when those have equal lengths: 0.08 m2 per km2 for the 0.6 km2
+ * quadrangle at the zone edge, still far below a survey's precision. */
 static void small_parcels_agree_with_the_geodesic_polygon(void)
 {
-    const double lons[] = { 114.0, 113.3, 112.5 };
+    const double scales[] = { 0.1, 0.3, 1.0 };
     for (int i = 0; i < 3; i++) {
-        double cx, cy;
-        gk(lons[i], 28.7, &cx, &cy);
-        /* a skewed quadrangle, about 0.6 km2, with edges in four directions */
-        char wkt[256];
-        snprintf(wkt, sizeof wkt, "POLYGON ((%f %f, %f %f, %f %f, %f %f, %f %f))", cx - 400, cy - 300,
-                 cx + 500, cy - 380, cx + 350, cy + 420, cx - 450, cy + 300, cx - 400, cy - 300);
-        GEOSGeometry *quad = geom(wkt);
-        double e = area_of(ell, quad), ref = geodesic_area(quad);
-        printf("   at %.1fE: 32号 %.4f m2, geodesic %.4f m2, difference %.5f m2 per km2\n", lons[i],
-               e, ref, (e - ref) / (ref / 1e6));
+        GEOSGeometry *q = quadrangle(114.0, scales[i]);
+        double e = area_of(ell, q), ref = geodesic_area(q);
+        printf("   at 114E, %.0f m2: 32号 - geodesic = %.6f m2 (%.4f m2 per km2)\n", ref, e - ref,
+               (e - ref) / ref * 1e6);
         T_NEAR(e, ref, 0.01 * ref / 1e6);
-        GEOSGeom_destroy_r(h, quad);
+        GEOSGeom_destroy_r(h, q);
     }
+    const double lons[] = { 114.0, 113.3, 112.5 };
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 3; j++) {
+            GEOSGeometry *q = quadrangle(lons[i], scales[j]);
+            double e = area_of(ell, q), ideal = gauss_polygon_area(q);
+            T_NEAR(e, ideal, 0.002 * ideal / 1e6);
+            if (j == 2) {
+                double ref = geodesic_area(q);
+                printf("   at %.1fE, 0.6 km2: 32号 %.4f, Gauss polygon cut at 1 m %.4f, geodesic %.4f m2\n",
+                       lons[i], e, ideal, ref);
+                T_NEAR(e, ref, 0.1 * ref / 1e6);
+            }
+            GEOSGeom_destroy_r(h, q);
+        }
     double cx, cy;
     gk(112.5, 28.7, &cx, &cy);
     GEOSGeometry *block = square(cx, cy, 10000, 0);
     double e = area_of(ell, block), ref = geodesic_area(block);
     printf("   10 km block at 112.5E: 32号 %.3f m2, geodesic %.3f m2, difference %.3f m2\n", e, ref, e - ref);
-    T_CHECK(fabs(e - ref) < 0.01 * 100); /* still under 0.01 m2 per km2 over 100 km2 */
+    T_CHECK(fabs(e - ref) < 0.5 * 100); /* under 0.5 m2 per km2 over 100 km2 */
     GEOSGeom_destroy_r(h, block);
+}
+
+/* Cutting a polygon must not change its area: the coverage engine adds up clipped parts. */
+static void clipped_parts_add_up_to_the_whole(void)
+{
+    GEOSGeometry *q = quadrangle(112.6, 3.0), *env = GEOSEnvelope_r(h, q);
+    double minx, miny, maxx, maxy;
+    GEOSGeom_getXMin_r(h, env, &minx), GEOSGeom_getYMin_r(h, env, &miny);
+    GEOSGeom_getXMax_r(h, env, &maxx), GEOSGeom_getYMax_r(h, env, &maxy);
+    char wkt[256];
+    /* an oblique cut through the middle */
+    snprintf(wkt, sizeof wkt, "POLYGON ((%f %f, %f %f, %f %f, %f %f, %f %f))", minx - 1, miny - 1,
+             maxx + 1, miny - 1, maxx + 1, miny + 0.3 * (maxy - miny), minx - 1, miny + 0.7 * (maxy - miny),
+             minx - 1, miny - 1);
+    GEOSGeometry *cut = geom(wkt);
+    GEOSGeometry *a = GEOSIntersection_r(h, q, cut), *b = GEOSDifference_r(h, q, cut);
+    double whole = area_of(ell, q), parts = area_of(ell, a) + area_of(ell, b);
+    printf("   whole %.4f m2, parts %.4f m2\n", whole, parts);
+    T_NEAR(parts, whole, 0.002 * whole / 1e6);
+    GEOSGeom_destroy_r(h, a), GEOSGeom_destroy_r(h, b), GEOSGeom_destroy_r(h, cut);
+    GEOSGeom_destroy_r(h, env), GEOSGeom_destroy_r(h, q);
 }
 
 /* (6) The 32号 series against the closed form for a 1 x 1 degree cell bounded by meridians
@@ -276,7 +360,7 @@ static void measurers_need_a_metric_projected_crs(void)
 
 static void measuring_a_township_sized_polygon_is_fast(void)
 {
-    /* a 40 km x 40 km circle-ish polygon of 20 000 vertices: about 1 600 000 densified points */
+    /* a township-sized wavy disc (r = 20 km) of 20 000 vertices, edges about 6 m */
     enum { N = 20000 };
     double cx, cy;
     gk(113.6, 28.8, &cx, &cy);
@@ -315,6 +399,7 @@ int main(void)
     T_RUN(a_square_at_the_zone_edge_is_smaller_on_the_ellipsoid);
     T_RUN(holes_are_subtracted);
     T_RUN(small_parcels_agree_with_the_geodesic_polygon);
+    T_RUN(clipped_parts_add_up_to_the_whole);
     T_RUN(the_trapezoid_series_matches_the_closed_form_cell_area);
     T_RUN(planar_mode_measures_the_working_crs_as_it_is);
     T_RUN(a_thousand_square_kilometres_is_1500000_mu);

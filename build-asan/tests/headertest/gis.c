@@ -1,0 +1,3 @@
+#include "plat/gis.h"
+int headertest_gis(void);
+int headertest_gis(void) { return 0; }

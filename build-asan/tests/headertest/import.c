@@ -1,0 +1,3 @@
+#include "plat/import.h"
+int headertest_import(void);
+int headertest_import(void) { return 0; }

@@ -1,0 +1,3 @@
+#include "plat/locate.h"
+int headertest_locate(void);
+int headertest_locate(void) { return 0; }

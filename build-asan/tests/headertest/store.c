@@ -1,0 +1,3 @@
+#include "plat/store.h"
+int headertest_store(void);
+int headertest_store(void) { return 0; }

@@ -1,0 +1,3 @@
+#include "plat/util.h"
+int headertest_util(void);
+int headertest_util(void) { return 0; }
