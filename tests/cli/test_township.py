@@ -1,6 +1,8 @@
 """plat township import / list: reprojection, the working CRS, replacement, bad files."""
 import json
+import os
 import sqlite3
+import subprocess
 
 from plat_test import COUNTIES, PlatCase, digest, main, spatialite_ellipsoid_area_m2
 
@@ -146,6 +148,41 @@ class TownshipImportTest(PlatCase):
         self.assertAlmostEqual(t["area_km2"], 100.0, places=6)
         con = sqlite3.connect(self.db)
         self.assertEqual(con.execute("SELECT value FROM meta WHERE key='srid'").fetchone()[0], "4547")
+
+    def convert(self, src, dest, *options):
+        subprocess.run(["ogr2ogr", *options, dest, src], check=True, capture_output=True)
+        return dest
+
+    def test_shapefile_and_geopackage_sources_give_the_same_townships(self):
+        src = self.write("t.geojson", feature_collection([township("430626100", "伍市镇", 113.2, 28.7, county="平江县"),
+                                                          township("430626101", "三市镇", 113.25, 28.7, county="平江县")]))
+        shp = self.convert(src, os.path.join(self.dir, "towns.shp"), "-lco", "ENCODING=UTF-8")
+        gpkg = self.convert(src, os.path.join(self.dir, "towns.gpkg"), "-nln", "乡镇")
+        self.convert(src, gpkg, "-update", "-nln", "other")
+        lists = []
+        for path, extra in ((src, []), (shp, []), (gpkg, ["--layer", "乡镇"])):
+            os.remove(self.db) if os.path.exists(self.db) else None
+            self.ok("init")
+            self.ok("township", "import", path, *extra)
+            lists.append([(t["code"], t["name"], t["county"], t["area_km2"])
+                          for t in self.ok("township", "list", "--json").json()])
+        self.assertEqual(lists[0], lists[1])
+        self.assertEqual(lists[0], lists[2])
+        self.assertEqual(lists[0][0][1], "伍市镇")
+        self.fails(1, "township", "import", gpkg, "--layer", "nope", message="has no layer 'nope'")
+
+    def test_a_gbk_shapefile_without_cpg_is_refused_until_its_encoding_is_given(self):
+        self.ok("init")
+        src = self.write("t.geojson", feature_collection([township("430626100", "伍市镇", 113.2, 28.7, county="平江县")]))
+        shp = self.convert(src, os.path.join(self.dir, "gbk.shp"), "-lco", "ENCODING=CP936")
+        os.remove(os.path.join(self.dir, "gbk.cpg"))
+        before = digest(self.db)
+        r = self.fails(1, "township", "import", shp, message="--encoding GBK")
+        self.assertIn("feature 0", r.err)
+        self.unchanged(before)
+        self.ok("township", "import", shp, "--encoding", "GBK")
+        t = self.ok("township", "list", "--json").json()[0]
+        self.assertEqual((t["name"], t["county"]), ("伍市镇", "平江县"))
 
 
 if __name__ == "__main__":
