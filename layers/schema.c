@@ -46,8 +46,10 @@ static const char *const schema_v1 =
     "  BEGIN SELECT RAISE(ABORT, 'project history is append-only'); END;"
     "CREATE TRIGGER project_events_no_delete BEFORE DELETE ON project_events"
     "  BEGIN SELECT RAISE(ABORT, 'project history is append-only'); END;"
+    /* Reference layers: table_name is layer_<id>, never the user's name, so any UTF-8 name
+     * ("道路") is safe and SQL never carries user text. */
     "CREATE TABLE layers ("
-    "  name TEXT PRIMARY KEY,"
+    "  id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,"
     "  kind TEXT NOT NULL CHECK (kind IN ('roads','farmland','basic_farmland','eco_redline','wetland','other')),"
     "  table_name TEXT NOT NULL UNIQUE, geometry_kind TEXT, source_file TEXT,"
     "  feature_count INTEGER NOT NULL DEFAULT 0, imported_at TEXT NOT NULL);";

@@ -182,4 +182,50 @@ typedef struct plat_event {
 PLAT_API int plat_project_history(plat_store *db, const char *code,
                                   int (*fn)(const plat_event *e, void *), void *ud);
 
+/* ---- reference layers (roads, farmland, basic farmland, ecological red line ...) ----
+ * Each layer is a table of its own holding geometries in the working CRS, with the source's
+ * attributes kept as a JSON object; the `layers` registry names it. */
+
+/** 1 if kind is one of roads, farmland, basic_farmland, eco_redline, wetland, other. */
+PLAT_API int plat_layer_kind_valid(const char *kind);
+
+typedef struct plat_layer_info {
+    const char *name;          /* as the user named it, any UTF-8 ("roads", "道路") */
+    const char *kind;          /* see plat_layer_kind_valid */
+    const char *geometry_kind; /* "point", "line", "polygon", "mixed" or NULL while empty */
+    const char *source_file;   /* may be NULL */
+    int64_t feature_count;
+    const char *imported_at;
+} plat_layer_info;
+
+/** Create an empty layer. @return 0, PLAT_EEXISTS (the name is taken), PLAT_EINVALID (bad kind
+ * or name: empty, longer than 64 bytes, or not UTF-8) */
+PLAT_API int plat_layer_create(plat_store *db, const char *name, const char *kind, const char *source_file);
+/** Add one feature (WKB in the working CRS; attrs a JSON object or NULL; fid the feature's id
+ * in its source, -1 if none). @return 0 or < 0 */
+PLAT_API int plat_layer_add_feature(plat_store *db, const char *name, const unsigned char *wkb, size_t size,
+                                    const char *attrs, int64_t fid);
+/** Record the layer's feature count and geometry kind after its features are added. */
+PLAT_API int plat_layer_finish(plat_store *db, const char *name);
+/** Drop a layer and its table. @return 0 or PLAT_ENOTFOUND */
+PLAT_API int plat_layer_drop(plat_store *db, const char *name);
+/** One layer's registry entry; strings valid during fn only. @return 0, PLAT_ENOTFOUND, or
+ * fn's non-zero value */
+PLAT_API int plat_layer_get(plat_store *db, const char *name, int (*fn)(const plat_layer_info *, void *), void *ud);
+/** Every layer, ordered by name. fn returns non-zero to stop; that value is returned. */
+PLAT_API int plat_layer_foreach(plat_store *db, int (*fn)(const plat_layer_info *, void *), void *ud);
+
+typedef struct plat_feature {
+    int64_t id;                /* row id in the layer */
+    int64_t fid;               /* id in the source file, -1 if none */
+    const unsigned char *wkb;  /* in the working CRS */
+    size_t wkb_size;
+    const char *attrs;         /* JSON object or NULL */
+} plat_feature;
+/** Stream a layer's features, in row order, optionally only those whose envelope meets the
+ * envelope of bbox_wkb (NULL: all). f is valid during fn only. @return 0, PLAT_ENOTFOUND,
+ * or fn's non-zero value */
+PLAT_API int plat_layer_foreach_feature(plat_store *db, const char *name, const unsigned char *bbox_wkb,
+                                        size_t bbox_size, int (*fn)(const plat_feature *f, void *), void *ud);
+
 #endif

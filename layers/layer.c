@@ -1,0 +1,222 @@
+/* layers/layer.c - reference layers: roads, farmland, basic farmland, the ecological red line.
+ *
+ * The registry (`layers`) maps a user's layer name to a table layer_<id> with a geometry
+ * column in the working CRS, a spatial index, the source feature id and the source attributes
+ * as JSON. The table name is made from the registry id, never from the user's text, so a layer
+ * may be called 道路 and still no SQL carries user text except as bound parameters. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "layers_int.h"
+
+static const char *const kinds[] = { "roads", "farmland", "basic_farmland", "eco_redline", "wetland", "other", NULL };
+
+int plat_layer_kind_valid(const char *kind)
+{
+    for (int i = 0; kind && kinds[i]; i++)
+        if (strcmp(kinds[i], kind) == 0)
+            return 1;
+    return 0;
+}
+
+/* The table of a layer into buf; 0, or PLAT_ENOTFOUND naming the layer. */
+static int table_of(plat_store *db, char *buf, size_t n, const char *name)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = plat_store__prepare(db, &st, "SELECT table_name FROM layers WHERE name = ?");
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        snprintf(buf, n, "%s", (const char *)sqlite3_column_text(st, 0));
+    else
+        rc = plat_error_set(db->ctx, PLAT_ENOTFOUND, "no layer named '%s' (see `plat layer list`)", name);
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int plat_layer_create(plat_store *db, const char *name, const char *kind, const char *source_file)
+{
+    if (!name || !*name || strlen(name) > 64 || !plat_utf8_valid(name, strlen(name)))
+        return plat_error_set(db->ctx, PLAT_EINVALID, "a layer name must be 1 to 64 bytes of UTF-8 text");
+    if (!plat_layer_kind_valid(kind))
+        return plat_error_set(db->ctx, PLAT_EINVALID,
+                              "unknown layer kind '%s'; use roads, farmland, basic_farmland, eco_redline, wetland or other",
+                              kind ? kind : "");
+    if (!db->srid)
+        return plat_error_set(db->ctx, PLAT_EINVALID,
+                              "the ledger has no working CRS yet: import townships first, or `plat init --crs EPSG:N`");
+    sqlite3_stmt *st = NULL;
+    char now[32], table[64], sql[768];
+    int rc = plat_store__tx_begin(db);
+    if (rc < 0)
+        return rc;
+    if ((rc = plat_store__prepare(db, &st, "SELECT 1 FROM layers WHERE name = ?")) < 0)
+        goto done;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        rc = plat_error_set(db->ctx, PLAT_EEXISTS, "a layer named '%s' exists already; `plat layer drop %s` first", name, name);
+        goto done;
+    }
+    sqlite3_finalize(st);
+    /* The id comes first so the table name can be derived from it. */
+    if ((rc = plat_store__prepare(db, &st, "INSERT INTO layers(name, kind, table_name, source_file, imported_at) "
+                                           "VALUES(?1, ?2, 'pending-' || ?1, ?3, ?4)")) < 0)
+        goto done;
+    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+    plat_store__bind_text(st, 3, source_file);
+    sqlite3_bind_text(st, 4, plat_time_now(now), -1, SQLITE_TRANSIENT);
+    if ((rc = plat_store__step_write(db, st, "registering the layer")) < 0)
+        goto done;
+    sqlite3_finalize(st);
+    st = NULL;
+    sqlite3_int64 id = sqlite3_last_insert_rowid(db->db);
+    snprintf(table, sizeof table, "layer_%lld", (long long)id);
+    snprintf(sql, sizeof sql,
+             "UPDATE layers SET table_name = '%s' WHERE id = %lld;"
+             "CREATE TABLE \"%s\" (id INTEGER PRIMARY KEY, fid INTEGER, attrs TEXT);"
+             "SELECT AddGeometryColumn('%s', 'geom', %d, 'GEOMETRY', 'XY');"
+             "SELECT CreateSpatialIndex('%s', 'geom');",
+             table, (long long)id, table, table, db->srid, table);
+    rc = plat_store__exec(db, sql);
+done:
+    sqlite3_finalize(st);
+    return plat_store__tx_end(db, rc);
+}
+
+int plat_layer_add_feature(plat_store *db, const char *name, const unsigned char *wkb, size_t size,
+                           const char *attrs, int64_t fid)
+{
+    char table[64], sql[160];
+    sqlite3_stmt *st = NULL;
+    int rc = table_of(db, table, sizeof table, name);
+    if (rc < 0)
+        return rc;
+    snprintf(sql, sizeof sql, "INSERT INTO \"%s\"(fid, attrs, geom) VALUES(?, ?, GeomFromWKB(?, ?))", table);
+    if ((rc = plat_store__prepare(db, &st, sql)) < 0)
+        return rc;
+    fid >= 0 ? sqlite3_bind_int64(st, 1, fid) : sqlite3_bind_null(st, 1);
+    plat_store__bind_text(st, 2, attrs);
+    sqlite3_bind_blob(st, 3, wkb, (int)size, SQLITE_STATIC);
+    sqlite3_bind_int(st, 4, db->srid);
+    rc = plat_store__step_write(db, st, "adding a layer feature");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int plat_layer_finish(plat_store *db, const char *name)
+{
+    char table[64], sql[640];
+    int rc = table_of(db, table, sizeof table, name);
+    if (rc < 0)
+        return rc;
+    /* GeometryType gives POINT/MULTILINESTRING/...; fold to point, line, polygon or mixed. */
+    snprintf(sql, sizeof sql,
+             "WITH k AS (SELECT DISTINCT CASE WHEN GeometryType(geom) LIKE '%%POINT%%' THEN 'point' "
+             "  WHEN GeometryType(geom) LIKE '%%LINESTRING%%' THEN 'line' "
+             "  WHEN GeometryType(geom) LIKE '%%POLYGON%%' THEN 'polygon' ELSE 'mixed' END AS kind FROM \"%s\") "
+             "UPDATE layers SET feature_count = (SELECT count(*) FROM \"%s\"), "
+             "geometry_kind = (SELECT CASE count(*) WHEN 0 THEN NULL WHEN 1 THEN max(kind) ELSE 'mixed' END FROM k) "
+             "WHERE table_name = '%s'",
+             table, table, table);
+    return plat_store__exec(db, sql);
+}
+
+int plat_layer_drop(plat_store *db, const char *name)
+{
+    char table[64], sql[512];
+    sqlite3_stmt *st = NULL;
+    int rc = plat_store__tx_begin(db);
+    if (rc < 0)
+        return rc;
+    if ((rc = table_of(db, table, sizeof table, name)) < 0)
+        return plat_store__tx_end(db, rc);
+    snprintf(sql, sizeof sql,
+             "SELECT DisableSpatialIndex('%s', 'geom');"
+             "DROP TABLE IF EXISTS \"idx_%s_geom\";"
+             "SELECT DiscardGeometryColumn('%s', 'geom');"
+             "DROP TABLE \"%s\";",
+             table, table, table, table);
+    if ((rc = plat_store__exec(db, sql)) >= 0 &&
+        (rc = plat_store__prepare(db, &st, "DELETE FROM layers WHERE table_name = ?")) >= 0) {
+        sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+        rc = plat_store__step_write(db, st, "dropping the layer");
+    }
+    sqlite3_finalize(st);
+    return plat_store__tx_end(db, rc);
+}
+
+static int each_info(plat_store *db, const char *name, int (*fn)(const plat_layer_info *, void *), void *ud)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = plat_store__prepare(db, &st, name
+        ? "SELECT name, kind, geometry_kind, source_file, feature_count, imported_at FROM layers WHERE name = ?"
+        : "SELECT name, kind, geometry_kind, source_file, feature_count, imported_at FROM layers ORDER BY name");
+    if (rc < 0)
+        return rc;
+    if (name)
+        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+    int seen = 0;
+    while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+        plat_layer_info li = { (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
+                               (const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3),
+                               sqlite3_column_int64(st, 4), (const char *)sqlite3_column_text(st, 5) };
+        seen = 1;
+        rc = fn(&li, ud);
+    }
+    sqlite3_finalize(st);
+    if (rc == 0 && name && !seen)
+        rc = plat_error_set(db->ctx, PLAT_ENOTFOUND, "no layer named '%s' (see `plat layer list`)", name);
+    return rc;
+}
+
+int plat_layer_get(plat_store *db, const char *name, int (*fn)(const plat_layer_info *, void *), void *ud)
+{
+    return each_info(db, name, fn, ud);
+}
+
+int plat_layer_foreach(plat_store *db, int (*fn)(const plat_layer_info *, void *), void *ud)
+{
+    return each_info(db, NULL, fn, ud);
+}
+
+int plat_layer_foreach_feature(plat_store *db, const char *name, const unsigned char *bbox_wkb, size_t bbox_size,
+                               int (*fn)(const plat_feature *f, void *), void *ud)
+{
+    char table[64], sql[512];
+    sqlite3_stmt *st = NULL;
+    int rc = table_of(db, table, sizeof table, name);
+    if (rc < 0)
+        return rc;
+    if (bbox_wkb)
+        snprintf(sql, sizeof sql,
+                 "SELECT id, fid, AsBinary(geom), attrs FROM \"%s\" WHERE id IN (SELECT rowid FROM SpatialIndex "
+                 "WHERE f_table_name = '%s' AND f_geometry_column = 'geom' AND search_frame = GeomFromWKB(?1, ?2)) "
+                 "ORDER BY id", table, table);
+    else
+        snprintf(sql, sizeof sql, "SELECT id, fid, AsBinary(geom), attrs FROM \"%s\" ORDER BY id", table);
+    if ((rc = plat_store__prepare(db, &st, sql)) < 0)
+        return rc;
+    if (bbox_wkb) {
+        sqlite3_bind_blob(st, 1, bbox_wkb, (int)bbox_size, SQLITE_STATIC);
+        sqlite3_bind_int(st, 2, db->srid);
+    }
+    while (rc == 0) {
+        int s = sqlite3_step(st);
+        if (s == SQLITE_DONE)
+            break;
+        if (s != SQLITE_ROW) {
+            rc = plat_store__sqlite_err(db, "reading a layer");
+            break;
+        }
+        plat_feature f = { sqlite3_column_int64(st, 0),
+                           sqlite3_column_type(st, 1) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 1),
+                           sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2),
+                           (const char *)sqlite3_column_text(st, 3) };
+        rc = fn(&f, ud);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
