@@ -2,6 +2,7 @@
 #ifndef PLAT_CMD_H
 #define PLAT_CMD_H
 #include "cli.h"
+int cmd_coverage(plat_cli *cli, int argc, char **argv);
 int cmd_init(plat_cli *cli, int argc, char **argv);
 int cmd_township(plat_cli *cli, int argc, char **argv);
 int cmd_project(plat_cli *cli, int argc, char **argv);

@@ -16,6 +16,7 @@ static const struct {
     const char *help;
 } commands[] = {
     /* sorted by name; `plat help` prints them in this order */
+    { "coverage", cmd_coverage, "Measure what projects cover in each township or county" },
     { "init", cmd_init, "Create a new ledger (SpatiaLite database)" },
     { "project", cmd_project, "Add, list, show, update and remove projects" },
     { "township", cmd_township, "Import and list township boundaries" },

@@ -7,5 +7,6 @@
 #include "units.h"
 #include "store.h"
 #include "locate.h"
+#include "coverage.h"
 #include "import.h"
 #endif

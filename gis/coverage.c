@@ -1,0 +1,898 @@
+/* gis/coverage.c - the coverage engine: what projects and reference layers cover in each zone.
+ *
+ * Flow. Zones (townships) come first and go into an STRtree. Projects come next, all of them
+ * (a county has hundreds, a province some thousands): each is clipped to the zones it lies in
+ * and measured; per zone, the clipped polygons are unioned overall and per category so that
+ * overlapping projects count once, and the clipped lines and polygons of the projects that
+ * "cover" a reference layer are merged into one covering geometry per zone (lines buffered by
+ * the tolerance). Reference-layer features come last, as a stream: they are collected in
+ * batches, each batch is cut into one contiguous slice per thread, and each thread clips its
+ * features to the zones, measures them and measures what the zone's covering geometry covers.
+ * Per-feature results are merged in feature order after the threads join, so the sums are the
+ * same, bit for bit, whatever the number of threads.
+ *
+ * Clipping one feature. The tree gives the candidate zones. A zone whose prepared geometry
+ * contains the feature takes it whole, measured without any intersection (the containment
+ * shortcut: most features of a fine layer lie inside one township). Otherwise each zone the
+ * feature intersects gets the intersection, if that has length or area (a polygon touching a
+ * border shares no area; a line meeting it at a point no length). A line running along a shared
+ * border is in both closed zones: later zones lose what earlier ones took, so it is counted
+ * once, in the zone added first (or whole in a zone that contains all of the line, as one that
+ * runs along the border and then into that zone). Points on a border go to the first zone
+ * likewise. What is left over lies outside every zone.
+ *
+ * Threads. GEOS prepared geometries and STRtrees build lazily and are not safe to share, and a
+ * GEOS handle or PROJ context belongs to one thread; so each worker thread has its own context,
+ * measurer, clones of the zones and covering geometries, tree and prepared geometries. Worker 0
+ * is the caller's own context. Ownership: the engine owns every geometry it is given; results
+ * are borrowed from it until plat_cov_free. */
+#include <math.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "plat/coverage.h"
+#include "plat/util.h"
+#include "gis_int.h"
+
+#define NODE_CAPACITY 10
+#define BATCH_PER_JOB 2048
+
+/* One clipped part of a geometry: the zone, what it measures, and the part itself when the
+ * caller needs the geometry (projects keep it for the unions; layer features do not). */
+typedef struct part {
+    int zone; /* -1: the leftover outside every zone */
+    plat_quantity q;
+    GEOSGeometry *geom; /* owned; NULL when the part is the whole input (containment) */
+    double covered_line_m, covered_area_m2;
+} part;
+
+typedef struct parts {
+    part *v;
+    int n, cap;
+} parts;
+
+typedef struct project {
+    GEOSGeometry *geom; /* owned, NULL without geometry */
+    int cat;
+    int kinds;
+    parts p;            /* zone parts; geom of each owned */
+    int *zones;         /* ascending zone indexes of the parts */
+    int nzones;
+    int outside;
+} project;
+
+/* A thread's own view of the zones and the current layer's covering geometries. */
+typedef struct worker {
+    plat_cov *c;
+    plat_ctx *ctx;      /* worker 0: the caller's; others: owned */
+    GEOSContextHandle_t h;
+    plat_measure *m;
+    GEOSGeometry **zone;                     /* owned clones (worker 0: borrowed from c) */
+    const GEOSPreparedGeometry **zone_prep;  /* owned, lazily */
+    GEOSSTRtree *tree;
+    GEOSGeometry **cover_line, **cover_poly; /* per zone, owned clones (worker 0: borrowed) */
+    const GEOSPreparedGeometry **cover_line_prep, **cover_poly_prep;
+    int *hits;
+    int nhits, caphits;
+    int failed;
+    /* the slice of the batch this worker measures, and its features' parts in feature order */
+    int lo, hi;
+    parts out;
+    int rc;
+} worker;
+
+struct plat_cov {
+    plat_ctx *ctx;
+    GEOSContextHandle_t h;
+    plat_cov_options o;
+    int nzones, capzones;
+    GEOSGeometry **zone;
+    double *zone_area;
+    project *proj;
+    int nproj, capproj;
+    int projects_done;
+    plat_cov_sum *sum;  /* (nzones + 1) * (ncategories + 1): [z][0] all, [z][1 + cat]; z = nzones outside */
+    /* layers */
+    int nlayers;
+    plat_cov_layer_sum *lsum; /* nlayers * (nzones + 1) */
+    int in_layer;
+    GEOSGeometry **cover_line, **cover_poly; /* per zone, for the current layer; owned */
+    GEOSGeometry **batch;
+    int nbatch, capbatch;
+    worker *w;
+    int nworkers;
+};
+
+/* ---- small helpers ---- */
+
+static int parts_push(parts *ps, const part *p)
+{
+    if (ps->n == ps->cap) {
+        int cap = ps->cap ? ps->cap * 2 : 4;
+        part *v = realloc(ps->v, (size_t)cap * sizeof(*v));
+        if (!v)
+            return PLAT_ENOMEM;
+        ps->v = v;
+        ps->cap = cap;
+    }
+    ps->v[ps->n++] = *p;
+    return 0;
+}
+
+static void parts_clear(GEOSContextHandle_t h, parts *ps)
+{
+    for (int i = 0; i < ps->n; i++)
+        if (ps->v[i].geom)
+            GEOSGeom_destroy_r(h, ps->v[i].geom);
+    ps->n = 0;
+}
+
+static void parts_dispose(GEOSContextHandle_t h, parts *ps)
+{
+    parts_clear(h, ps);
+    free(ps->v);
+    memset(ps, 0, sizeof(*ps));
+}
+
+static int has_measure(const plat_quantity *q, int kinds)
+{
+    return ((kinds & PLAT_GEOM_LINE) && q->length_m > 0) || ((kinds & PLAT_GEOM_POLYGON) && q->area_m2 > 0) ||
+           ((kinds & PLAT_GEOM_POINT) && q->points > 0);
+}
+
+static plat_cov_sum *sum_at(const plat_cov *c, int z, int cat)
+{
+    int zi = z < 0 ? c->nzones : z;
+    return &c->sum[(size_t)zi * (size_t)(c->o.ncategories + 1) + (size_t)(cat + 1)];
+}
+
+/* ---- workers ---- */
+
+static void on_hit(void *item, void *ud)
+{
+    worker *w = ud;
+    if (w->nhits == w->caphits) {
+        int cap = w->caphits ? w->caphits * 2 : 16;
+        int *v = realloc(w->hits, (size_t)cap * sizeof(int));
+        if (!v) {
+            w->failed = 1;
+            return;
+        }
+        w->hits = v;
+        w->caphits = cap;
+    }
+    w->hits[w->nhits++] = (int)((intptr_t)item - 1);
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+static const GEOSPreparedGeometry *prep_of(worker *w, const GEOSPreparedGeometry **cache, GEOSGeometry *const *base,
+                                           int z)
+{
+    if (!cache[z] && base[z])
+        cache[z] = GEOSPrepare_r(w->h, base[z]);
+    return cache[z];
+}
+
+/* Build the worker's tree (and clones, for workers other than 0). */
+static int worker_init(worker *w, plat_cov *c, int index)
+{
+    memset(w, 0, sizeof(*w));
+    w->c = c;
+    int n = c->nzones;
+    if (index == 0) {
+        w->ctx = c->ctx;
+    } else if (!(w->ctx = plat_ctx_new())) {
+        return plat_error_set(c->ctx, PLAT_ENOMEM, "out of memory");
+    }
+    if (!(w->h = plat_gis_geos(w->ctx)))
+        return plat_error_set(c->ctx, PLAT_ENOMEM, "out of memory");
+    int rc = plat_measure_new(w->ctx, &w->m, c->o.working_epsg, c->o.planar);
+    if (rc < 0)
+        return index == 0 ? rc : plat_error_set(c->ctx, rc, "%s", plat_error_last(w->ctx)->msg);
+    w->zone = index == 0 ? c->zone : calloc((size_t)n + 1, sizeof(*w->zone));
+    w->zone_prep = calloc((size_t)n + 1, sizeof(*w->zone_prep));
+    w->cover_line_prep = calloc((size_t)n + 1, sizeof(*w->cover_line_prep));
+    w->cover_poly_prep = calloc((size_t)n + 1, sizeof(*w->cover_poly_prep));
+    if ((n && !w->zone) || !w->zone_prep || !w->cover_line_prep || !w->cover_poly_prep)
+        return plat_error_set(c->ctx, PLAT_ENOMEM, "out of memory");
+    if (!(w->tree = GEOSSTRtree_create_r(w->h, NODE_CAPACITY)))
+        return plat_gis__geos_err(c->ctx, PLAT_EINTERNAL, "cannot create the zone tree");
+    for (int z = 0; z < n; z++) {
+        if (index != 0 && !(w->zone[z] = GEOSGeom_clone_r(w->h, c->zone[z])))
+            return plat_gis__geos_err(c->ctx, PLAT_ENOMEM, "cannot copy a zone");
+        GEOSSTRtree_insert_r(w->h, w->tree, w->zone[z], (void *)(intptr_t)(z + 1));
+    }
+    return 0;
+}
+
+static void worker_drop_cover(worker *w, int owned)
+{
+    int n = w->c->nzones;
+    for (int z = 0; z < n; z++) {
+        if (w->cover_line_prep && w->cover_line_prep[z])
+            GEOSPreparedGeom_destroy_r(w->h, w->cover_line_prep[z]);
+        if (w->cover_poly_prep && w->cover_poly_prep[z])
+            GEOSPreparedGeom_destroy_r(w->h, w->cover_poly_prep[z]);
+        if (w->cover_line_prep)
+            w->cover_line_prep[z] = NULL;
+        if (w->cover_poly_prep)
+            w->cover_poly_prep[z] = NULL;
+        if (owned && w->cover_line && w->cover_line[z])
+            GEOSGeom_destroy_r(w->h, w->cover_line[z]);
+        if (owned && w->cover_poly && w->cover_poly[z])
+            GEOSGeom_destroy_r(w->h, w->cover_poly[z]);
+    }
+    if (owned) {
+        free(w->cover_line);
+        free(w->cover_poly);
+    }
+    w->cover_line = w->cover_poly = NULL;
+}
+
+static void worker_dispose(worker *w, int index)
+{
+    if (!w->c)
+        return;
+    int n = w->c->nzones;
+    worker_drop_cover(w, index != 0);
+    if (w->tree)
+        GEOSSTRtree_destroy_r(w->h, w->tree);
+    for (int z = 0; w->zone_prep && z < n; z++)
+        if (w->zone_prep[z])
+            GEOSPreparedGeom_destroy_r(w->h, w->zone_prep[z]);
+    if (index != 0 && w->zone) {
+        for (int z = 0; z < n; z++)
+            if (w->zone[z])
+                GEOSGeom_destroy_r(w->h, w->zone[z]);
+        free(w->zone);
+    }
+    free(w->zone_prep);
+    free(w->cover_line_prep);
+    free(w->cover_poly_prep);
+    free(w->hits);
+    parts_dispose(w->h, &w->out);
+    plat_measure_free(w->m);
+    if (index != 0)
+        plat_ctx_free(w->ctx);
+    memset(w, 0, sizeof(*w));
+}
+
+/* Clip g to the zones; parts (with geometry unless keep_geom is 0) go to out, the leftover
+ * outside every zone last with zone -1. */
+static int clip(worker *w, const GEOSGeometry *g, int kinds, int keep_geom, parts *out)
+{
+    GEOSContextHandle_t h = w->h;
+    plat_quantity whole;
+    int rc = plat_measure_geom(w->m, &whole, g);
+    if (rc < 0)
+        return rc;
+    w->nhits = 0;
+    GEOSSTRtree_query_r(h, w->tree, g, on_hit, w);
+    if (w->failed)
+        return plat_error_set(w->ctx, PLAT_ENOMEM, "out of memory");
+    if (w->nhits > 1)
+        qsort(w->hits, (size_t)w->nhits, sizeof(int), cmp_int);
+    int first = out->n;
+    for (int k = 0; k < w->nhits; k++) {
+        int z = w->hits[k];
+        const GEOSPreparedGeometry *pz = prep_of(w, w->zone_prep, w->zone, z);
+        if (!pz)
+            return plat_gis__geos_err(w->ctx, PLAT_EINTERNAL, "cannot prepare a zone");
+        int in = plat_gis__pred(w->ctx, GEOSPreparedContains_r(h, pz, g), "containment test");
+        if (in < 0)
+            return in;
+        if (in) { /* the whole feature in one zone: no intersection, no other zone */
+            parts_clear(h, &(parts){ out->v + first, out->n - first, 0 });
+            out->n = first;
+            part p = { z, whole, NULL, 0, 0 };
+            if (keep_geom && !(p.geom = GEOSGeom_clone_r(h, g)))
+                return plat_gis__geos_err(w->ctx, PLAT_ENOMEM, "cannot copy a geometry");
+            return parts_push(out, &p) < 0 ? plat_error_set(w->ctx, PLAT_ENOMEM, "out of memory") : 0;
+        }
+        int meets = plat_gis__pred(w->ctx, GEOSPreparedIntersects_r(h, pz, g), "intersection test");
+        if (meets < 0)
+            return meets;
+        if (!meets)
+            continue;
+        GEOSGeometry *x = GEOSIntersection_r(h, w->zone[z], g);
+        if (!x)
+            return plat_gis__geos_err(w->ctx, PLAT_EINTERNAL, "cannot clip a feature to a township");
+        part p = { z, { 0, 0, 0 }, x, 0, 0 };
+        if ((rc = plat_measure_geom(w->m, &p.q, x)) < 0) {
+            GEOSGeom_destroy_r(h, x);
+            return rc;
+        }
+        if (!has_measure(&p.q, kinds)) {
+            GEOSGeom_destroy_r(h, x);
+            continue;
+        }
+        if (parts_push(out, &p) < 0) {
+            GEOSGeom_destroy_r(h, x);
+            return plat_error_set(w->ctx, PLAT_ENOMEM, "out of memory");
+        }
+    }
+    /* Border lines and points are in two closed zones: a later zone loses what an earlier one
+     * took. Parts of neighbouring zones always meet where the feature crosses the border, so
+     * the test is cheap and the difference runs only for features that cross one. Polygon
+     * parts only share edges, which have no area: nothing to take away. */
+    for (int k = first + 1; (kinds & (PLAT_GEOM_LINE | PLAT_GEOM_POINT)) && k < out->n; k++) {
+        GEOSGeometry *rest = NULL;
+        for (int j = first; j < k; j++) {
+            const GEOSGeometry *cur = rest ? rest : out->v[k].geom;
+            int meets = plat_gis__pred(w->ctx, GEOSIntersects_r(h, cur, out->v[j].geom), "border test");
+            if (meets < 0) {
+                GEOSGeom_destroy_r(h, rest);
+                return meets;
+            }
+            if (!meets)
+                continue;
+            GEOSGeometry *d = GEOSDifference_r(h, cur, out->v[j].geom);
+            GEOSGeom_destroy_r(h, rest);
+            if (!(rest = d))
+                return plat_gis__geos_err(w->ctx, PLAT_EINTERNAL, "cannot split a border line");
+        }
+        if (!rest)
+            continue;
+        GEOSGeom_destroy_r(h, out->v[k].geom);
+        out->v[k].geom = rest;
+        if ((rc = plat_measure_geom(w->m, &out->v[k].q, rest)) < 0)
+            return rc;
+    }
+    plat_quantity in;
+    in.length_m = in.area_m2 = 0;
+    in.points = 0;
+    int kept = first;
+    for (int k = first; k < out->n; k++) {
+        if (!has_measure(&out->v[k].q, kinds)) {
+            GEOSGeom_destroy_r(h, out->v[k].geom);
+            continue;
+        }
+        in.length_m += out->v[k].q.length_m;
+        in.area_m2 += out->v[k].q.area_m2;
+        in.points += out->v[k].q.points;
+        if (!keep_geom) {
+            GEOSGeom_destroy_r(h, out->v[k].geom);
+            out->v[k].geom = NULL;
+        }
+        out->v[kept++] = out->v[k];
+    }
+    out->n = kept;
+    /* The leftover: what the zones did not take (rounding below a millimetre is no leftover). */
+    part rest = { -1, { whole.length_m - in.length_m, whole.area_m2 - in.area_m2, whole.points - in.points }, NULL, 0, 0 };
+    if (rest.q.length_m < 1e-3 + whole.length_m * 1e-9)
+        rest.q.length_m = 0;
+    if (rest.q.area_m2 < 1e-3 + whole.area_m2 * 1e-9)
+        rest.q.area_m2 = 0;
+    if (rest.q.points < 0)
+        rest.q.points = 0;
+    if (has_measure(&rest.q, kinds) && parts_push(out, &rest) < 0)
+        return plat_error_set(w->ctx, PLAT_ENOMEM, "out of memory");
+    return 0;
+}
+
+/* What of a layer feature's part in zone z the covering geometry of z covers. */
+static int covered(worker *w, part *p, const GEOSGeometry *whole, int kinds)
+{
+    if (p->zone < 0)
+        return 0;
+    const GEOSGeometry *g = p->geom ? p->geom : whole;
+    for (int pass = 0; pass < 2; pass++) {
+        int want = pass == 0 ? PLAT_GEOM_LINE : PLAT_GEOM_POLYGON;
+        if (!(kinds & want))
+            continue;
+        GEOSGeometry **base = pass == 0 ? w->cover_line : w->cover_poly;
+        const GEOSPreparedGeometry **cache = pass == 0 ? w->cover_line_prep : w->cover_poly_prep;
+        if (!base || !base[p->zone])
+            continue;
+        const GEOSPreparedGeometry *pc = prep_of(w, cache, base, p->zone);
+        if (!pc)
+            return plat_gis__geos_err(w->ctx, PLAT_EINTERNAL, "cannot prepare a covering geometry");
+        int meets = plat_gis__pred(w->ctx, GEOSPreparedIntersects_r(w->h, pc, g), "intersection test");
+        if (meets <= 0) {
+            if (meets < 0)
+                return meets;
+            continue;
+        }
+        plat_quantity q = p->q;
+        int in = plat_gis__pred(w->ctx, GEOSPreparedContains_r(w->h, pc, g), "containment test");
+        if (in < 0)
+            return in;
+        if (!in) {
+            GEOSGeometry *x = GEOSIntersection_r(w->h, base[p->zone], g);
+            if (!x)
+                return plat_gis__geos_err(w->ctx, PLAT_EINTERNAL, "cannot intersect with the projects");
+            int rc = plat_measure_geom(w->m, &q, x);
+            GEOSGeom_destroy_r(w->h, x);
+            if (rc < 0)
+                return rc;
+        }
+        if (pass == 0)
+            p->covered_line_m = q.length_m;
+        else
+            p->covered_area_m2 = q.area_m2;
+    }
+    return 0;
+}
+
+static void *worker_run(void *arg)
+{
+    worker *w = arg;
+    plat_cov *c = w->c;
+    w->rc = 0;
+    parts_clear(w->h, &w->out);
+    for (int i = w->lo; i < w->hi && w->rc >= 0; i++) {
+        const GEOSGeometry *g = c->batch[i];
+        int kinds = plat_geom_kinds(w->ctx, g);
+        int first = w->out.n;
+        if ((w->rc = clip(w, g, kinds, 1, &w->out)) < 0)
+            break;
+        for (int k = first; k < w->out.n && w->rc >= 0; k++)
+            w->rc = covered(w, &w->out.v[k], g, kinds);
+        for (int k = first; k < w->out.n; k++) {
+            if (w->out.v[k].geom)
+                GEOSGeom_destroy_r(w->h, w->out.v[k].geom);
+            w->out.v[k].geom = NULL;
+        }
+    }
+    return NULL;
+}
+
+/* ---- public ---- */
+
+int plat_cov_new(plat_ctx *ctx, plat_cov **out, const plat_cov_options *opts)
+{
+    *out = NULL;
+    if (!opts || opts->ncategories < 1 || !(opts->tolerance_m >= 0))
+        return plat_error_set(ctx, PLAT_EINVALID, "coverage: bad options");
+    plat_cov *c = calloc(1, sizeof(*c));
+    if (!c || !(c->h = plat_gis_geos(ctx))) {
+        free(c);
+        return plat_error_set(ctx, PLAT_ENOMEM, "out of memory");
+    }
+    c->ctx = ctx;
+    c->o = *opts;
+    if (c->o.jobs <= 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        c->o.jobs = n > 0 ? (int)n : 1;
+    }
+    if (c->o.jobs > 64)
+        c->o.jobs = 64;
+    *out = c;
+    return 0;
+}
+
+int plat_cov_add_zone(plat_cov *c, GEOSGeometry *geom)
+{
+    if (c->nproj || c->projects_done) {
+        GEOSGeom_destroy_r(c->h, geom);
+        return plat_error_set(c->ctx, PLAT_EINVALID, "coverage: zones must come before projects");
+    }
+    if (c->nzones == c->capzones) {
+        int cap = c->capzones ? c->capzones * 2 : 64;
+        GEOSGeometry **v = realloc(c->zone, (size_t)cap * sizeof(*v));
+        if (!v) {
+            GEOSGeom_destroy_r(c->h, geom);
+            return plat_error_set(c->ctx, PLAT_ENOMEM, "out of memory");
+        }
+        c->zone = v;
+        c->capzones = cap;
+    }
+    c->zone[c->nzones] = geom;
+    return c->nzones++;
+}
+
+int plat_cov_add_project(plat_cov *c, GEOSGeometry *geom, int category)
+{
+    if (c->projects_done || category < 0 || category >= c->o.ncategories) {
+        if (geom)
+            GEOSGeom_destroy_r(c->h, geom);
+        return plat_error_set(c->ctx, PLAT_EINVALID, "coverage: project added late or with a bad category");
+    }
+    if (c->nproj == c->capproj) {
+        int cap = c->capproj ? c->capproj * 2 : 64;
+        project *v = realloc(c->proj, (size_t)cap * sizeof(*v));
+        if (!v) {
+            if (geom)
+                GEOSGeom_destroy_r(c->h, geom);
+            return plat_error_set(c->ctx, PLAT_ENOMEM, "out of memory");
+        }
+        c->proj = v;
+        c->capproj = cap;
+    }
+    project *p = &c->proj[c->nproj];
+    memset(p, 0, sizeof(*p));
+    p->geom = geom;
+    p->cat = category;
+    return c->nproj++;
+}
+
+/* Union the polygon parts in list (n geometries, borrowed) and measure the area. */
+static int union_area(plat_cov *c, GEOSGeometry **list, int n, double *area, GEOSGeometry **keep)
+{
+    *area = 0;
+    if (keep)
+        *keep = NULL;
+    if (n == 0)
+        return 0;
+    GEOSGeometry **clones = malloc((size_t)n * sizeof(*clones));
+    if (!clones)
+        return plat_error_set(c->ctx, PLAT_ENOMEM, "out of memory");
+    for (int i = 0; i < n; i++)
+        clones[i] = GEOSGeom_clone_r(c->h, list[i]);
+    GEOSGeometry *coll = GEOSGeom_createCollection_r(c->h, GEOS_GEOMETRYCOLLECTION, clones, (unsigned)n);
+    free(clones);
+    GEOSGeometry *u = coll ? GEOSUnaryUnion_r(c->h, coll) : NULL;
+    if (coll)
+        GEOSGeom_destroy_r(c->h, coll);
+    if (!u)
+        return plat_gis__geos_err(c->ctx, PLAT_EINTERNAL, "cannot union project polygons");
+    plat_quantity q;
+    int rc = plat_measure_geom(c->w[0].m, &q, u);
+    *area = q.area_m2;
+    if (keep && rc >= 0)
+        *keep = u;
+    else
+        GEOSGeom_destroy_r(c->h, u);
+    return rc;
+}
+
+/* Only the polygonal (or only the linear) atoms of g, as a new geometry or NULL when none. */
+static GEOSGeometry *atoms_of_kind(GEOSContextHandle_t h, const GEOSGeometry *g, int kind)
+{
+    int n = GEOSGetNumGeometries_r(h, g);
+    GEOSGeometry **v = malloc((size_t)(n > 0 ? n : 1) * sizeof(*v));
+    int k = 0;
+    for (int i = 0; v && i < n; i++) {
+        const GEOSGeometry *a = GEOSGetGeometryN_r(h, g, i);
+        int t = GEOSGeomTypeId_r(h, a);
+        int is = kind == PLAT_GEOM_POLYGON ? (t == GEOS_POLYGON || t == GEOS_MULTIPOLYGON)
+                                           : (t == GEOS_LINESTRING || t == GEOS_MULTILINESTRING || t == GEOS_LINEARRING);
+        if (t == GEOS_GEOMETRYCOLLECTION) {
+            GEOSGeometry *sub = atoms_of_kind(h, a, kind);
+            if (sub)
+                v[k++] = sub;
+        } else if (is) {
+            v[k++] = GEOSGeom_clone_r(h, a);
+        }
+    }
+    GEOSGeometry *r = NULL;
+    if (v && k)
+        r = GEOSGeom_createCollection_r(h, GEOS_GEOMETRYCOLLECTION, v, (unsigned)k);
+    free(v);
+    return r;
+}
+
+int plat_cov_run_projects(plat_cov *c)
+{
+    if (c->projects_done)
+        return plat_error_set(c->ctx, PLAT_EINVALID, "coverage: projects measured already");
+    c->projects_done = 1;
+    int ncat = c->o.ncategories, nz = c->nzones;
+    c->nworkers = c->o.jobs;
+    if (!(c->w = calloc((size_t)c->nworkers, sizeof(*c->w))) ||
+        !(c->sum = calloc((size_t)(nz + 1) * (size_t)(ncat + 1), sizeof(*c->sum))) ||
+        !(c->zone_area = calloc((size_t)nz + 1, sizeof(double))))
+        return plat_error_set(c->ctx, PLAT_ENOMEM, "out of memory");
+    int rc = worker_init(&c->w[0], c, 0);
+    if (rc < 0)
+        return rc;
+    worker *w = &c->w[0];
+    for (int z = 0; z < nz; z++) {
+        plat_quantity q;
+        if ((rc = plat_measure_geom(w->m, &q, c->zone[z])) < 0)
+            return rc;
+        c->zone_area[z] = q.area_m2;
+    }
+    /* Clip every project; lists of polygon parts per zone for the unions. */
+    for (int i = 0; i < c->nproj; i++) {
+        project *p = &c->proj[i];
+        if (!p->geom)
+            continue;
+        p->kinds = plat_geom_kinds(c->ctx, p->geom);
+        if ((rc = clip(w, p->geom, p->kinds, 1, &p->p)) < 0)
+            return rc;
+        if (!(p->zones = malloc((size_t)(p->p.n ? p->p.n : 1) * sizeof(int))))
+            return plat_error_set(c->ctx, PLAT_ENOMEM, "out of memory");
+        for (int k = 0; k < p->p.n; k++) {
+            part *pt = &p->p.v[k];
+            if (pt->zone < 0) {
+                p->outside = 1;
+            } else {
+                p->zones[p->nzones++] = pt->zone;
+                if (!pt->geom && !(pt->geom = GEOSGeom_clone_r(c->h, p->geom)))
+                    return plat_gis__geos_err(c->ctx, PLAT_ENOMEM, "cannot copy a geometry");
+            }
+            for (int s = 0; s < 2; s++) {
+                plat_cov_sum *sm = sum_at(c, pt->zone, s == 0 ? -1 : p->cat);
+                sm->projects++;
+                sm->line_m += pt->q.length_m;
+                sm->points += pt->q.points;
+                if (pt->zone < 0)
+                    sm->area_m2 += pt->q.area_m2; /* outside: no union, townships do not overlap it */
+            }
+        }
+        if (p->kinds == 0)
+            p->outside = 0;
+    }
+    /* Per zone: union the polygon parts, all together and per category. */
+    GEOSGeometry **list = malloc((size_t)(c->nproj + 1) * sizeof(*list));
+    if (!list)
+        return plat_error_set(c->ctx, PLAT_ENOMEM, "out of memory");
+    for (int z = 0; z < nz && rc >= 0; z++) {
+        for (int cat = -1; cat < ncat && rc >= 0; cat++) {
+            int n = 0;
+            for (int i = 0; i < c->nproj; i++) {
+                project *p = &c->proj[i];
+                if (!(p->kinds & PLAT_GEOM_POLYGON) || (cat >= 0 && p->cat != cat))
+                    continue;
+                for (int k = 0; k < p->p.n; k++)
+                    if (p->p.v[k].zone == z && p->p.v[k].q.area_m2 > 0)
+                        list[n++] = p->p.v[k].geom;
+            }
+            double area = 0;
+            if (n == 1) { /* one project: its measured part is its union */
+                for (int i = 0; i < c->nproj; i++)
+                    for (int k = 0; k < c->proj[i].p.n; k++)
+                        if (c->proj[i].p.v[k].geom == list[0])
+                            area = c->proj[i].p.v[k].q.area_m2;
+            } else {
+                rc = union_area(c, list, n, &area, NULL);
+            }
+            sum_at(c, z, cat)->area_m2 = area;
+        }
+    }
+    free(list);
+    return rc;
+}
+
+int plat_cov_begin_layer(plat_cov *c, const unsigned char *covering)
+{
+    if (!c->projects_done || c->in_layer)
+        return plat_error_set(c->ctx, PLAT_EINVALID, "coverage: layer out of order");
+    int nz = c->nzones;
+    plat_cov_layer_sum *ls = realloc(c->lsum, (size_t)(c->nlayers + 1) * (size_t)(nz + 1) * sizeof(*ls));
+    if (!ls)
+        return plat_error_set(c->ctx, PLAT_ENOMEM, "out of memory");
+    c->lsum = ls;
+    memset(&ls[(size_t)c->nlayers * (size_t)(nz + 1)], 0, (size_t)(nz + 1) * sizeof(*ls));
+    c->nlayers++;
+    c->in_layer = 1;
+    /* The covering geometries of each zone: lines buffered by the tolerance, polygons unioned. */
+    if (!(c->cover_line = calloc((size_t)nz + 1, sizeof(GEOSGeometry *))) ||
+        !(c->cover_poly = calloc((size_t)nz + 1, sizeof(GEOSGeometry *))))
+        return plat_error_set(c->ctx, PLAT_ENOMEM, "out of memory");
+    GEOSGeometry **list = malloc((size_t)(c->nproj + 1) * sizeof(*list));
+    if (!list)
+        return plat_error_set(c->ctx, PLAT_ENOMEM, "out of memory");
+    int rc = 0;
+    for (int z = 0; z < nz && rc >= 0; z++) {
+        for (int kind = PLAT_GEOM_LINE; kind <= PLAT_GEOM_POLYGON && rc >= 0; kind *= 2) {
+            int n = 0;
+            for (int i = 0; i < c->nproj; i++) {
+                project *p = &c->proj[i];
+                if (!covering || !covering[p->cat] || !(p->kinds & kind))
+                    continue;
+                for (int k = 0; k < p->p.n; k++)
+                    if (p->p.v[k].zone == z && p->p.v[k].geom) {
+                        GEOSGeometry *a = atoms_of_kind(c->h, p->p.v[k].geom, kind);
+                        if (a)
+                            list[n++] = a;
+                    }
+            }
+            if (!n)
+                continue;
+            GEOSGeometry *coll = GEOSGeom_createCollection_r(c->h, GEOS_GEOMETRYCOLLECTION, list, (unsigned)n);
+            GEOSGeometry *u = NULL;
+            if (coll && kind == PLAT_GEOM_LINE)
+                u = GEOSBuffer_r(c->h, coll, c->o.tolerance_m > 0 ? c->o.tolerance_m : 1e-6, 8);
+            else if (coll)
+                u = GEOSUnaryUnion_r(c->h, coll);
+            if (coll)
+                GEOSGeom_destroy_r(c->h, coll);
+            if (!u)
+                rc = plat_gis__geos_err(c->ctx, PLAT_EINTERNAL, "cannot merge the covering projects");
+            else if (kind == PLAT_GEOM_LINE)
+                c->cover_line[z] = u;
+            else
+                c->cover_poly[z] = u;
+        }
+    }
+    free(list);
+    if (rc < 0)
+        return rc;
+    c->w[0].cover_line = c->cover_line;
+    c->w[0].cover_poly = c->cover_poly;
+    return 0;
+}
+
+/* Give workers 1.. their clones of the covering geometries (made once per layer). */
+static int workers_ready(plat_cov *c, int nworkers)
+{
+    int nz = c->nzones;
+    for (int t = 1; t < nworkers; t++) {
+        worker *w = &c->w[t];
+        int rc;
+        if (!w->c && (rc = worker_init(w, c, t)) < 0)
+            return rc;
+        if (w->cover_line)
+            continue;
+        if (!(w->cover_line = calloc((size_t)nz + 1, sizeof(GEOSGeometry *))) ||
+            !(w->cover_poly = calloc((size_t)nz + 1, sizeof(GEOSGeometry *))))
+            return plat_error_set(c->ctx, PLAT_ENOMEM, "out of memory");
+        for (int z = 0; z < nz; z++) {
+            if (c->cover_line[z] && !(w->cover_line[z] = GEOSGeom_clone_r(w->h, c->cover_line[z])))
+                return plat_gis__geos_err(c->ctx, PLAT_ENOMEM, "cannot copy a geometry");
+            if (c->cover_poly[z] && !(w->cover_poly[z] = GEOSGeom_clone_r(w->h, c->cover_poly[z])))
+                return plat_gis__geos_err(c->ctx, PLAT_ENOMEM, "cannot copy a geometry");
+        }
+    }
+    return 0;
+}
+
+static int run_batch(plat_cov *c)
+{
+    int n = c->nbatch;
+    if (n == 0)
+        return 0;
+    /* Small batches are not worth a thread. */
+    int nw = n < 64 ? 1 : c->nworkers;
+    int rc = workers_ready(c, nw);
+    if (rc < 0)
+        return rc;
+    pthread_t tid[64];
+    int started[64] = { 0 };
+    for (int t = 0; t < nw; t++) {
+        c->w[t].lo = (int)((int64_t)n * t / nw);
+        c->w[t].hi = (int)((int64_t)n * (t + 1) / nw);
+    }
+    for (int t = 1; t < nw; t++)
+        started[t] = pthread_create(&tid[t], NULL, worker_run, &c->w[t]) == 0;
+    worker_run(&c->w[0]);
+    for (int t = 1; t < nw; t++) {
+        if (started[t])
+            pthread_join(tid[t], NULL);
+        else
+            worker_run(&c->w[t]); /* no thread to be had: do its share here */
+    }
+    /* Merge in feature order: worker slices are contiguous and in order. */
+    plat_cov_layer_sum *ls = &c->lsum[(size_t)(c->nlayers - 1) * (size_t)(c->nzones + 1)];
+    for (int t = 0; t < nw && rc >= 0; t++) {
+        worker *w = &c->w[t];
+        if (w->rc < 0) {
+            rc = t == 0 ? w->rc : plat_error_set(c->ctx, w->rc, "%s", plat_error_last(w->ctx)->msg);
+            break;
+        }
+        for (int k = 0; k < w->out.n; k++) { /* a feature has at most one part per zone */
+            const part *p = &w->out.v[k];
+            plat_cov_layer_sum *s = &ls[p->zone < 0 ? c->nzones : p->zone];
+            s->features++;
+            s->line_m += p->q.length_m;
+            s->area_m2 += p->q.area_m2;
+            s->covered_line_m += p->covered_line_m;
+            s->covered_area_m2 += p->covered_area_m2;
+        }
+    }
+    for (int i = 0; i < n; i++)
+        GEOSGeom_destroy_r(c->h, c->batch[i]);
+    c->nbatch = 0;
+    return rc;
+}
+
+int plat_cov_add_layer_feature(plat_cov *c, GEOSGeometry *geom)
+{
+    if (!c->in_layer) {
+        GEOSGeom_destroy_r(c->h, geom);
+        return plat_error_set(c->ctx, PLAT_EINVALID, "coverage: no layer begun");
+    }
+    if (c->nbatch == c->capbatch) {
+        int cap = BATCH_PER_JOB * c->nworkers;
+        GEOSGeometry **v = realloc(c->batch, (size_t)cap * sizeof(*v));
+        if (!v) {
+            GEOSGeom_destroy_r(c->h, geom);
+            return plat_error_set(c->ctx, PLAT_ENOMEM, "out of memory");
+        }
+        c->batch = v;
+        c->capbatch = cap;
+    }
+    c->batch[c->nbatch++] = geom;
+    return c->nbatch == c->capbatch ? run_batch(c) : 0;
+}
+
+int plat_cov_end_layer(plat_cov *c)
+{
+    if (!c->in_layer)
+        return plat_error_set(c->ctx, PLAT_EINVALID, "coverage: no layer begun");
+    int rc = run_batch(c);
+    for (int t = 0; t < c->nworkers; t++)
+        if (c->w[t].c)
+            worker_drop_cover(&c->w[t], t != 0);
+    for (int z = 0; z < c->nzones; z++) {
+        if (c->cover_line[z])
+            GEOSGeom_destroy_r(c->h, c->cover_line[z]);
+        if (c->cover_poly[z])
+            GEOSGeom_destroy_r(c->h, c->cover_poly[z]);
+    }
+    free(c->cover_line);
+    free(c->cover_poly);
+    c->cover_line = c->cover_poly = NULL;
+    c->in_layer = 0;
+    return rc;
+}
+
+int plat_cov_zone_count(const plat_cov *c)
+{
+    return c->nzones;
+}
+
+int plat_cov_layer_count(const plat_cov *c)
+{
+    return c->nlayers;
+}
+
+double plat_cov_zone_area(const plat_cov *c, int z)
+{
+    return (c->zone_area && z >= 0 && z < c->nzones) ? c->zone_area[z] : 0;
+}
+
+const plat_cov_sum *plat_cov_zone_sum(const plat_cov *c, int z, int cat)
+{
+    static const plat_cov_sum none = { 0, 0, 0, 0 };
+    if (!c->sum || z < -1 || z >= c->nzones || cat < -1 || cat >= c->o.ncategories)
+        return &none;
+    return sum_at(c, z, cat);
+}
+
+const plat_cov_layer_sum *plat_cov_layer_zone(const plat_cov *c, int l, int z)
+{
+    static const plat_cov_layer_sum none = { 0, 0, 0, 0, 0 };
+    if (!c->lsum || l < 0 || l >= c->nlayers || z < -1 || z >= c->nzones)
+        return &none;
+    return &c->lsum[(size_t)l * (size_t)(c->nzones + 1) + (size_t)(z < 0 ? c->nzones : z)];
+}
+
+const int *plat_cov_project_zones(const plat_cov *c, int p, int *n)
+{
+    *n = (p >= 0 && p < c->nproj) ? c->proj[p].nzones : 0;
+    return *n ? c->proj[p].zones : NULL;
+}
+
+int plat_cov_project_outside(const plat_cov *c, int p)
+{
+    return (p >= 0 && p < c->nproj) ? c->proj[p].outside : 0;
+}
+
+void plat_cov_free(plat_cov *c)
+{
+    if (!c)
+        return;
+    if (c->in_layer)
+        plat_cov_end_layer(c);
+    for (int i = 0; i < c->nbatch; i++)
+        GEOSGeom_destroy_r(c->h, c->batch[i]);
+    free(c->batch);
+    for (int t = c->nworkers - 1; t >= 0; t--)
+        worker_dispose(&c->w[t], t);
+    free(c->w);
+    for (int i = 0; i < c->nproj; i++) {
+        parts_dispose(c->h, &c->proj[i].p);
+        free(c->proj[i].zones);
+        if (c->proj[i].geom)
+            GEOSGeom_destroy_r(c->h, c->proj[i].geom);
+    }
+    free(c->proj);
+    for (int z = 0; z < c->nzones; z++)
+        GEOSGeom_destroy_r(c->h, c->zone[z]);
+    free(c->zone);
+    free(c->zone_area);
+    free(c->sum);
+    free(c->lsum);
+    free(c);
+}
