@@ -1,0 +1,145 @@
+"""plat coverage: hand-computed cases in Gauss-Kruger metres, so planar figures are exact.
+
+Three 10 km townships side by side along y 3170-3180 km in EPSG:4547: 伍市镇 (x 400-410 km) and
+三市镇 (410-420 km) in 平江县, 东塘镇 (420-430 km) in 湘阴县.
+"""
+from plat_test import PlatCase, digest, geod_length_m, main
+
+TOWNS = [("430626100", "伍市镇", "平江县", 400000), ("430626101", "三市镇", "平江县", 410000),
+         ("430624102", "东塘镇", "湘阴县", 420000)]
+
+
+def square(x0, y0, size):
+    return f"POLYGON(({x0} {y0},{x0 + size} {y0},{x0 + size} {y0 + size},{x0} {y0 + size},{x0} {y0}))"
+
+
+class CoverageTest(PlatCase):
+    def setUp(self):
+        super().setUp()
+        rows = ["code,name,county,WKT"] + [f'{c},{n},{k},"{square(x, 3170000, 10000)}"' for c, n, k, x in TOWNS]
+        self.ok("init", "--crs", "EPSG:4547")
+        self.ok("township", "import", self.write("towns.csv", "\n".join(rows) + "\n"), "--s-srs", "EPSG:4547")
+
+    def add(self, code, category, wkt, *extra):
+        self.ok("project", "add", "--code", code, "--name", code, "--category", category, "--s-srs", "EPSG:4547",
+                "--geom", wkt, *extra)
+
+    def coverage(self, *args):
+        return self.ok("coverage", "--json", *args).json()
+
+    def test_lines_split_at_borders_and_polygons_unioned_within_each_township(self):
+        self.add("ROAD", "highway", "LINESTRING(405000 3175000, 415000 3175000)")
+        self.add("FARM1", "farmland", square(409700, 3171000, 1000))  # 300 m in 伍市镇, 700 m in 三市镇
+        self.add("FARM2", "farmland", square(410500, 3171000, 1000))  # overlaps FARM1's 三市镇 part by 200 m
+        c = self.coverage("--planar")
+        self.assertEqual(c["measure"], "planar")
+        t = {r["name"]: r for r in c["townships"]}
+        self.assertEqual([r["code"] for r in c["townships"]], ["430624102", "430626100", "430626101"])
+        self.assertAlmostEqual(t["伍市镇"]["line_km"], 5.0, places=9)
+        self.assertAlmostEqual(t["三市镇"]["line_km"], 5.0, places=9)
+        self.assertEqual(t["东塘镇"]["line_km"], 0)
+        self.assertAlmostEqual(t["伍市镇"]["polygon_m2"], 300000, places=3)
+        # x 410 000-411 500: FARM1's 700 m and FARM2's 1 km overlap by 200 m, counted once
+        self.assertAlmostEqual(t["三市镇"]["polygon_m2"], 1500000, places=3)
+        self.assertAlmostEqual(t["三市镇"]["polygon_mu"], 2250.0, places=3)
+        self.assertAlmostEqual(t["三市镇"]["polygon_ha"], 150.0, places=4)
+        self.assertAlmostEqual(t["三市镇"]["share"], 0.015, places=9)
+        self.assertAlmostEqual(t["伍市镇"]["road_density_km_per_km2"], 0.05, places=9)
+        self.assertEqual((t["伍市镇"]["projects"], t["三市镇"]["projects"], t["东塘镇"]["projects"]), (2, 3, 0))
+        self.assertEqual(t["三市镇"]["by_category"]["farmland"],
+                         {"projects": 2, "line_km": 0, "polygon_m2": 1500000, "polygon_mu": 2250, "points": 0})
+        self.assertEqual(t["三市镇"]["by_category"]["highway"]["line_km"], 5)
+        self.assertAlmostEqual(t["伍市镇"]["area_km2"], 100.0, places=6)
+        self.assertEqual(c["totals"]["projects"], 3)
+        self.assertAlmostEqual(c["totals"]["line_km"], 10.0, places=9)
+        self.assertAlmostEqual(c["totals"]["polygon_m2"], 1800000, places=3)
+        self.assertEqual(c["outside"]["projects"], 0)
+
+    def test_by_county_counts_a_project_once_per_county(self):
+        self.add("ROAD", "highway", "LINESTRING(405000 3175000, 425000 3175000)")
+        c = self.coverage("--planar", "--by", "county")
+        self.assertEqual(c["by"], "county")
+        rows = {r["name"]: r for r in c["counties"]}
+        self.assertEqual(sorted(rows), ["平江县", "湘阴县"])
+        self.assertEqual(rows["平江县"]["projects"], 1)
+        self.assertAlmostEqual(rows["平江县"]["line_km"], 15.0, places=9)
+        self.assertAlmostEqual(rows["湘阴县"]["line_km"], 5.0, places=9)
+        self.assertAlmostEqual(rows["平江县"]["area_km2"], 200.0, places=6)
+        self.assertEqual(rows["平江县"]["code"], "430626")
+
+    def test_projects_outside_every_township_are_reported(self):
+        self.add("IN", "highway", "LINESTRING(405000 3175000, 406000 3175000)")
+        self.add("HALF", "highway", "LINESTRING(428000 3175000, 432000 3175000)")  # 2 km in 东塘镇, 2 km out
+        self.add("OUT", "port", "POINT(500000 3175000)")
+        c = self.coverage("--planar")
+        self.assertEqual(c["outside"]["projects"], 2)
+        self.assertEqual(c["outside"]["codes"], ["HALF", "OUT"])
+        self.assertAlmostEqual(c["outside"]["line_km"], 2.0, places=9)
+        self.assertEqual(c["outside"]["points"], 1)
+        t = {r["name"]: r for r in c["townships"]}
+        self.assertAlmostEqual(t["东塘镇"]["line_km"], 2.0, places=9)
+        self.assertEqual(c["totals"]["projects_selected"], 3)
+        r = self.ok("coverage", "--planar")
+        self.assertIn("2 projects lie partly or wholly outside every township", r.err)
+
+    def test_filters_by_category_and_status(self):
+        self.add("ROAD", "highway", "LINESTRING(405000 3175000, 415000 3175000)", "--status", "在建")
+        self.add("FARM", "farmland", square(401000, 3171000, 1000))
+        farm = self.coverage("--planar", "--category", "高标准农田")
+        self.assertEqual(farm["totals"]["projects"], 1)
+        self.assertEqual(farm["totals"]["line_km"], 0)
+        self.assertAlmostEqual(farm["totals"]["polygon_m2"], 1e6, places=3)
+        self.assertEqual(farm["filters"]["category"], "高标准农田")
+        building = self.coverage("--planar", "--status", "under_construction")
+        self.assertEqual(building["totals"]["projects"], 1)
+        self.assertAlmostEqual(building["totals"]["line_km"], 10.0, places=9)
+
+    def test_ellipsoidal_by_default_and_equal_to_the_geodesic(self):
+        self.ok("project", "add", "--code", "G", "--name", "G", "--category", "highway",
+                "--geom", "LINESTRING(113.00 28.66, 113.06 28.66)")
+        c = self.coverage()
+        self.assertEqual(c["measure"], "ellipsoidal")
+        self.assertAlmostEqual(c["totals"]["line_km"] * 1000, geod_length_m([(113.00, 28.66), (113.06, 28.66)]), delta=0.01)
+        # 伍市镇's 100 km2 plane square is a little smaller on the ellipsoid 1.0-1.3 degrees west of CM 114E
+        area = {r["name"]: r["area_km2"] for r in c["townships"]}["伍市镇"]
+        self.assertLess(area, 100.0)
+        self.assertGreater(area, 99.9)
+
+    def test_no_townships_at_all(self):
+        self.db = self.db + "-empty"
+        self.ok("init", "--crs", "EPSG:4547")
+        self.add("R", "highway", "LINESTRING(405000 3175000, 406000 3175000)")
+        c = self.coverage("--planar")
+        self.assertEqual(c["townships"], [])
+        self.assertEqual(c["outside"]["codes"], ["R"])
+        self.assertAlmostEqual(c["outside"]["line_km"], 1.0, places=9)
+        self.assertEqual(c["totals"]["projects"], 0)
+
+    def test_table_csv_and_thread_count_do_not_change_figures(self):
+        self.add("ROAD", "highway", "LINESTRING(405000 3175000, 415000 3175000)")
+        one = self.ok("coverage", "--json", "--jobs", "1").out
+        four = self.ok("coverage", "--json", "--jobs", "4").out
+        self.assertEqual(one, four)
+        csv = self.ok("coverage", "--csv", "--planar").out.splitlines()
+        self.assertEqual(csv[0].split(",")[:6], ["code", "name", "county", "area_km2", "projects", "line_km"])
+        self.assertEqual(len(csv), 1 + 3 + 1)
+        self.assertEqual(csv[-1].split(",")[1], "total")
+        wushi = [l for l in csv if l.startswith("430626100")][0].split(",")
+        self.assertEqual(wushi[5], "5")
+        table = self.ok("coverage", "--planar").out
+        self.assertIn("合计", table)
+        self.assertIn("伍市镇", table)
+
+    def test_bad_options(self):
+        before = digest(self.db)
+        self.fails(2, "coverage", "--by", "village", message="--by takes township or county")
+        self.fails(1, "coverage", "--layer", "nope", message="no layer named 'nope'")
+        self.fails(1, "coverage", "--jobs", "0", message="--jobs")
+        self.fails(1, "coverage", "--tolerance", "-3", message="--tolerance")
+        self.fails(1, "coverage", "--category", "spaceport", message="unknown category")
+        self.fails(1, "coverage", "--status", "maybe", message="unknown status")
+        self.unchanged(before)
+
+
+if __name__ == "__main__":
+    main()
