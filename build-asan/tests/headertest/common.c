@@ -1,3 +1,0 @@
-#include "plat/common.h"
-int headertest_common(void);
-int headertest_common(void) { return 0; }

@@ -1,3 +1,0 @@
-#include "plat/gis.h"
-int headertest_gis(void);
-int headertest_gis(void) { return 0; }

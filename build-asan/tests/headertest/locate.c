@@ -1,3 +1,0 @@
-#include "plat/locate.h"
-int headertest_locate(void);
-int headertest_locate(void) { return 0; }

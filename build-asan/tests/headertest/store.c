@@ -1,3 +1,0 @@
-#include "plat/store.h"
-int headertest_store(void);
-int headertest_store(void) { return 0; }

@@ -1,3 +1,0 @@
-#include "plat/util.h"
-int headertest_util(void);
-int headertest_util(void) { return 0; }

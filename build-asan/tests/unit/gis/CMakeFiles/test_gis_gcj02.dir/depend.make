@@ -1,2 +1,0 @@
-# Empty dependencies file for test_gis_gcj02.
-# This may be replaced when dependencies are built.
