@@ -7,33 +7,28 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plat/gis.h"
-#include "plat/import.h"
-#include "plat/util.h"
+#include "importers_int.h"
 
+/* The ledger's first geometry picks the working CRS, the same way a first file does (zone.c). */
 static int choose_zone(plat_store *db, const GEOSGeometry *g, const char *s_srs)
 {
     plat_ctx *ctx = plat_store_ctx(db);
     GEOSContextHandle_t h = plat_gis_geos(ctx);
     plat_transform *to_geo = NULL;
-    GEOSGeometry *geo = NULL, *c = NULL;
-    double lon = 0;
+    GEOSGeometry *geo = NULL;
+    plat_centre c;
+    int epsg = 0;
+    plat_import__centre_init(&c);
     int rc = plat_transform_new(ctx, &to_geo, s_srs, PLAT_EPSG_CGCS2000);
     if (rc >= 0)
         rc = plat_transform_geom(to_geo, &geo, g);
-    if (rc >= 0 && (!(c = GEOSGetCentroid_r(h, geo)) || !GEOSGeomGetX_r(h, c, &lon)))
-        rc = plat_error_set(ctx, PLAT_EINVALID, "cannot find the geometry's centre");
-    int epsg = rc >= 0 ? plat_crs_gk_zone_for_lon(lon) : 0;
-    if (rc >= 0 && !epsg)
-        rc = plat_error_set(ctx, PLAT_EINVALID,
-                            "the geometry's centre (%.3fE) is outside China's Gauss-Kruger zones: longitude/latitude "
-                            "swapped, or a projected CRS that needs --s-srs?", lon);
-    if (rc >= 0) {
-        rc = plat_store_set_srid(db, epsg);
+    if (rc >= 0)
+        rc = plat_import__centre_add(ctx, &c, geo);
+    if (rc >= 0)
+        rc = plat_import__choose_zone(db, &c, "the geometry", &epsg);
+    if (rc >= 0)
         plat_warn(ctx, "working CRS: EPSG:%d (CGCS2000 3-degree Gauss-Kruger, CM %.0fE), from the first geometry",
                   epsg, plat_crs_gk_central_meridian(epsg));
-    }
-    GEOSGeom_destroy_r(h, c);
     GEOSGeom_destroy_r(h, geo);
     plat_transform_free(to_geo);
     return rc;

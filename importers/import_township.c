@@ -9,7 +9,6 @@
  * Field names are found the way our users' files spell them (name/名称/XZQMC, code/代码/XZQDM);
  * --name-field and friends override. A 9-digit code carries its county's 6-digit code; a
  * 6-digit code is a county-level unit that stands for itself. */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,82 +33,37 @@ static int feature_error(reader *r, OGRFeatureH f, int code, const char *fmt, co
     return plat_error_locate(r->ctx, r->src->path, OGR_F_GetFID(f));
 }
 
-/* Pass 1: the area-weighted mean longitude of all polygons, and their longitude extent. */
-static int find_centre(reader *r, double *lon, double *min_lon, double *max_lon)
+/* Pass 1 (only while the ledger has no working CRS): the area-weighted centre of all
+ * boundaries in CGCS2000 longitude/latitude picks the zone (zone.c). Features that cannot be
+ * read here are reported, with their feature named, by pass 2. */
+static int choose_crs(plat_store *db, reader *r, plat_import_result *res)
 {
     plat_transform *to_geo = NULL;
+    plat_centre c;
     int rc = plat_transform_new(r->ctx, &to_geo, r->src->srs, PLAT_EPSG_CGCS2000);
     if (rc < 0)
         return plat_error_locate(r->ctx, r->src->path, -1);
-    double sum_w = 0, sum_wx = 0;
-    *min_lon = INFINITY;
-    *max_lon = -INFINITY;
+    plat_import__centre_init(&c);
     OGRFeatureH f;
     OGR_L_ResetReading(r->src->layer);
     while (rc >= 0 && (f = OGR_L_GetNextFeature(r->src->layer))) {
-        GEOSGeometry *g = NULL, *geo = NULL, *c = NULL;
-        if ((rc = plat_ogr__geom(r->ctx, f, &g)) < 0 || !g) {
-            if (rc < 0)
-                plat_error_locate(r->ctx, r->src->path, OGR_F_GetFID(f));
-            OGR_F_Destroy(f);
-            continue; /* pass 2 reports missing geometries with the feature named */
-        }
-        if ((rc = plat_transform_geom(to_geo, &geo, g)) < 0) {
-            plat_error_locate(r->ctx, r->src->path, OGR_F_GetFID(f));
-        } else {
-            double area = 0, x, x0, x1;
-            GEOSArea_r(r->h, geo, &area);
-            if (area <= 0) { /* an invalid ring (bow-tie) can sum to nothing: weigh by its extent */
-                GEOSGeometry *env = GEOSEnvelope_r(r->h, geo);
-                if (env)
-                    GEOSArea_r(r->h, env, &area);
-                GEOSGeom_destroy_r(r->h, env);
-            }
-            if (area > 0 && (c = GEOSGetCentroid_r(r->h, geo)) && GEOSGeomGetX_r(r->h, c, &x)) {
-                sum_w += area;
-                sum_wx += area * x;
-            }
-            if (GEOSGeom_getXMin_r(r->h, geo, &x0) && GEOSGeom_getXMax_r(r->h, geo, &x1)) {
-                *min_lon = fmin(*min_lon, x0);
-                *max_lon = fmax(*max_lon, x1);
-            }
-        }
-        GEOSGeom_destroy_r(r->h, c);
+        GEOSGeometry *g = NULL, *geo = NULL;
+        if (plat_ogr__geom(r->ctx, f, &g, NULL) >= 0 && g && plat_transform_geom(to_geo, &geo, g) >= 0 &&
+            (plat_geom_kinds(r->ctx, geo) & PLAT_GEOM_POLYGON))
+            rc = plat_import__centre_add(r->ctx, &c, geo);
         GEOSGeom_destroy_r(r->h, geo);
         GEOSGeom_destroy_r(r->h, g);
         OGR_F_Destroy(f);
     }
     plat_transform_free(to_geo);
-    if (rc >= 0 && sum_w <= 0) {
+    plat_error_clear(r->ctx);
+    if (rc >= 0 && !(c.w[2] > 0)) {
         plat_error_set(r->ctx, PLAT_EINVALID, "%s: has no polygons to take township boundaries from", r->src->path);
         rc = plat_error_locate(r->ctx, r->src->path, -1);
     }
-    *lon = sum_w > 0 ? sum_wx / sum_w : 0;
+    if (rc >= 0 && (rc = plat_import__choose_zone(db, &c, "the townships", &res->srid_chosen)) < 0)
+        plat_error_locate(r->ctx, r->src->path, -1);
     return rc;
-}
-
-static int choose_crs(plat_store *db, reader *r, plat_import_result *res)
-{
-    double lon = 0, min_lon = 0, max_lon = 0;
-    int rc = find_centre(r, &lon, &min_lon, &max_lon);
-    if (rc < 0)
-        return rc;
-    int epsg = plat_crs_gk_zone_for_lon(lon);
-    if (!epsg) {
-        plat_error_set(r->ctx, PLAT_EINVALID,
-                       "the townships' centre (%.3fE) is outside China's Gauss-Kruger zones: check the file's CRS "
-                       "or choose one with `plat init --crs EPSG:N`", lon);
-        return plat_error_locate(r->ctx, r->src->path, -1);
-    }
-    if ((rc = plat_store_set_srid(db, epsg)) < 0)
-        return rc;
-    res->srid_chosen = epsg;
-    double cm = plat_crs_gk_central_meridian(epsg);
-    if (min_lon < cm - 1.5 || max_lon > cm + 1.5)
-        plat_warn(r->ctx, "the townships reach %.2fE-%.2fE, beyond the zone's band (%.1fE-%.1fE); planar "
-                          "figures there carry more scale error, ellipsoidal ones are unaffected",
-                  min_lon, max_lon, cm - 1.5, cm + 1.5);
-    return 0;
 }
 
 /* Fill t's attributes from feature f. Strings point into f or static storage until the next
@@ -168,7 +122,7 @@ static int write_townships(plat_store *db, reader *r, plat_import_result *res, c
         res->features++;
         if ((rc = read_attributes(r, f, &t, county_code, sizeof county_code)) < 0)
             goto next;
-        if ((rc = plat_ogr__geom(r->ctx, f, &g)) < 0 || !g) {
+        if ((rc = plat_ogr__geom(r->ctx, f, &g, NULL)) < 0 || !g) {
             rc = rc < 0 ? rc : plat_error_set(r->ctx, PLAT_EINVALID, "township %s (%s) has no geometry", t.code, t.name);
             plat_error_locate(r->ctx, r->src->path, OGR_F_GetFID(f));
             goto next;

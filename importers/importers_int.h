@@ -1,6 +1,9 @@
-/* importers/importers_int.h - the OGR source every importer reads through. */
+/* importers/importers_int.h - what the importers share: the OGR source every importer reads
+ * through, the working-CRS choice, and the per-feature geometry pipeline. */
 #ifndef PLAT_IMPORTERS_INT_H
 #define PLAT_IMPORTERS_INT_H
+
+#include <iconv.h>
 
 #include <gdal.h>
 #include <ogr_api.h>
@@ -8,32 +11,139 @@
 
 #include "plat/gis.h"
 #include "plat/import.h"
+#include "plat/util.h"
+
+/* ---- ogr_source.c ---- */
 
 typedef struct plat_ogr_source {
     GDALDatasetH ds;
-    OGRLayerH layer;         /* borrowed from ds */
-    OGRFeatureDefnH defn;    /* borrowed from layer */
+    const char *driver;      /* GDAL's short name ("ESRI Shapefile", "CSV" ...), static */
     const char *path;        /* borrowed from the caller */
-    char *srs;               /* the source SRS as PROJ reads it ("EPSG:4490" or WKT) */
-    int64_t count;           /* features, -1 when the driver cannot tell cheaply */
+    char *srs;               /* the source SRS as PROJ reads it ("EPSG:4490" or WKT); NULL when the
+                              * layers have no geometry at all */
+    int assumed_srs;         /* 1 when srs was assumed (a lon/lat CSV), not read or given */
+    int64_t count;           /* features in all layers to read, -1 when the driver cannot tell cheaply */
+    OGRLayerH *layers;       /* the layers to read, in order (borrowed from ds) */
+    int nlayers;
+    int cur;                 /* index into layers of the one being read */
+    int multi;               /* the dataset has several layers: messages name the layer */
+    OGRLayerH layer;         /* layers[cur] */
+    OGRFeatureDefnH defn;    /* its definition, borrowed */
+    char **names;            /* its field names as UTF-8 */
+    int nnames;
+    int bad_names;           /* some field name is not valid text in the encoding (shown escaped) */
+    char *where;             /* "FILE" or "FILE (layer NAME)": how messages name the source */
+    iconv_t dec;             /* decoder of the attribute bytes to UTF-8; (iconv_t)-1: already UTF-8 */
+    char *encoding;          /* the encoding dec decodes, NULL for none */
+    char *tbuf;              /* what plat_ogr__text returned last */
+    size_t tcap;
 } plat_ogr_source;
 
-/** Open path (any OGR vector source) and pick its layer (opts->layer or the first).
- * The source SRS comes from opts->s_srs, else the file; a file without one is an error.
- * @param[out] out new source; caller frees with plat_ogr__close(). @return 0 or < 0 */
+/** Open path (any OGR vector source) and pick the layers to read: opts->layer, else every
+ * folder of a KML/KMZ, the tracks and routes of a GPX, or the first layer (with a warning
+ * naming the others). Applies opts->where and the CSV geometry-column options. The source
+ * SRS comes from opts->s_srs, else the file; a file without one is an error whose message
+ * guesses the CRS from the coordinates, except a CSV whose coordinates are plainly
+ * longitude/latitude inside China, which is taken as EPSG:4490 with a warning.
+ * @param[out] out new source, positioned before the first feature; caller frees with
+ *             plat_ogr__close(). @return 0 or < 0 (recorded, naming the file) */
 int plat_ogr__open(plat_ctx *ctx, plat_ogr_source **out, const char *path, const plat_import_options *opts);
 /** NULL is a no-op. */
 void plat_ogr__close(plat_ogr_source *src);
+/** Go back to before the first feature of the first layer. @return 0 or < 0. */
+int plat_ogr__rewind(plat_ctx *ctx, plat_ogr_source *src);
+/** The next feature, moving on to the next layer at the end of one (src->layer, defn, names and
+ * where then describe the new layer; src->cur says which).
+ * @param[out] f new feature (OGR_F_Destroy), NULL at the end
+ * @return 1 with a feature, 0 at the end, or < 0 when the file cannot be read further */
+int plat_ogr__next(plat_ctx *ctx, plat_ogr_source *src, OGRFeatureH *f);
 /** Find the field named `given` (an error when given but absent), else the first field whose
  * name matches one of `candidates` (case-insensitive). @param[out] index the field, -1 if none
  * @return 0 or PLAT_EINVALID (recorded, naming the file) */
 int plat_ogr__field(plat_ctx *ctx, plat_ogr_source *src, const char *given, const char *const *candidates,
                     const char *what, int *index);
-/** Field i of f as UTF-8 text, trimmed; NULL when unset or empty. Borrowed until the next call.
- * Text that is not valid UTF-8 is an error suggesting --encoding. */
+/** Field i of f as UTF-8 text (decoded from the source encoding), trimmed; NULL when unset or
+ * empty. Borrowed: valid until the next call on src. Text that is not valid in the encoding is
+ * an error naming the feature and suggesting --encoding. */
 int plat_ogr__text(plat_ctx *ctx, plat_ogr_source *src, OGRFeatureH f, int i, const char **out);
-/** The feature's geometry as GEOS (in the source CRS), or NULL when it has none.
+/** The feature's geometry as 2D GEOS (in the source CRS), or NULL when it has none or an empty
+ * one. Curves become line segments. *zm (may be NULL) is set to 1 when Z or M was dropped.
  * @param[out] out new geometry, caller destroys. @return 0 or < 0 */
-int plat_ogr__geom(plat_ctx *ctx, OGRFeatureH f, GEOSGeometry **out);
+int plat_ogr__geom(plat_ctx *ctx, OGRFeatureH f, GEOSGeometry **out, int *zm);
+/** Record the feature (fid, -1 for the whole file) on the error in ctx, naming the source (and
+ * its layer when the file has several). @return the recorded code. */
+int plat_ogr__locate(plat_ctx *ctx, plat_ogr_source *src, int64_t fid);
+
+/* ---- crs_guess.c: plausibility of coordinates for their CRS ---- */
+
+/** A hint (one sentence, or "") saying which CRS the coordinate (x, y) looks like it is in:
+ * an 8-digit easting is zone-prefixed Gauss-Kruger (EPSG:4488 + zone), a 6-digit easting with a
+ * 7-digit northing is GK without prefix, a northing in x is the Chinese survey order, degrees
+ * may be swapped. working_srid (0 if none) is offered for unprefixed GK. Writes into buf. */
+void plat_import__crs_hint(char *buf, size_t n, double x, double y, int working_srid);
+/** 1 if (lon, lat) lies in the rectangle plat takes as China (the one gis/gcj02.c uses). */
+int plat_import__in_china(double lon, double lat);
+
+/* ---- zone.c: choosing the working CRS from the data ---- */
+
+/* The weighted centre of some geometries in CGCS2000 longitude/latitude: polygons weigh by
+ * area, lines by length, points by count; the highest dimension present decides, so a few
+ * labels do not pull the centre of a road network. */
+typedef struct plat_centre {
+    double w[3], wx[3];      /* [0] points, [1] lines, [2] polygons: weight and weighted lon */
+    double min_lon, max_lon; /* extent of everything added */
+    int64_t n;
+} plat_centre;
+
+/** Start an empty centre. Cannot fail. */
+void plat_import__centre_init(plat_centre *c);
+/** Add one geometry given in CGCS2000 longitude/latitude. @return 0 or < 0. */
+int plat_import__centre_add(plat_ctx *ctx, plat_centre *c, const GEOSGeometry *lonlat);
+/** Fix the ledger's working CRS to the 3-degree Gauss-Kruger zone around the centre (call it
+ * inside the command's transaction), warn when the data reach beyond the zone's band, and say
+ * which was chosen. `what` names the data in messages ("the townships").
+ * @param[out] epsg the zone chosen. @return 0 or PLAT_EINVALID (no data, centre outside China) */
+int plat_import__choose_zone(plat_store *db, const plat_centre *c, const char *what, int *epsg);
+
+/* ---- reader.c: one feature's geometry, from the file into the working CRS ---- */
+
+typedef struct plat_reader {
+    plat_store *db;
+    plat_ctx *ctx;
+    GEOSContextHandle_t h;
+    plat_ogr_source *src;
+    const plat_import_options *opts;
+    plat_import_result *res;
+    plat_transform *to_work; /* source -> working CRS */
+    plat_transform *to_geo;  /* source -> CGCS2000 lon/lat, for the plausibility check */
+    int geographic;          /* the source CRS is in degrees */
+    int zm_noted;            /* the note about dropped Z/M has been given */
+    int64_t seen;            /* features read in this pass, for progress */
+    int shown;               /* last progress step reported, in tenths of a percent */
+} plat_reader;
+
+/** Open the source for an import. @return 0 or < 0 (recorded). */
+int plat_reader__open(plat_reader *r, plat_store *db, const char *path, const plat_import_options *opts,
+                      plat_import_result *res);
+/** Inside the import's transaction: choose the working CRS from the data when the ledger has
+ * none (a first pass over the file), then make the transforms. `what` names the data.
+ * @return 0 or < 0 */
+int plat_reader__prepare(plat_reader *r, const char *what);
+/** The geometry of feature f in the working CRS, checked (coordinates plausible for the source
+ * CRS and inside China), transformed and valid (repaired with a warning, or refused under
+ * --strict). NULL without a geometry (the caller decides what that means).
+ * @param[out] out new geometry, caller destroys; *repaired set to 1 when it was repaired
+ * @return 0 or < 0 (recorded, naming file, layer and feature) */
+int plat_reader__geom(plat_reader *r, OGRFeatureH f, GEOSGeometry **out, int *repaired);
+/** Report progress after one more feature; label says what is being done.
+ * @return 0, or PLAT_ECANCEL when the callback asked to stop */
+int plat_reader__progress(plat_reader *r, const char *label);
+/** Free what the reader holds. NULL-safe. */
+void plat_reader__close(plat_reader *r);
+/** The source's attributes of f, all fields or those with skip[i] == 0 (skip may be NULL), as a
+ * JSON object (numbers as numbers, dates as YYYY-MM-DD, unset fields left out); NULL when
+ * nothing is left. Drivers' own rendering fields (KML tessellate, DXF SubClasses ...) are
+ * left out. @param[out] out new string (free), @return 0 or < 0 */
+int plat_reader__attrs(plat_reader *r, OGRFeatureH f, const unsigned char *skip, char **out);
 
 #endif

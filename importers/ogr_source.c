@@ -1,9 +1,25 @@
-/* importers/ogr_source.c - one way into every file format: an OGR layer, its SRS, its fields.
+/* importers/ogr_source.c - one way into every file format: OGR layers, their SRS, their fields.
  *
- * GDAL does the format work (GeoJSON, Shapefile, GeoPackage, KML, CSV, GPX, DXF ...); this file
- * only opens the source, names the SRS for PROJ, finds fields by the names Chinese and English
- * files use, and hands geometries over as WKB so OGR types never leave importers/. GDAL's own
- * error messages are captured (not printed) and folded into ours, which name file and feature. */
+ * GDAL does the format work (GeoJSON, Shapefile, GeoPackage, KML/KMZ, CSV, GPX, DXF ...); this
+ * file opens the source with the options each driver needs, picks the layers to read (every
+ * folder of a KML, the tracks and routes of a GPX, else one layer), names the SRS for PROJ,
+ * finds fields by the names Chinese and English files use, turns attribute bytes into UTF-8,
+ * and hands geometries over as GEOS so OGR types never leave importers/. GDAL's own error
+ * messages are captured (not printed) and folded into ours, which name file, layer and feature.
+ *
+ * Text encodings (DOMAIN.md 2.1, 4.6). Without --encoding, GDAL decodes a Shapefile by its .cpg
+ * or LDID and hands over raw bytes when neither exists; whatever arrives must then be valid
+ * UTF-8 or the feature is refused with a hint to pass --encoding GBK. With --encoding, plat
+ * decodes Shapefile and CSV text itself with iconv and refuses any byte sequence that is not
+ * valid in that encoding: GDAL's own recoding drops such bytes with one warning per process,
+ * which is how mojibake gets stored. The Shapefile is then opened with ENCODING="" (raw bytes),
+ * and the CSV geometry-column names and the --where expression are encoded the other way so
+ * they still match the raw bytes. DXF declares its code page in the header and GDAL decodes
+ * it; --encoding there overrides the header through GDAL's DXF_ENCODING option.
+ *
+ * Ownership: the source owns the dataset (GDALClose), the layer list, the UTF-8 field names,
+ * the decoder and the text buffer; layers and definitions are borrowed from the dataset. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -13,7 +29,12 @@
 #include <cpl_string.h>
 
 #include "importers_int.h"
-#include "plat/util.h"
+
+/* Column names the CSV driver takes geometry from, when --wkt-field / --x-field / --y-field
+ * do not say. Longitude/latitude as Chinese office sheets label them. */
+#define CSV_GEOM_NAMES "WKT,geometry,geom,wkt,the_geom,shape"
+#define CSV_X_NAMES "lon,longitude,经度,x,lng,long"
+#define CSV_Y_NAMES "lat,latitude,纬度,y"
 
 static void quiet_handler(CPLErr cls, CPLErrorNum num, const char *msg)
 {
@@ -40,6 +61,307 @@ static char *srs_text(OGRSpatialReferenceH srs)
     return copy;
 }
 
+static int is_utf8_name(const char *enc)
+{
+    return strcasecmp(enc, "UTF-8") == 0 || strcasecmp(enc, "UTF8") == 0;
+}
+
+/* Convert n bytes through cd into *buf (grown as needed, NUL-terminated).
+ * @return 0, or -1 when the input holds a sequence that is not valid in the source encoding. */
+static int convert(iconv_t cd, const char *in, size_t n, char **buf, size_t *cap)
+{
+    iconv(cd, NULL, NULL, NULL, NULL); /* a fresh shift state for every string */
+    size_t used = 0;
+    char *inp = (char *)in;
+    size_t left = n;
+    for (;;) {
+        if (*cap < used + 4 * left + 16) {
+            size_t want = used + 4 * left + 64;
+            char *b = realloc(*buf, want);
+            if (!b)
+                return -2;
+            *buf = b;
+            *cap = want;
+        }
+        char *outp = *buf + used;
+        size_t room = *cap - used - 1;
+        size_t r = iconv(cd, &inp, &left, &outp, &room);
+        used = (size_t)(outp - *buf);
+        if (r != (size_t)-1)
+            break;
+        if (errno != E2BIG)
+            return -1; /* EILSEQ: not in the encoding; EINVAL: a truncated sequence */
+    }
+    (*buf)[used] = '\0';
+    return 0;
+}
+
+/* A copy of s in encoding `enc` (from UTF-8), for matching raw bytes; NULL when it cannot be
+ * written in that encoding. Free with free(). */
+static char *encode_to(const char *enc, const char *s)
+{
+    iconv_t cd = iconv_open(enc, "UTF-8");
+    if (cd == (iconv_t)-1)
+        return NULL;
+    char *buf = NULL;
+    size_t cap = 0;
+    if (convert(cd, s, strlen(s), &buf, &cap) < 0) {
+        free(buf);
+        buf = NULL;
+    }
+    iconv_close(cd);
+    return buf;
+}
+
+/* A readable UTF-8 stand-in for bytes that are not UTF-8 (\xNN for each byte above 0x7f). */
+static char *escaped(const char *s)
+{
+    plat_buf b = PLAT_BUF_INIT;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x80)
+            plat_buf_add(&b, (const char *)p, 1);
+        else
+            plat_buf_printf(&b, "\\x%02x", *p);
+    return plat_buf_detach(&b);
+}
+
+/* The UTF-8 form of a name from the file (a field or layer name); *bad set when it is not
+ * valid text and comes back escaped. */
+static char *utf8_name(plat_ogr_source *src, const char *raw, int *bad)
+{
+    if (src->dec != (iconv_t)-1) {
+        char *buf = NULL;
+        size_t cap = 0;
+        if (convert(src->dec, raw, strlen(raw), &buf, &cap) == 0)
+            return buf;
+        free(buf);
+    } else if (plat_utf8_valid(raw, strlen(raw))) {
+        return plat_strdup(raw);
+    }
+    *bad = 1;
+    return escaped(raw);
+}
+
+static void free_names(plat_ogr_source *src)
+{
+    for (int i = 0; i < src->nnames; i++)
+        free(src->names[i]);
+    free(src->names);
+    src->names = NULL;
+    src->nnames = 0;
+}
+
+/* Make layers[i] the one being read. @return 0 or PLAT_ENOMEM. */
+static int select_layer(plat_ctx *ctx, plat_ogr_source *src, int i)
+{
+    src->cur = i;
+    src->layer = src->layers[i];
+    src->defn = OGR_L_GetLayerDefn(src->layer);
+    free_names(src);
+    src->bad_names = 0;
+    int n = OGR_FD_GetFieldCount(src->defn);
+    if (n > 0 && !(src->names = calloc((size_t)n, sizeof(*src->names))))
+        return plat_error_set(ctx, PLAT_ENOMEM, "out of memory");
+    for (int k = 0; k < n; k++) {
+        if (!(src->names[k] = utf8_name(src, OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(src->defn, k)), &src->bad_names)))
+            return plat_error_set(ctx, PLAT_ENOMEM, "out of memory");
+        src->nnames = k + 1;
+    }
+    free(src->where);
+    src->where = NULL;
+    if (src->multi) {
+        int bad = 0;
+        char *lname = utf8_name(src, OGR_L_GetName(src->layer), &bad);
+        plat_buf b = PLAT_BUF_INIT;
+        plat_buf_printf(&b, "%s (layer %s)", src->path, lname ? lname : "?");
+        free(lname);
+        src->where = plat_buf_detach(&b);
+    } else {
+        src->where = plat_strdup(src->path);
+    }
+    OGR_L_ResetReading(src->layer);
+    return src->where ? 0 : plat_error_set(ctx, PLAT_ENOMEM, "out of memory");
+}
+
+static int add_layer(plat_ogr_source *src, OGRLayerH l)
+{
+    OGRLayerH *ls = realloc(src->layers, (size_t)(src->nlayers + 1) * sizeof(*ls));
+    if (!ls)
+        return PLAT_ENOMEM;
+    src->layers = ls;
+    src->layers[src->nlayers++] = l;
+    return 0;
+}
+
+static char *layer_names(GDALDatasetH ds)
+{
+    plat_buf names = PLAT_BUF_INIT;
+    for (int i = 0; i < GDALDatasetGetLayerCount(ds); i++)
+        plat_buf_printf(&names, "%s%s", i ? ", " : "", OGR_L_GetName(GDALDatasetGetLayer(ds, i)));
+    return plat_buf_detach(&names);
+}
+
+/* Which layers to read: the one asked for, every KML folder, a GPX's tracks and routes (its
+ * waypoints when it has nothing else), or the first layer of anything else. */
+static int pick_layers(plat_ctx *ctx, plat_ogr_source *src, const plat_import_options *opts)
+{
+    GDALDatasetH ds = src->ds;
+    int n = GDALDatasetGetLayerCount(ds);
+    src->multi = n > 1;
+    if (opts && opts->layer) {
+        OGRLayerH l = GDALDatasetGetLayerByName(ds, opts->layer);
+        if (!l) {
+            char *names = layer_names(ds);
+            plat_error_set(ctx, PLAT_ENOTFOUND, "%s: has no layer '%s'; its layers: %s", src->path, opts->layer,
+                           names);
+            free(names);
+            return plat_error_locate(ctx, src->path, -1);
+        }
+        return add_layer(src, l) < 0 ? plat_error_set(ctx, PLAT_ENOMEM, "out of memory") : 0;
+    }
+    if (strcmp(src->driver, "LIBKML") == 0 || strcmp(src->driver, "KML") == 0) {
+        for (int i = 0; i < n; i++)
+            if (add_layer(src, GDALDatasetGetLayer(ds, i)) < 0)
+                return plat_error_set(ctx, PLAT_ENOMEM, "out of memory");
+    } else if (strcmp(src->driver, "GPX") == 0) {
+        static const char *const wanted[] = { "tracks", "routes", NULL };
+        for (int k = 0; wanted[k]; k++) {
+            OGRLayerH l = GDALDatasetGetLayerByName(ds, wanted[k]);
+            if (l && OGR_L_GetFeatureCount(l, 1) > 0 && add_layer(src, l) < 0)
+                return plat_error_set(ctx, PLAT_ENOMEM, "out of memory");
+        }
+        OGRLayerH w = GDALDatasetGetLayerByName(ds, "waypoints");
+        if (src->nlayers == 0 && w && OGR_L_GetFeatureCount(w, 1) > 0) {
+            plat_warn(ctx, "%s: has no tracks or routes; reading its waypoints", src->path);
+            if (add_layer(src, w) < 0)
+                return plat_error_set(ctx, PLAT_ENOMEM, "out of memory");
+        }
+        if (src->nlayers == 0) {
+            plat_error_set(ctx, PLAT_EINVALID, "%s: has no tracks, routes or waypoints", src->path);
+            return plat_error_locate(ctx, src->path, -1);
+        }
+    } else if (n > 0) {
+        if (add_layer(src, GDALDatasetGetLayer(ds, 0)) < 0)
+            return plat_error_set(ctx, PLAT_ENOMEM, "out of memory");
+        if (n > 1) {
+            char *names = layer_names(ds);
+            plat_warn(ctx, "%s: has %d layers (%s); reading '%s', pick another with --layer", src->path, n, names,
+                      OGR_L_GetName(src->layers[0]));
+            free(names);
+        }
+    }
+    if (src->nlayers == 0) {
+        plat_error_set(ctx, PLAT_EINVALID, "%s: has no vector layer", src->path);
+        return plat_error_locate(ctx, src->path, -1);
+    }
+    return 0;
+}
+
+static int has_geometry_column(OGRLayerH l)
+{
+    return OGR_FD_GetGeomFieldCount(OGR_L_GetLayerDefn(l)) > 0;
+}
+
+/* The extent of every layer to read; 0 when there is none (no geometry). */
+static int full_extent(plat_ogr_source *src, OGREnvelope *env)
+{
+    int got = 0;
+    for (int i = 0; i < src->nlayers; i++) {
+        OGREnvelope e;
+        if (!has_geometry_column(src->layers[i]) || OGR_L_GetExtent(src->layers[i], &e, 1) != OGRERR_NONE)
+            continue;
+        if (!got) {
+            *env = e;
+        } else {
+            env->MinX = e.MinX < env->MinX ? e.MinX : env->MinX;
+            env->MinY = e.MinY < env->MinY ? e.MinY : env->MinY;
+            env->MaxX = e.MaxX > env->MaxX ? e.MaxX : env->MaxX;
+            env->MaxY = e.MaxY > env->MaxY ? e.MaxY : env->MaxY;
+        }
+        got = 1;
+    }
+    return got;
+}
+
+static int find_srs(plat_ctx *ctx, plat_ogr_source *src, const plat_import_options *opts)
+{
+    if (opts && opts->s_srs) {
+        src->srs = plat_strdup(opts->s_srs);
+        return 0;
+    }
+    int any_geometry = 0;
+    for (int i = 0; i < src->nlayers && !src->srs; i++) {
+        if (!has_geometry_column(src->layers[i]))
+            continue;
+        any_geometry = 1;
+        OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(src->layers[i]);
+        if (srs)
+            src->srs = srs_text(srs);
+    }
+    if (src->srs || !any_geometry)
+        return 0;
+    OGREnvelope env;
+    int got = full_extent(src, &env);
+    if (got && strcmp(src->driver, "CSV") == 0 && plat_import__in_china(env.MinX, env.MinY) &&
+        plat_import__in_china(env.MaxX, env.MaxY)) {
+        /* A sheet of longitude/latitude columns: plainly degrees, and inside China. */
+        src->srs = plat_strdup("EPSG:4490");
+        src->assumed_srs = 1;
+        plat_warn(ctx,
+                  "%s: has no CRS; its coordinates are longitude/latitude inside China, taken as CGCS2000 "
+                  "(EPSG:4490). If they were picked on AMap/Tencent say --s-srs GCJ02, on Baidu --s-srs BD09",
+                  src->path);
+        return 0;
+    }
+    char hint[256] = "";
+    if (got)
+        plat_import__crs_hint(hint, sizeof hint, env.MinX, env.MinY, 0);
+    plat_error_set(ctx, PLAT_EINVALID,
+                   "%s: has no coordinate reference system (no .prj?): say which with --s-srs, e.g. --s-srs "
+                   "EPSG:4490 for CGCS2000 longitude/latitude or EPSG:4547 for Gauss-Kruger CM 114E%s%s",
+                   src->path, *hint ? "; " : "", hint);
+    return plat_error_locate(ctx, src->path, -1);
+}
+
+/* The CSV driver's geometry options, names encoded like the file's header. */
+static char **csv_options(char **oo, const plat_import_options *opts, const char *enc)
+{
+    const char *wkt = opts && opts->wkt_field ? opts->wkt_field : CSV_GEOM_NAMES;
+    const char *x = opts && opts->x_field ? opts->x_field : CSV_X_NAMES;
+    const char *y = opts && opts->y_field ? opts->y_field : CSV_Y_NAMES;
+    char *ex = enc ? encode_to(enc, x) : NULL, *ey = enc ? encode_to(enc, y) : NULL;
+    char *ew = enc ? encode_to(enc, wkt) : NULL;
+    oo = CSLSetNameValue(oo, "GEOM_POSSIBLE_NAMES", ew ? ew : wkt);
+    oo = CSLSetNameValue(oo, "X_POSSIBLE_NAMES", ex ? ex : x);
+    oo = CSLSetNameValue(oo, "Y_POSSIBLE_NAMES", ey ? ey : y);
+    oo = CSLSetNameValue(oo, "KEEP_GEOM_COLUMNS", "NO");
+    free(ex);
+    free(ey);
+    free(ew);
+    return oo;
+}
+
+static int set_filter(plat_ctx *ctx, plat_ogr_source *src, const char *where)
+{
+    char *raw = src->encoding ? encode_to(src->encoding, where) : NULL;
+    if (src->encoding && !raw) {
+        plat_error_set(ctx, PLAT_EINVALID, "--where cannot be written in %s", src->encoding);
+        return plat_error_locate(ctx, src->path, -1);
+    }
+    int rc = 0;
+    for (int i = 0; i < src->nlayers && rc == 0; i++) {
+        CPLErrorReset();
+        if (OGR_L_SetAttributeFilter(src->layers[i], raw ? raw : where) != OGRERR_NONE) {
+            const char *why = CPLGetLastErrorMsg();
+            plat_error_set(ctx, PLAT_EUSAGE, "--where \"%s\" is not an attribute filter OGR understands%s%s", where,
+                           *why ? ": " : "", why);
+            rc = plat_error_locate(ctx, src->path, -1);
+        }
+    }
+    free(raw);
+    return rc;
+}
+
 int plat_ogr__open(plat_ctx *ctx, plat_ogr_source **out, const char *path, const plat_import_options *opts)
 {
     *out = NULL;
@@ -52,60 +374,68 @@ int plat_ogr__open(plat_ctx *ctx, plat_ogr_source **out, const char *path, const
         return plat_error_locate(ctx, path, -1);
     }
     fclose(probe);
-
-    char **oo = NULL;
-    if (opts && opts->encoding)
-        oo = CSLSetNameValue(oo, "ENCODING", opts->encoding);
-    GDALDatasetH ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, (const char *const *)oo, NULL);
-    CSLDestroy(oo);
-    if (!ds) {
-        const char *why = CPLGetLastErrorMsg();
-        plat_error_set(ctx, PLAT_EINVALID, "%s: not a vector file GDAL can read%s%s", path, *why ? ": " : "", why);
-        return plat_error_locate(ctx, path, -1);
-    }
     plat_ogr_source *src = calloc(1, sizeof(*src));
-    if (!src) {
-        GDALClose(ds);
+    if (!src)
         return plat_error_set(ctx, PLAT_ENOMEM, "out of memory");
-    }
-    src->ds = ds;
     src->path = path;
+    src->dec = (iconv_t)-1;
+    src->count = -1;
     int rc = 0;
-    if (opts && opts->layer) {
-        src->layer = GDALDatasetGetLayerByName(ds, opts->layer);
-        if (!src->layer) {
-            plat_buf names = PLAT_BUF_INIT;
-            for (int i = 0; i < GDALDatasetGetLayerCount(ds); i++)
-                plat_buf_printf(&names, "%s%s", i ? ", " : "", OGR_L_GetName(GDALDatasetGetLayer(ds, i)));
-            rc = plat_error_set(ctx, PLAT_ENOTFOUND, "%s: has no layer '%s'; its layers: %s", path, opts->layer,
-                                plat_buf_cstr(&names));
-            plat_buf_dispose(&names);
+    char **oo = NULL;
+    const char *enc = opts ? opts->encoding : NULL;
+    GDALDriverH drv = GDALIdentifyDriverEx(path, GDAL_OF_VECTOR, NULL, NULL);
+    src->driver = drv ? GDALGetDriverShortName(drv) : "";
+    int own_decoding = strcmp(src->driver, "ESRI Shapefile") == 0 || strcmp(src->driver, "CSV") == 0;
+    if (enc && !is_utf8_name(enc) && own_decoding) {
+        if ((src->dec = iconv_open("UTF-8", enc)) == (iconv_t)-1) {
+            rc = plat_error_set(ctx, PLAT_EUSAGE, "unknown encoding '%s' (try GBK, GB18030, BIG5 or UTF-8)", enc);
             goto done;
         }
-    } else if (GDALDatasetGetLayerCount(ds) > 0) {
-        src->layer = GDALDatasetGetLayer(ds, 0);
+        src->encoding = plat_strdup(enc);
+    } else if (enc && !own_decoding && strcmp(src->driver, "DXF") != 0 && !is_utf8_name(enc)) {
+        plat_warn(ctx, "%s: --encoding does not apply to %s files, whose text is UTF-8; ignored", path,
+                  *src->driver ? src->driver : "these");
     }
-    if (!src->layer) {
-        rc = plat_error_set(ctx, PLAT_EINVALID, "%s: has no vector layer", path);
+    if (strcmp(src->driver, "ESRI Shapefile") == 0 && enc)
+        oo = CSLSetNameValue(oo, "ENCODING", ""); /* raw bytes: checked or decoded here */
+    if (strcmp(src->driver, "CSV") == 0)
+        oo = csv_options(oo, opts, src->encoding);
+    /* Config options are read while the dataset opens; keep the caller's values. */
+    char *old_launder = plat_strdup(CPLGetThreadLocalConfigOption("LIBKML_LAUNDER_FIELD_NAMES", NULL));
+    char *old_dxf = plat_strdup(CPLGetThreadLocalConfigOption("DXF_ENCODING", NULL));
+    CPLSetThreadLocalConfigOption("LIBKML_LAUNDER_FIELD_NAMES", "NO"); /* keep ExtendedData names like 编号 */
+    if (enc && strcmp(src->driver, "DXF") == 0)
+        CPLSetThreadLocalConfigOption("DXF_ENCODING", enc);
+    const char *const allowed[] = { src->driver, NULL };
+    src->ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, drv ? allowed : NULL, (const char *const *)oo, NULL);
+    CPLSetThreadLocalConfigOption("LIBKML_LAUNDER_FIELD_NAMES", old_launder);
+    CPLSetThreadLocalConfigOption("DXF_ENCODING", old_dxf);
+    free(old_launder);
+    free(old_dxf);
+    CSLDestroy(oo);
+    if (!src->ds) {
+        const char *why = CPLGetLastErrorMsg();
+        rc = plat_error_set(ctx, PLAT_EINVALID, "%s: not a vector file GDAL can read%s%s", path, *why ? ": " : "", why);
         goto done;
     }
-    src->defn = OGR_L_GetLayerDefn(src->layer);
-    src->count = OGR_L_GetFeatureCount(src->layer, 0);
-    if (opts && opts->s_srs) {
-        src->srs = plat_strdup(opts->s_srs);
-    } else {
-        OGRSpatialReferenceH srs = OGR_L_GetSpatialRef(src->layer);
-        if (!srs || !(src->srs = srs_text(srs))) {
-            rc = plat_error_set(ctx, PLAT_EINVALID,
-                                "%s: has no coordinate reference system (no .prj?): say which with --s-srs, "
-                                "e.g. --s-srs EPSG:4490 for CGCS2000 longitude/latitude or EPSG:4547 for "
-                                "Gauss-Kruger CM 114E", path);
-            goto done;
-        }
+    if ((rc = pick_layers(ctx, src, opts)) < 0)
+        goto done;
+    if (opts && opts->where && (rc = set_filter(ctx, src, opts->where)) < 0)
+        goto done;
+    if ((rc = find_srs(ctx, src, opts)) < 0)
+        goto done;
+    /* Counting may cost a pass over the file; only a progress bar needs it. */
+    int force = opts && opts->progress;
+    src->count = 0;
+    for (int i = 0; i < src->nlayers && src->count >= 0; i++) {
+        GIntBig c = OGR_L_GetFeatureCount(src->layers[i], force);
+        src->count = c < 0 ? -1 : src->count + c;
     }
+    rc = select_layer(ctx, src, 0);
 done:
     if (rc < 0) {
-        plat_error_locate(ctx, path, -1);
+        if (!plat_error_last(ctx)->file[0])
+            plat_error_locate(ctx, path, -1);
         plat_ogr__close(src);
         return rc;
     }
@@ -119,31 +449,82 @@ void plat_ogr__close(plat_ogr_source *src)
         return;
     if (src->ds)
         GDALClose(src->ds);
+    if (src->dec != (iconv_t)-1)
+        iconv_close(src->dec);
+    free_names(src);
+    free(src->layers);
+    free(src->where);
+    free(src->encoding);
     free(src->srs);
+    free(src->tbuf);
     free(src);
+}
+
+int plat_ogr__rewind(plat_ctx *ctx, plat_ogr_source *src)
+{
+    for (int i = 0; i < src->nlayers; i++)
+        OGR_L_ResetReading(src->layers[i]);
+    return select_layer(ctx, src, 0);
+}
+
+int plat_ogr__next(plat_ctx *ctx, plat_ogr_source *src, OGRFeatureH *f)
+{
+    *f = NULL;
+    for (;;) {
+        CPLErrorReset();
+        OGRFeatureH g = OGR_L_GetNextFeature(src->layer);
+        if (g) {
+            *f = g;
+            return 1;
+        }
+        /* NULL is both "no more" and "cannot read on": GDAL's error state tells them apart, and
+         * a file that breaks off halfway must fail the import, not end it early. */
+        if (CPLGetLastErrorType() == CE_Failure) {
+            plat_error_set(ctx, PLAT_EINVALID, "cannot read further: %s", CPLGetLastErrorMsg());
+            return plat_ogr__locate(ctx, src, -1);
+        }
+        if (src->cur + 1 >= src->nlayers)
+            return 0;
+        int rc = select_layer(ctx, src, src->cur + 1);
+        if (rc < 0)
+            return rc;
+    }
 }
 
 int plat_ogr__field(plat_ctx *ctx, plat_ogr_source *src, const char *given, const char *const *candidates,
                     const char *what, int *index)
 {
-    int n = OGR_FD_GetFieldCount(src->defn);
     *index = -1;
     if (given) {
-        for (int i = 0; i < n; i++)
-            if (strcmp(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(src->defn, i)), given) == 0)
+        for (int i = 0; i < src->nnames; i++)
+            if (strcmp(src->names[i], given) == 0)
                 return *index = i, 0;
         plat_buf names = PLAT_BUF_INIT;
-        for (int i = 0; i < n; i++)
-            plat_buf_printf(&names, "%s%s", i ? ", " : "", OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(src->defn, i)));
-        plat_error_set(ctx, PLAT_EINVALID, "%s: has no field '%s' for the %s; its fields: %s", src->path, given, what,
+        for (int i = 0; i < src->nnames; i++)
+            plat_buf_printf(&names, "%s%s", i ? ", " : "", src->names[i]);
+        plat_error_set(ctx, PLAT_EINVALID, "has no field '%s' for the %s; its fields: %s", given, what,
                        plat_buf_cstr(&names));
         plat_buf_dispose(&names);
-        return plat_error_locate(ctx, src->path, -1);
+        return plat_ogr__locate(ctx, src, -1);
     }
     for (int k = 0; candidates && candidates[k]; k++)
-        for (int i = 0; i < n; i++)
-            if (strcasecmp(OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(src->defn, i)), candidates[k]) == 0)
+        for (int i = 0; i < src->nnames; i++)
+            if (strcasecmp(src->names[i], candidates[k]) == 0)
                 return *index = i, 0;
+    return 0;
+}
+
+static int keep_text(plat_ctx *ctx, plat_ogr_source *src, const char *s, size_t n)
+{
+    if (src->tcap < n + 1) {
+        char *b = realloc(src->tbuf, n + 64);
+        if (!b)
+            return plat_error_set(ctx, PLAT_ENOMEM, "out of memory");
+        src->tbuf = b;
+        src->tcap = n + 64;
+    }
+    memmove(src->tbuf, s, n);
+    src->tbuf[n] = '\0';
     return 0;
 }
 
@@ -153,36 +534,49 @@ int plat_ogr__text(plat_ctx *ctx, plat_ogr_source *src, OGRFeatureH f, int i, co
     if (i < 0 || !OGR_F_IsFieldSetAndNotNull(f, i))
         return 0;
     const char *s = OGR_F_GetFieldAsString(f, i);
-    while (*s == ' ' || *s == '\t')
-        s++;
-    if (!*s)
-        return 0;
-    if (!plat_utf8_valid(s, strlen(s))) {
+    if (src->dec != (iconv_t)-1) {
+        int r = convert(src->dec, s, strlen(s), &src->tbuf, &src->tcap);
+        if (r == -2)
+            return plat_error_set(ctx, PLAT_ENOMEM, "out of memory");
+        if (r < 0) {
+            plat_error_set(ctx, PLAT_EINVALID,
+                           "field '%s' holds bytes that are not valid %s text; check the file's encoding "
+                           "(--encoding GB18030 covers all of GBK and more, --encoding UTF-8 for Unicode)",
+                           src->names[i], src->encoding);
+            return plat_ogr__locate(ctx, src, OGR_F_GetFID(f));
+        }
+        s = src->tbuf;
+    } else if (!plat_utf8_valid(s, strlen(s))) {
         plat_error_set(ctx, PLAT_EINVALID,
                        "field '%s' is not valid UTF-8 text; if the file is GBK-encoded say so with --encoding GBK",
-                       OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(src->defn, i)));
-        return plat_error_locate(ctx, src->path, OGR_F_GetFID(f));
+                       src->names[i]);
+        return plat_ogr__locate(ctx, src, OGR_F_GetFID(f));
     }
-    /* Trailing blanks are padding (DBF) or typing noise, never meaning. */
+    /* Leading and trailing blanks are padding (DBF) or typing noise, never meaning. */
+    while (*s == ' ' || *s == '\t')
+        s++;
     size_t n = strlen(s);
-    if (s[n - 1] == ' ' || s[n - 1] == '\t') {
-        static _Thread_local char trimmed[4096];
-        snprintf(trimmed, sizeof trimmed, "%s", s);
-        n = strlen(trimmed);
-        while (n && (trimmed[n - 1] == ' ' || trimmed[n - 1] == '\t'))
-            trimmed[--n] = '\0';
-        s = trimmed;
-    }
-    *out = s;
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
+        n--;
+    if (!n)
+        return 0;
+    int rc = keep_text(ctx, src, s, n);
+    if (rc < 0)
+        return rc;
+    *out = src->tbuf;
     return 0;
 }
 
-int plat_ogr__geom(plat_ctx *ctx, OGRFeatureH f, GEOSGeometry **out)
+int plat_ogr__geom(plat_ctx *ctx, OGRFeatureH f, GEOSGeometry **out, int *zm)
 {
     *out = NULL;
+    if (zm)
+        *zm = 0;
     OGRGeometryH g = OGR_F_GetGeometryRef(f);
     if (!g || OGR_G_IsEmpty(g))
         return 0;
+    if (zm)
+        *zm = OGR_G_Is3D(g) || OGR_G_IsMeasured(g);
     /* Curves (CAD arcs, GML) become line segments before GEOS sees them. */
     OGRGeometryH lin = OGR_G_HasCurveGeometry(g, 1) ? OGR_G_GetLinearGeometry(g, 0, NULL) : NULL;
     OGRGeometryH use = lin ? lin : g;
@@ -199,4 +593,9 @@ int plat_ogr__geom(plat_ctx *ctx, OGRFeatureH f, GEOSGeometry **out)
     if (lin)
         OGR_G_DestroyGeometry(lin);
     return rc;
+}
+
+int plat_ogr__locate(plat_ctx *ctx, plat_ogr_source *src, int64_t fid)
+{
+    return plat_error_locate(ctx, src->where ? src->where : src->path, fid);
 }
