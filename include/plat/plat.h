@@ -8,5 +8,6 @@
 #include "store.h"
 #include "locate.h"
 #include "coverage.h"
+#include "query.h"
 #include "import.h"
 #endif
