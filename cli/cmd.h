@@ -4,6 +4,8 @@
 #include "cli.h"
 int cmd_coverage(plat_cli *cli, int argc, char **argv);
 int cmd_init(plat_cli *cli, int argc, char **argv);
+int cmd_layer(plat_cli *cli, int argc, char **argv);
 int cmd_township(plat_cli *cli, int argc, char **argv);
 int cmd_project(plat_cli *cli, int argc, char **argv);
+int cmd_project_import(plat_cli *cli, int argc, char **argv); /* cmd_project_import.c */
 #endif

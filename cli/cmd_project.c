@@ -679,6 +679,7 @@ static const struct {
     const char *help;
 } subcommands[] = {
     { "add", project_add, "add a project" },
+    { "import", cmd_project_import, "import projects from a GIS, CAD or field-app file" },
     { "list", project_list, "list projects (filters: --township, --county, --category, --status)" },
     { "rm", project_rm, "remove a project (its history stays)" },
     { "show", project_show, "show one project with its townships and history" },

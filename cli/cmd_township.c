@@ -54,6 +54,37 @@ static const cli_opt list_opts[] = {
     { NULL, 0, 0, NULL, NULL },
 };
 
+typedef struct {
+    int planar, json, csv;
+    json_object *arr;
+    cli_table *table;
+} list_state;
+
+static int list_one(const plat_township *tw, void *ud)
+{
+    list_state *s = ud;
+    double km2 = (s->planar ? tw->planar_area_m2 : tw->area_m2) / 1e6;
+    char area[32];
+    plat_format_double(area, sizeof area, km2, 3);
+    if (s->json) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "code", json_object_new_string(tw->code));
+        json_object_object_add(o, "name", json_object_new_string(tw->name));
+        json_object_object_add(o, "county_code", tw->county_code ? json_object_new_string(tw->county_code) : NULL);
+        json_object_object_add(o, "county", tw->county ? json_object_new_string(tw->county) : NULL);
+        json_object_object_add(o, "area_km2", cli_json_number(km2, 4));
+        json_object_object_add(o, "source", tw->source ? json_object_new_string(tw->source) : NULL);
+        json_object_array_add(s->arr, o);
+        return 0;
+    }
+    const char *row[] = { tw->code, tw->name, tw->county_code, tw->county, area, tw->source };
+    if (s->csv)
+        cli_csv_row(stdout, 6, row);
+    else
+        cli_table_row(s->table, row);
+    return 0;
+}
+
 static int township_list(plat_cli *cli, int argc, char **argv)
 {
     cli_args a;
@@ -61,49 +92,26 @@ static int township_list(plat_cli *cli, int argc, char **argv)
                        argc, argv);
     if (rc != 0)
         return cli_args_dispose(&a), rc < 0 ? 0 : rc;
-    plat_locator *loc = NULL;
-    if (cli_open(cli, PLAT_OPEN_READ) < 0 || plat_locator_new(cli->db, &loc, cli_flag(&a, "planar")) < 0) {
-        rc = cli_fail(cli);
-        goto done;
-    }
-    int json = cli_flag(&a, "json"), csv = cli_flag(&a, "csv");
     static const char *const heads[] = { "code", "name", "county_code", "county", "area_km2", "source" };
     static const char *const heads_zh[] = { "代码", "名称", "县代码", "县", "面积(km²)", "来源" };
-    json_object *arr = json ? json_object_new_array() : NULL;
-    cli_table *t = (!json && !csv) ? cli_table_new(6, heads_zh) : NULL;
-    cli_table_align_right(t, 4);
-    if (csv)
+    list_state s = { cli_flag(&a, "planar"), cli_flag(&a, "json"), cli_flag(&a, "csv"), NULL, NULL };
+    if (s.json)
+        s.arr = json_object_new_array();
+    else if (s.csv)
         cli_csv_row(stdout, 6, heads);
-    for (int i = 0; i < plat_locator_count(loc); i++) {
-        const plat_township *tw = plat_locator_township(loc, i);
-        double km2 = plat_locator_area_m2(loc, i) / 1e6;
-        char area[32];
-        plat_format_double(area, sizeof area, km2, 3);
-        if (json) {
-            json_object *o = json_object_new_object();
-            json_object_object_add(o, "code", json_object_new_string(tw->code));
-            json_object_object_add(o, "name", json_object_new_string(tw->name));
-            json_object_object_add(o, "county_code", tw->county_code ? json_object_new_string(tw->county_code) : NULL);
-            json_object_object_add(o, "county", tw->county ? json_object_new_string(tw->county) : NULL);
-            json_object_object_add(o, "area_km2", cli_json_number(km2, 4));
-            json_object_object_add(o, "source", tw->source ? json_object_new_string(tw->source) : NULL);
-            json_object_array_add(arr, o);
-        } else {
-            const char *row[] = { tw->code, tw->name, tw->county_code, tw->county, area, tw->source };
-            if (csv)
-                cli_csv_row(stdout, 6, row);
-            else
-                cli_table_row(t, row);
-        }
+    else {
+        s.table = cli_table_new(6, heads_zh);
+        cli_table_align_right(s.table, 4);
     }
-    if (json)
-        cli_json_print(arr);
-    else if (t)
-        cli_table_print(t, stdout);
-    json_object_put(arr);
-    cli_table_free(t);
-done:
-    plat_locator_free(loc);
+    /* Areas were measured when the townships were imported (layers/place.c). */
+    if (cli_open(cli, PLAT_OPEN_READ) < 0 || plat_township_foreach(cli->db, list_one, &s) < 0)
+        rc = cli_fail(cli);
+    else if (s.json)
+        cli_json_print(s.arr);
+    else if (s.table)
+        cli_table_print(s.table, stdout);
+    json_object_put(s.arr);
+    cli_table_free(s.table);
     cli_args_dispose(&a);
     return rc;
 }

@@ -864,6 +864,20 @@ const int *plat_cov_project_zones(const plat_cov *c, int p, int *n)
     return *n ? c->proj[p].zones : NULL;
 }
 
+int plat_cov_project_nparts(const plat_cov *c, int p)
+{
+    return (p >= 0 && p < c->nproj) ? c->proj[p].p.n : 0;
+}
+
+int plat_cov_project_part(const plat_cov *c, int p, int k, int *zone, plat_quantity *q)
+{
+    if (p < 0 || p >= c->nproj || k < 0 || k >= c->proj[p].p.n)
+        return PLAT_ENOTFOUND;
+    *zone = c->proj[p].p.v[k].zone;
+    *q = c->proj[p].p.v[k].q;
+    return 0;
+}
+
 int plat_cov_project_outside(const plat_cov *c, int p)
 {
     return (p >= 0 && p < c->nproj) ? c->proj[p].outside : 0;

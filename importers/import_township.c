@@ -237,6 +237,8 @@ int plat_township_import(plat_store *db, plat_import_result *res, const char *pa
         rc = choose_crs(db, &r, res);
     if (rc >= 0)
         rc = write_townships(db, &r, res, opts);
+    if (rc >= 0) /* new boundaries: where every project lies changes with them */
+        rc = plat_store_refresh_places(db);
     rc = rc < 0 ? plat_store_rollback(db, rc) : plat_store_commit(db);
 done:
     plat_ogr__close(r.src);

@@ -35,6 +35,8 @@ typedef struct plat_ogr_source {
     char *where;             /* "FILE" or "FILE (layer NAME)": how messages name the source */
     iconv_t dec;             /* decoder of the attribute bytes to UTF-8; (iconv_t)-1: already UTF-8 */
     char *encoding;          /* the encoding dec decodes, NULL for none */
+    char *old_launder, *old_dxf; /* the thread's GDAL config options before open, restored on close */
+    int config_set;
     char *tbuf;              /* what plat_ogr__text returned last */
     size_t tcap;
 } plat_ogr_source;
@@ -104,6 +106,45 @@ int plat_import__centre_add(plat_ctx *ctx, plat_centre *c, const GEOSGeometry *l
  * which was chosen. `what` names the data in messages ("the townships").
  * @param[out] epsg the zone chosen. @return 0 or PLAT_EINVALID (no data, centre outside China) */
 int plat_import__choose_zone(plat_store *db, const plat_centre *c, const char *what, int *epsg);
+
+/* ---- fieldmap.c: which source column is which project field ---- */
+
+enum {
+    PF_CODE, PF_NAME, PF_CATEGORY, PF_COUNTY, PF_STATUS, PF_PROGRESS, PF_TARGET, PF_LENGTH, PF_AREA,
+    PF_LEAD_UNIT, PF_SOURCE_DOC, PF_CLAUSE, PF_YEAR, PF_INVESTMENT, PF_START, PF_END, PF_COUNT
+};
+
+typedef struct plat_fieldmap {
+    plat_store *db;
+    const plat_import_options *opts;
+    const char *given[PF_COUNT];   /* column named by --map (borrowed from opts) */
+    int off[PF_COUNT];             /* --map FIELD= : no automatic matching */
+    int src[PF_COUNT];             /* column feeding each field in the current layer, -1 none */
+    char unit[PF_COUNT][32];       /* unit written in that column's name ("km" of 长度(km)) */
+    int noted_default[PF_COUNT];   /* the "no unit, taken as ..." warning was given */
+    unsigned char *used;           /* per column of the current layer: 1 when it feeds a field */
+    char default_category[64];     /* --category, resolved */
+    struct {
+        char *text;
+        char code[64];
+    } cache[32];                   /* category values already resolved */
+    int ncache;
+} plat_fieldmap;
+
+/** Parse opts->map and resolve opts->category. @return 0, PLAT_EUSAGE (bad --map), PLAT_EINVALID */
+int plat_fieldmap__init(plat_fieldmap *m, plat_store *db, const plat_import_options *opts);
+/** Match the columns of src's current layer (call again when the layer changes).
+ * @return 0 or PLAT_EINVALID (a --map column that is not there) */
+int plat_fieldmap__bind(plat_fieldmap *m, plat_ogr_source *src);
+/** Fill p (empty on entry; its strings become the caller's, plat_project_dispose) from feature
+ * f; *has_progress says whether the file gave a progress. p->wkb is left alone.
+ * @return 0 or PLAT_EINVALID naming the feature, the column and the value */
+int plat_fieldmap__read(plat_fieldmap *m, plat_ogr_source *src, OGRFeatureH f, plat_project *p, int *has_progress);
+/** Resolve a category as plans write it (code, label or plan wording) into buf.
+ * @return 0 or PLAT_EINVALID */
+int plat_fieldmap__category(plat_fieldmap *m, char *buf, size_t n, const char *text);
+/** NULL is a no-op. */
+void plat_fieldmap__dispose(plat_fieldmap *m);
 
 /* ---- reader.c: one feature's geometry, from the file into the working CRS ---- */
 

@@ -400,18 +400,17 @@ int plat_ogr__open(plat_ctx *ctx, plat_ogr_source **out, const char *path, const
         oo = CSLSetNameValue(oo, "ENCODING", ""); /* raw bytes: checked or decoded here */
     if (strcmp(src->driver, "CSV") == 0)
         oo = csv_options(oo, opts, src->encoding);
-    /* Config options are read while the dataset opens; keep the caller's values. */
-    char *old_launder = plat_strdup(CPLGetThreadLocalConfigOption("LIBKML_LAUNDER_FIELD_NAMES", NULL));
-    char *old_dxf = plat_strdup(CPLGetThreadLocalConfigOption("DXF_ENCODING", NULL));
+    /* Drivers read these config options while the dataset opens and later (LIBKML builds a
+     * folder's schema when it is first read): they stay set while the source is open, and the
+     * caller's values come back on close. */
+    src->old_launder = plat_strdup(CPLGetThreadLocalConfigOption("LIBKML_LAUNDER_FIELD_NAMES", NULL));
+    src->old_dxf = plat_strdup(CPLGetThreadLocalConfigOption("DXF_ENCODING", NULL));
+    src->config_set = 1;
     CPLSetThreadLocalConfigOption("LIBKML_LAUNDER_FIELD_NAMES", "NO"); /* keep ExtendedData names like 编号 */
     if (enc && strcmp(src->driver, "DXF") == 0)
         CPLSetThreadLocalConfigOption("DXF_ENCODING", enc);
     const char *const allowed[] = { src->driver, NULL };
     src->ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, drv ? allowed : NULL, (const char *const *)oo, NULL);
-    CPLSetThreadLocalConfigOption("LIBKML_LAUNDER_FIELD_NAMES", old_launder);
-    CPLSetThreadLocalConfigOption("DXF_ENCODING", old_dxf);
-    free(old_launder);
-    free(old_dxf);
     CSLDestroy(oo);
     if (!src->ds) {
         const char *why = CPLGetLastErrorMsg();
@@ -449,6 +448,12 @@ void plat_ogr__close(plat_ogr_source *src)
         return;
     if (src->ds)
         GDALClose(src->ds);
+    if (src->config_set) {
+        CPLSetThreadLocalConfigOption("LIBKML_LAUNDER_FIELD_NAMES", src->old_launder);
+        CPLSetThreadLocalConfigOption("DXF_ENCODING", src->old_dxf);
+    }
+    free(src->old_launder);
+    free(src->old_dxf);
     if (src->dec != (iconv_t)-1)
         iconv_close(src->dec);
     free_names(src);

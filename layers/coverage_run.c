@@ -327,7 +327,7 @@ int plat_coverage_compute(plat_store *db, plat_coverage **result, const plat_cov
         goto done;
     if (db->srid && (rc = plat_township_foreach(db, take_township, &r)) < 0)
         goto done;
-    plat_project_filter f = { NULL, o->category, o->status, NULL, 0 };
+    plat_project_filter f = { .category = o->category, .status = o->status };
     if ((rc = plat_project_foreach(db, &f, take_project, &r)) < 0 || (rc = plat_cov_run_projects(r.cov)) < 0)
         goto done;
     if (!(covering = calloc((size_t)out->ncategories + 1, 1))) {

@@ -44,6 +44,9 @@ int plat_store__tx_end(plat_store *db, int rc);
 
 /** Create or bring the schema up to PLAT_SCHEMA_VERSION. @return 0 or < 0. */
 int plat_store__migrate(plat_store *db, int creating);
+/** Measure where project `project_id` lies (0: every project, and the townships' areas) and
+ * store it (place.c). @return 0 or < 0 */
+int plat_store__refresh_places(plat_store *db, int64_t project_id);
 /** Add geometry columns and spatial indexes for the working CRS srid. @return 0 or < 0. */
 int plat_store__add_geometry_columns(plat_store *db, int srid);
 

@@ -385,3 +385,81 @@ int plat_project_history(plat_store *db, const char *code, int (*fn)(const plat_
     sqlite3_finalize(st);
     return rc;
 }
+
+/* ---- re-import (plat project import --upsert) ----
+ *
+ * A file imported again says what a project is now. Its descriptive columns (name, category,
+ * county, target, lead unit, document, clause, year, investment, dates, kept source attributes)
+ * are descriptions, not history, and are replaced as a whole. What happened to it (status,
+ * progress, quantity done, geometry) goes through the history as one 'update' event like any
+ * other, so replay() still derives the current state and a site report dated after the import
+ * still wins over it. */
+int plat_project_replace(plat_store *db, const plat_project *p, const plat_project_change *c)
+{
+    int rc = check_fields(db, p);
+    if (rc < 0)
+        return rc;
+    const char *status = NULL;
+    if (c->status && !(status = plat_status_resolve(c->status)))
+        return plat_error_set(db->ctx, PLAT_EINVALID,
+                              "project %s: unknown status '%s'; use planned, under_construction, completed or suspended",
+                              p->code, c->status);
+    if (c->has_progress && !(c->progress >= 0 && c->progress <= 100))
+        return plat_error_set(db->ctx, PLAT_EINVALID, "project %s: progress must be between 0 and 100, got %g", p->code,
+                              c->progress);
+    if (c->has_done && !(c->done >= 0))
+        return plat_error_set(db->ctx, PLAT_EINVALID, "project %s: the quantity done must not be negative", p->code);
+    if (c->date && !plat_date_valid(c->date))
+        return plat_error_set(db->ctx, PLAT_EINVALID, "project %s: the date must be YYYY-MM-DD, got '%s'", p->code,
+                              c->date);
+    if (c->wkb && !db->srid)
+        return plat_error_set(db->ctx, PLAT_EINVALID, "the ledger has no working CRS yet");
+    /* As in plat_project_update: a completed project is 100 % done unless the report says otherwise. */
+    double progress = c->progress;
+    int has_progress = c->has_progress;
+    if (status && strcmp(status, "completed") == 0 && !has_progress) {
+        progress = 100;
+        has_progress = 1;
+    }
+    if ((rc = plat_store__tx_begin(db)) < 0)
+        return rc;
+    sqlite3_stmt *st = NULL;
+    char now[32];
+    int64_t id = find_id(db, p->code, 0);
+    if (id <= 0) {
+        rc = id < 0 ? PLAT_EIO
+                    : plat_error_set(db->ctx, PLAT_ENOTFOUND, "no project with code %s (see `plat project list`)", p->code);
+        goto done;
+    }
+    rc = plat_store__prepare(db, &st,
+                             "UPDATE projects SET name = ?2, category = ?3, county = ?4, target_qty = ?5, "
+                             "target_unit = ?6, lead_unit = ?7, source_doc = ?8, clause = ?9, year = ?10, "
+                             "investment = ?11, start_date = ?12, end_date = ?13, attrs = ?14, updated_at = ?15 "
+                             "WHERE id = ?1");
+    if (rc < 0)
+        goto done;
+    sqlite3_bind_int64(st, 1, id);
+    plat_store__bind_text(st, 2, p->name);
+    plat_store__bind_text(st, 3, p->category);
+    plat_store__bind_text(st, 4, p->county);
+    p->has_target ? sqlite3_bind_double(st, 5, p->target_qty) : sqlite3_bind_null(st, 5);
+    plat_store__bind_text(st, 6, p->has_target ? p->target_unit : NULL);
+    plat_store__bind_text(st, 7, p->lead_unit);
+    plat_store__bind_text(st, 8, p->source_doc);
+    plat_store__bind_text(st, 9, p->clause);
+    p->year ? sqlite3_bind_int(st, 10, p->year) : sqlite3_bind_null(st, 10);
+    p->has_investment ? sqlite3_bind_double(st, 11, p->investment) : sqlite3_bind_null(st, 11);
+    plat_store__bind_text(st, 12, p->start_date);
+    plat_store__bind_text(st, 13, p->end_date);
+    plat_store__bind_text(st, 14, p->attrs);
+    sqlite3_bind_text(st, 15, plat_time_now(now), -1, SQLITE_TRANSIENT);
+    if ((rc = plat_store__step_write(db, st, "replacing the project's description")) < 0)
+        goto done;
+    rc = add_event(db, id, "update", c->date, status, has_progress ? &progress : NULL, c->has_done ? &c->done : NULL,
+                   c->note, c->wkb, c->wkb_size);
+    if (rc >= 0)
+        rc = replay(db, id, c->wkb != NULL);
+done:
+    sqlite3_finalize(st);
+    return plat_store__tx_end(db, rc);
+}

@@ -21,7 +21,8 @@ static const char *const schema_v1 =
     "  color TEXT NOT NULL);"
     "CREATE TABLE townships ("
     "  id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, name TEXT NOT NULL,"
-    "  county_code TEXT, county TEXT, source TEXT);"
+    "  county_code TEXT, county TEXT, source TEXT,"
+    "  area_m2 REAL, planar_area_m2 REAL);" /* measured when places are refreshed (place.c) */
     "CREATE INDEX townships_name ON townships(name);"
     "CREATE TABLE projects ("
     "  id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE, name TEXT NOT NULL,"
@@ -34,7 +35,20 @@ static const char *const schema_v1 =
     "  target_qty REAL, target_unit TEXT,"
     "  lead_unit TEXT, source_doc TEXT, clause TEXT, year INTEGER, investment REAL,"
     "  start_date TEXT, end_date TEXT, attrs TEXT,"
-    "  created_at TEXT NOT NULL, updated_at TEXT NOT NULL, removed_at TEXT);"
+    "  created_at TEXT NOT NULL, updated_at TEXT NOT NULL, removed_at TEXT,"
+    /* what the geometry measures, kept with it (place.c): kinds is a PLAT_GEOM_* bit set */
+    "  kinds INTEGER NOT NULL DEFAULT 0, length_m REAL, area_m2 REAL, points INTEGER,"
+    "  planar_length_m REAL, planar_area_m2 REAL);"
+    /* Where each project lies: the part in each township, measured both ways, refreshed
+     * whenever a project's geometry or the townships change (place.c), so listing and showing
+     * projects never clip geometry again. */
+    "CREATE TABLE project_places ("
+    "  project_id INTEGER NOT NULL REFERENCES projects(id),"
+    "  township_id INTEGER NOT NULL REFERENCES townships(id),"
+    "  length_m REAL NOT NULL, area_m2 REAL NOT NULL, points INTEGER NOT NULL,"
+    "  planar_length_m REAL NOT NULL, planar_area_m2 REAL NOT NULL,"
+    "  PRIMARY KEY (project_id, township_id));"
+    "CREATE INDEX project_places_by_township ON project_places(township_id);"
     "CREATE TABLE project_events ("
     "  id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL REFERENCES projects(id),"
     "  kind TEXT NOT NULL CHECK (kind IN ('add','update','remove')),"

@@ -62,9 +62,10 @@ int plat_township_foreach(plat_store *db, int (*fn)(const plat_township *t, void
 {
     sqlite3_stmt *st = NULL;
     const char *sql = db->srid
-        ? "SELECT id, code, name, county_code, county, source, AsBinary(geom) FROM townships "
-          "ORDER BY county_code, code"
-        : "SELECT id, code, name, county_code, county, source, NULL FROM townships ORDER BY county_code, code";
+        ? "SELECT id, code, name, county_code, county, source, AsBinary(geom), area_m2, planar_area_m2 "
+          "FROM townships ORDER BY county_code, code"
+        : "SELECT id, code, name, county_code, county, source, NULL, area_m2, planar_area_m2 FROM townships "
+          "ORDER BY county_code, code";
     int rc = plat_store__prepare(db, &st, sql);
     if (rc < 0)
         return rc;
@@ -88,6 +89,8 @@ int plat_township_foreach(plat_store *db, int (*fn)(const plat_township *t, void
             memcpy(t.wkb, sqlite3_column_blob(st, 6), (size_t)n);
             t.wkb_size = (size_t)n;
         }
+        t.area_m2 = sqlite3_column_double(st, 7);
+        t.planar_area_m2 = sqlite3_column_double(st, 8);
         rc = fn(&t, ud);
         plat_township_dispose(&t);
     }
@@ -105,4 +108,17 @@ int64_t plat_township_count(plat_store *db)
         n = sqlite3_column_int64(st, 0);
     sqlite3_finalize(st);
     return n;
+}
+
+int plat_township_known(plat_store *db, const char *text)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = plat_store__prepare(db, &st, "SELECT EXISTS (SELECT 1 FROM townships WHERE code = ?1 OR name = ?1 "
+                                          "OR county = ?1 OR county_code = ?1)");
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+    rc = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int(st, 0) : plat_store__sqlite_err(db, "finding a township");
+    sqlite3_finalize(st);
+    return rc;
 }

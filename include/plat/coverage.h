@@ -82,6 +82,12 @@ PLAT_API const plat_cov_layer_sum *plat_cov_layer_zone(const plat_cov *c, int l,
 /** The zones project p has a part in, ascending; *n their number (0: outside every zone or
  * without geometry). Borrowed from c. */
 PLAT_API const int *plat_cov_project_zones(const plat_cov *c, int p, int *n);
+/** Number of parts of project p (one per zone it lies in, then one for what lies outside
+ * every zone, if anything does); 0 without geometry. */
+PLAT_API int plat_cov_project_nparts(const plat_cov *c, int p);
+/** Part k of project p: its zone (-1: outside every zone) and what it measures.
+ * @return 0, or PLAT_ENOTFOUND for a bad p or k */
+PLAT_API int plat_cov_project_part(const plat_cov *c, int p, int k, int *zone, plat_quantity *q);
 /** 1 if project p has a part outside every zone (a line or area beyond the townships, or a
  * point in none), else 0. */
 PLAT_API int plat_cov_project_outside(const plat_cov *c, int p);

@@ -159,6 +159,13 @@ typedef struct plat_project_change {
 /** Apply a change and append it to the history.
  * @return 0, PLAT_ENOTFOUND, PLAT_EINVALID (bad status/progress/date, or nothing to change) */
 PLAT_API int plat_project_update(plat_store *db, const char *code, const plat_project_change *c);
+/** Re-import a project that is in the ledger (plat project import --upsert): replace its
+ * descriptive fields (name, category, county, target, lead unit, source document, clause, year,
+ * investment, dates, attrs) with p's, and append c to its history as one 'update' event
+ * (status, progress, quantity done and geometry when c gives them, c->note, c->date). p->status,
+ * p->progress and p->wkb are not used: the history holds those. Borrowed input.
+ * @return 0, PLAT_ENOTFOUND (no such project, or a removed one), PLAT_EINVALID (bad value) */
+PLAT_API int plat_project_replace(plat_store *db, const plat_project *p, const plat_project_change *c);
 /** Remove a project from the ledger; its history stays (with a final "removed" event) and its
  * code cannot be reused. @return 0 or PLAT_ENOTFOUND */
 PLAT_API int plat_project_remove(plat_store *db, const char *code, const char *date, const char *note);
