@@ -130,6 +130,28 @@ class CoverageTest(PlatCase):
         self.assertIn("合计", table)
         self.assertIn("伍市镇", table)
 
+    def test_places_are_kept_and_follow_new_township_boundaries(self):
+        self.add("ROAD", "highway", "LINESTRING(405000 3175000, 415000 3175000)")
+        show = self.ok("project", "show", "ROAD", "--json", "--planar").json()
+        self.assertEqual([(t["name"], t["km"]) for t in show["places"]], [("伍市镇", 5), ("三市镇", 5)])
+        import sqlite3
+        con = sqlite3.connect(self.db)
+        rows = con.execute("SELECT t.name, p.planar_length_m FROM project_places p JOIN townships t "
+                           "ON t.id = p.township_id ORDER BY t.code").fetchall()
+        con.close()
+        self.assertEqual([(n, round(m, 6)) for n, m in rows], [("伍市镇", 5000.0), ("三市镇", 5000.0)])
+        # 伍市镇 grows 2 km east: the road's parts move with the border, without touching the project.
+        moved = ["code,name,county,WKT", '430626100,伍市镇,平江县,"POLYGON((400000 3170000,412000 3170000,412000 3180000,400000 3180000,'
+                 '400000 3170000))"',
+                 '430626101,三市镇,平江县,"POLYGON((412000 3170000,420000 3170000,420000 3180000,412000 3180000,'
+                 '412000 3170000))"']
+        self.ok("township", "import", self.write("moved.csv", "\n".join(moved) + "\n"), "--s-srs", "EPSG:4547")
+        show = self.ok("project", "show", "ROAD", "--json", "--planar").json()
+        self.assertEqual([(t["name"], t["km"]) for t in show["places"]], [("伍市镇", 7), ("三市镇", 3)])
+        towns = {t["name"]: t["area_km2"] for t in self.ok("township", "list", "--json", "--planar").json()}
+        self.assertAlmostEqual(towns["伍市镇"], 120.0, places=6)
+        self.assertEqual(self.ok("project", "list", "--township", "伍市镇", "--json").json()[0]["code"], "ROAD")
+
     def test_bad_options(self):
         before = digest(self.db)
         self.fails(2, "coverage", "--by", "village", message="--by takes township or county")
