@@ -85,5 +85,12 @@ void cli_csv_row(FILE *f, int n, const char *const *fields);
 void cli_json_print(json_object *o);
 /** A JSON number rounded to `digits` decimals (so 21.000000001 prints as 21). */
 json_object *cli_json_number(double v, int digits);
+/** A measured quantity as JSON, keyed by the kinds (PLAT_GEOM_* bits) of what was measured:
+ * {"km"} for lines, {"m2","mu"} for polygons, {"points"} for points, several for mixed
+ * geometry. NULL (JSON null) when kinds is 0. */
+json_object *cli_json_quantity(const plat_quantity *q, int kinds);
+/** The same for a table cell: "12.345 km", "1234.5 亩 (82.33 ha)" or "2 点" (the line part
+ * first for mixed geometry); "" when kinds is 0. @return buf */
+char *cli_format_quantity(char *buf, size_t n, const plat_quantity *q, int kinds);
 
 #endif

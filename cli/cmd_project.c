@@ -34,6 +34,49 @@ static const char *resolve_status(plat_cli *cli, const char *s)
     return code;
 }
 
+/* ---- where a project lies, as the ledger keeps it (layers/place.c) ---- */
+
+typedef struct placed {
+    int kinds;
+    plat_quantity total;
+    int n;
+    struct {
+        char *code, *name, *county;
+        plat_quantity q;
+    } v[64]; /* a project in more than 64 townships lists the first 64 */
+} placed;
+
+static int add_place(const plat_place_row *r, void *ud)
+{
+    placed *pl = ud;
+    if (pl->n == (int)(sizeof(pl->v) / sizeof(pl->v[0])))
+        return 0;
+    pl->v[pl->n].code = plat_strdup(r->code);
+    pl->v[pl->n].name = plat_strdup(r->name);
+    pl->v[pl->n].county = plat_strdup(r->county);
+    pl->v[pl->n].q = r->q;
+    pl->n++;
+    return 0;
+}
+
+static int load_placed(plat_cli *cli, placed *pl, const plat_project *p, int planar)
+{
+    memset(pl, 0, sizeof(*pl));
+    pl->kinds = p->wkb ? p->kinds : 0;
+    pl->total = planar ? p->measured_planar : p->measured;
+    return p->wkb ? plat_project_places(cli->db, p->id, planar, add_place, pl) : 0;
+}
+
+static void placed_dispose(placed *pl)
+{
+    for (int i = 0; i < pl->n; i++) {
+        free(pl->v[i].code);
+        free(pl->v[i].name);
+        free(pl->v[i].county);
+    }
+    pl->n = 0;
+}
+
 /* ---- one project as JSON, table cells, CSV ---- */
 
 static json_object *json_str(const char *s)
@@ -41,23 +84,24 @@ static json_object *json_str(const char *s)
     return s ? json_object_new_string(s) : NULL;
 }
 
-static json_object *measured_json(const plat_placement *pl)
+/* The quantity of a geometry of these kinds, as {"km"}, {"m2","mu"}, {"points"} or a mix. */
+static json_object *quantity_json(int kinds, const plat_quantity *q)
 {
-    if (!pl->kinds)
+    if (!kinds)
         return NULL;
     json_object *m = json_object_new_object();
-    if (pl->kinds & PLAT_GEOM_LINE)
-        json_object_object_add(m, "km", cli_json_number(pl->total.length_m / 1000.0, 6));
-    if (pl->kinds & PLAT_GEOM_POLYGON) {
-        json_object_object_add(m, "m2", cli_json_number(pl->total.area_m2, 2));
-        json_object_object_add(m, "mu", cli_json_number(pl->total.area_m2 / PLAT_M2_PER_MU, 3));
+    if (kinds & PLAT_GEOM_LINE)
+        json_object_object_add(m, "km", cli_json_number(q->length_m / 1000.0, 6));
+    if (kinds & PLAT_GEOM_POLYGON) {
+        json_object_object_add(m, "m2", cli_json_number(q->area_m2, 2));
+        json_object_object_add(m, "mu", cli_json_number(q->area_m2 / PLAT_M2_PER_MU, 3));
     }
-    if (pl->kinds & PLAT_GEOM_POINT)
-        json_object_object_add(m, "points", json_object_new_int(pl->total.points));
+    if (kinds & PLAT_GEOM_POINT)
+        json_object_object_add(m, "points", json_object_new_int(q->points));
     return m;
 }
 
-static json_object *project_json(plat_cli *cli, const plat_project *p, const plat_placement *pl)
+static json_object *project_json(plat_cli *cli, const plat_project *p, const placed *pl)
 {
     char label[64];
     json_object *o = json_object_new_object();
@@ -72,7 +116,7 @@ static json_object *project_json(plat_cli *cli, const plat_project *p, const pla
     json_object_object_add(o, "done", p->has_done ? cli_json_number(p->done, 6) : NULL);
     json_object *towns = json_object_new_array();
     for (int i = 0; i < pl->n; i++)
-        json_object_array_add(towns, json_object_new_string(pl->places[i].name));
+        json_object_array_add(towns, json_object_new_string(pl->v[i].name));
     json_object_object_add(o, "townships", towns);
     json_object *target = NULL;
     if (p->has_target) {
@@ -81,7 +125,7 @@ static json_object *project_json(plat_cli *cli, const plat_project *p, const pla
         json_object_object_add(target, "unit", json_str(p->target_unit));
     }
     json_object_object_add(o, "target", target);
-    json_object_object_add(o, "measured", measured_json(pl));
+    json_object_object_add(o, "measured", quantity_json(pl->kinds, &pl->total));
     json_object_object_add(o, "lead_unit", json_str(p->lead_unit));
     json_object_object_add(o, "source_doc", json_str(p->source_doc));
     json_object_object_add(o, "clause", json_str(p->clause));
@@ -102,24 +146,24 @@ static void format_target(char *buf, size_t n, const plat_project *p)
         buf[0] = '\0';
 }
 
-static void format_measured(char *buf, size_t n, const plat_placement *pl)
+static void format_measured(char *buf, size_t n, int kinds, const plat_quantity *q)
 {
     char a[32], b[32];
     buf[0] = '\0';
-    if (pl->kinds & PLAT_GEOM_LINE)
-        snprintf(buf, n, "%s km", plat_format_double(a, sizeof a, pl->total.length_m / 1000.0, 3));
-    else if (pl->kinds & PLAT_GEOM_POLYGON)
-        snprintf(buf, n, "%s 亩 (%s ha)", plat_format_double(a, sizeof a, pl->total.area_m2 / PLAT_M2_PER_MU, 1),
-                 plat_format_double(b, sizeof b, pl->total.area_m2 / 1e4, 2));
-    else if (pl->kinds & PLAT_GEOM_POINT)
-        snprintf(buf, n, "%d 点", pl->total.points);
+    if (kinds & PLAT_GEOM_LINE)
+        snprintf(buf, n, "%s km", plat_format_double(a, sizeof a, q->length_m / 1000.0, 3));
+    else if (kinds & PLAT_GEOM_POLYGON)
+        snprintf(buf, n, "%s 亩 (%s ha)", plat_format_double(a, sizeof a, q->area_m2 / PLAT_M2_PER_MU, 1),
+                 plat_format_double(b, sizeof b, q->area_m2 / 1e4, 2));
+    else if (kinds & PLAT_GEOM_POINT)
+        snprintf(buf, n, "%d 点", q->points);
 }
 
-static char *join_townships(const plat_placement *pl, const char *sep)
+static char *join_townships(const placed *pl, const char *sep)
 {
     plat_buf b = PLAT_BUF_INIT;
     for (int i = 0; i < pl->n; i++)
-        plat_buf_printf(&b, "%s%s", i ? sep : "", pl->places[i].name);
+        plat_buf_printf(&b, "%s%s", i ? sep : "", pl->v[i].name);
     return plat_buf_detach(&b);
 }
 
@@ -277,34 +321,21 @@ static const cli_opt list_opts[] = {
 
 typedef struct {
     plat_cli *cli;
-    plat_locator *loc;
-    const int *only;   /* township filter: indexes, sorted */
-    int nonly;
+    int planar;
     json_object *arr;
     cli_table *table;
     int csv;
     int count;
 } list_state;
 
-static int touches_filter(const list_state *s, const plat_placement *pl)
-{
-    for (int i = 0; i < pl->n; i++)
-        for (int k = 0; k < s->nonly; k++)
-            if (pl->places[i].township == s->only[k])
-                return 1;
-    return 0;
-}
-
 static int list_one(const plat_project *p, void *ud)
 {
     list_state *s = ud;
-    plat_placement pl;
-    int rc = plat_locator_place(s->loc, &pl, p->wkb, p->wkb_size, 0);
-    if (rc < 0)
+    placed pl;
+    int rc = load_placed(s->cli, &pl, p, s->planar);
+    if (rc < 0) {
+        placed_dispose(&pl);
         return rc;
-    if (s->only && !touches_filter(s, &pl)) {
-        plat_placement_dispose(&pl);
-        return 0;
     }
     s->count++;
     char label[64], target[64], measured[64], progress[32];
@@ -331,13 +362,13 @@ static int list_one(const plat_project *p, void *ud)
     } else {
         strcat(progress, "%");
         format_target(target, sizeof target, p);
-        format_measured(measured, sizeof measured, &pl);
+        format_measured(measured, sizeof measured, pl.kinds, &pl.total);
         const char *row[] = { p->code, p->name, plat_category_label(s->cli->db, label, sizeof label, p->category),
                               p->county, plat_status_label(p->status), progress, target, measured, towns };
         cli_table_row(s->table, row);
     }
     free(towns);
-    plat_placement_dispose(&pl);
+    placed_dispose(&pl);
     return 0;
 }
 
@@ -348,13 +379,11 @@ static int project_list(plat_cli *cli, int argc, char **argv)
                        list_opts, 0, 0, argc, argv);
     if (rc != 0)
         return cli_args_dispose(&a), rc < 0 ? 0 : rc;
-    list_state s = { cli, NULL, NULL, 0, NULL, NULL, cli_flag(&a, "csv"), 0 };
+    list_state s = { cli, cli_flag(&a, "planar"), NULL, NULL, cli_flag(&a, "csv"), 0 };
     plat_project_filter f = { 0 };
     char category[64];
     const char *v;
-    int *only = NULL;
-    unsigned char *box = NULL;
-    if (cli_open(cli, PLAT_OPEN_READ) < 0 || plat_locator_new(cli->db, &s.loc, cli_flag(&a, "planar")) < 0)
+    if (cli_open(cli, PLAT_OPEN_READ) < 0)
         goto fail;
     if ((v = cli_value(&a, "category"))) {
         if (plat_category_resolve(cli->db, category, sizeof category, v) < 0)
@@ -365,11 +394,14 @@ static int project_list(plat_cli *cli, int argc, char **argv)
         goto fail;
     f.county = cli_value(&a, "county");
     if ((v = cli_value(&a, "township"))) {
-        if (plat_locator_find(s.loc, &only, &s.nonly, v) < 0 ||
-            plat_locator_envelope(s.loc, &box, &f.bbox_wkb_size, only, s.nonly) < 0)
+        if ((rc = plat_township_known(cli->db, v)) <= 0) {
+            if (rc == 0)
+                plat_error_set(cli->ctx, PLAT_ENOTFOUND,
+                               "no township or county named '%s' in the ledger (see `plat township list`)", v);
             goto fail;
-        s.only = only;
-        f.bbox_wkb = box;
+        }
+        rc = 0;
+        f.township = v;
     }
     static const char *const heads_zh[] = { "编号", "名称", "类别", "县", "状态", "进度", "目标", "实测", "乡镇" };
     static const char *const heads_csv[] = { "code", "name", "category", "category_label", "county", "status",
@@ -400,9 +432,6 @@ static int project_list(plat_cli *cli, int argc, char **argv)
 fail:
     rc = cli_fail(cli);
 done:
-    plat_free(only);
-    plat_free(box);
-    plat_locator_free(s.loc);
     cli_args_dispose(&a);
     return rc;
 }
@@ -496,11 +525,9 @@ static int project_show(plat_cli *cli, int argc, char **argv)
     if (rc != 0)
         return cli_args_dispose(&a), rc < 0 ? 0 : rc;
     plat_project p = { 0 };
-    plat_placement pl = { 0 };
-    plat_locator *loc = NULL;
+    placed pl = { 0 };
     if (cli_open(cli, PLAT_OPEN_READ) < 0 || plat_project_get(cli->db, &p, a.pos[0]) < 0 ||
-        plat_locator_new(cli->db, &loc, cli_flag(&a, "planar")) < 0 ||
-        plat_locator_place(loc, &pl, p.wkb, p.wkb_size, 1) < 0) {
+        load_placed(cli, &pl, &p, cli_flag(&a, "planar")) < 0) {
         rc = cli_fail(cli);
         goto done;
     }
@@ -508,18 +535,10 @@ static int project_show(plat_cli *cli, int argc, char **argv)
         json_object *o = project_json(cli, &p, &pl);
         json_object *places = json_object_new_array();
         for (int i = 0; i < pl.n; i++) {
-            json_object *t = json_object_new_object();
-            json_object_object_add(t, "code", json_str(pl.places[i].code));
-            json_object_object_add(t, "name", json_str(pl.places[i].name));
-            json_object_object_add(t, "county", json_str(pl.places[i].county));
-            if (pl.kinds & PLAT_GEOM_LINE)
-                json_object_object_add(t, "km", cli_json_number(pl.places[i].q.length_m / 1000.0, 6));
-            if (pl.kinds & PLAT_GEOM_POLYGON) {
-                json_object_object_add(t, "m2", cli_json_number(pl.places[i].q.area_m2, 2));
-                json_object_object_add(t, "mu", cli_json_number(pl.places[i].q.area_m2 / PLAT_M2_PER_MU, 3));
-            }
-            if (pl.kinds & PLAT_GEOM_POINT)
-                json_object_object_add(t, "points", json_object_new_int(pl.places[i].q.points));
+            json_object *t = quantity_json(pl.kinds, &pl.v[i].q);
+            json_object_object_add(t, "code", json_str(pl.v[i].code));
+            json_object_object_add(t, "name", json_str(pl.v[i].name));
+            json_object_object_add(t, "county", json_str(pl.v[i].county));
             json_object_array_add(places, t);
         }
         json_object_object_add(o, "places", places);
@@ -542,7 +561,7 @@ static int project_show(plat_cli *cli, int argc, char **argv)
     printf("  县    %s\n", p.county ? p.county : "");
     printf("  状态  %s  进度 %s%%\n", plat_status_label(p.status), plat_format_double(buf, sizeof buf, p.progress, 1));
     format_target(target, sizeof target, &p);
-    format_measured(measured, sizeof measured, &pl);
+    format_measured(measured, sizeof measured, pl.kinds, &pl.total);
     printf("  目标  %s\n  实测  %s\n", target, measured);
     if (p.lead_unit)
         printf("  牵头单位  %s\n", p.lead_unit);
@@ -557,9 +576,8 @@ static int project_show(plat_cli *cli, int argc, char **argv)
         cli_table *t = cli_table_new(4, heads);
         cli_table_align_right(t, 3);
         for (int i = 0; i < pl.n; i++) {
-            plat_placement one = { pl.places[i].q, pl.kinds, 0, NULL };
-            format_measured(measured, sizeof measured, &one);
-            const char *row[] = { pl.places[i].name, pl.places[i].code, pl.places[i].county, measured };
+            format_measured(measured, sizeof measured, pl.kinds, &pl.v[i].q);
+            const char *row[] = { pl.v[i].name, pl.v[i].code, pl.v[i].county, measured };
             cli_table_row(t, row);
         }
         printf("\n");
@@ -577,8 +595,7 @@ static int project_show(plat_cli *cli, int argc, char **argv)
     cli_table_print(h, stdout);
     cli_table_free(h);
 done:
-    plat_placement_dispose(&pl);
-    plat_locator_free(loc);
+    placed_dispose(&pl);
     plat_project_dispose(&p);
     cli_args_dispose(&a);
     return rc;

@@ -129,3 +129,33 @@ json_object *cli_json_number(double v, int digits)
     json_object_set_serializer(o, format_rounded, (void *)(intptr_t)digits, NULL);
     return o;
 }
+
+json_object *cli_json_quantity(const plat_quantity *q, int kinds)
+{
+    if (!kinds)
+        return NULL;
+    json_object *m = json_object_new_object();
+    if (kinds & PLAT_GEOM_LINE)
+        json_object_object_add(m, "km", cli_json_number(q->length_m / 1000.0, 6));
+    if (kinds & PLAT_GEOM_POLYGON) {
+        json_object_object_add(m, "m2", cli_json_number(q->area_m2, 2));
+        json_object_object_add(m, "mu", cli_json_number(q->area_m2 / PLAT_M2_PER_MU, 3));
+    }
+    if (kinds & PLAT_GEOM_POINT)
+        json_object_object_add(m, "points", json_object_new_int(q->points));
+    return m;
+}
+
+char *cli_format_quantity(char *buf, size_t n, const plat_quantity *q, int kinds)
+{
+    char a[32], b[32];
+    buf[0] = '\0';
+    if (kinds & PLAT_GEOM_LINE)
+        snprintf(buf, n, "%s km", plat_format_double(a, sizeof a, q->length_m / 1000.0, 3));
+    else if (kinds & PLAT_GEOM_POLYGON)
+        snprintf(buf, n, "%s 亩 (%s ha)", plat_format_double(a, sizeof a, q->area_m2 / PLAT_M2_PER_MU, 1),
+                 plat_format_double(b, sizeof b, q->area_m2 / 1e4, 2));
+    else if (kinds & PLAT_GEOM_POINT)
+        snprintf(buf, n, "%d 点", q->points);
+    return buf;
+}

@@ -147,8 +147,10 @@ int plat_locator_find(plat_locator *loc, int **idx, int *n, const char *text)
     for (int i = 0; i < loc->n; i++)
         if (strcmp(loc->rows[i].code, text) == 0 || strcmp(loc->rows[i].name, text) == 0)
             found[k++] = i;
-    /* Not a township: a county by name or code stands for all its townships. */
-    for (int i = 0; k == 0 && i < loc->n; i++)
+    /* Not a township: a county by name or code stands for all its townships (all of them:
+     * the test is made once, not again after the first match). */
+    int county = k == 0;
+    for (int i = 0; county && i < loc->n; i++)
         if ((loc->rows[i].county && strcmp(loc->rows[i].county, text) == 0) ||
             (loc->rows[i].county_code && strcmp(loc->rows[i].county_code, text) == 0))
             found[k++] = i;

@@ -18,7 +18,8 @@
 #define PROJECT_COLUMNS                                                                          \
     "id, code, name, category, county, status, progress, done, target_qty, target_unit, "       \
     "lead_unit, source_doc, clause, year, investment, start_date, end_date, attrs, created_at, " \
-    "updated_at"
+    "updated_at, kinds, length_m, area_m2, points, planar_length_m, planar_area_m2"
+#define PROJECT_GEOM_COLUMN 26 /* after PROJECT_COLUMNS */
 
 void plat_project_dispose(plat_project *p)
 {
@@ -180,7 +181,8 @@ int plat_project_add(plat_store *db, const plat_project *p, const char *date, co
     int64_t id = sqlite3_last_insert_rowid(db->db);
     if ((rc = add_event(db, id, "add", date, status, &p->progress, NULL, note, p->wkb, p->wkb_size)) < 0)
         goto done;
-    rc = replay(db, id, p->wkb != NULL);
+    if ((rc = replay(db, id, p->wkb != NULL)) >= 0 && p->wkb)
+        rc = plat_store__refresh_places(db, id);
 done:
     sqlite3_finalize(st);
     return plat_store__tx_end(db, rc);
@@ -213,6 +215,13 @@ static void read_row(sqlite3_stmt *st, plat_project *p, int geom_col)
     p->attrs = plat_store__column_strdup(st, 17);
     p->created_at = plat_store__column_strdup(st, 18);
     p->updated_at = plat_store__column_strdup(st, 19);
+    p->kinds = sqlite3_column_int(st, 20);
+    p->measured.length_m = sqlite3_column_double(st, 21);
+    p->measured.area_m2 = sqlite3_column_double(st, 22);
+    p->measured.points = sqlite3_column_int(st, 23);
+    p->measured_planar.length_m = sqlite3_column_double(st, 24);
+    p->measured_planar.area_m2 = sqlite3_column_double(st, 25);
+    p->measured_planar.points = p->measured.points;
     int n = sqlite3_column_bytes(st, geom_col);
     if (n > 0 && (p->wkb = malloc((size_t)n))) {
         memcpy(p->wkb, sqlite3_column_blob(st, geom_col), (size_t)n);
@@ -232,7 +241,7 @@ int plat_project_get(plat_store *db, plat_project *out, const char *code)
         return rc;
     sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
     if (sqlite3_step(st) == SQLITE_ROW)
-        read_row(st, out, 20);
+        read_row(st, out, PROJECT_GEOM_COLUMN);
     else
         rc = plat_error_set(db->ctx, PLAT_ENOTFOUND, "no project with code %s (see `plat project list`)", code);
     sqlite3_finalize(st);
@@ -246,6 +255,11 @@ int plat_project_foreach(plat_store *db, const plat_project_filter *f,
     sqlite3_stmt *st = NULL;
     plat_buf_printf(&sql, "SELECT " PROJECT_COLUMNS ", %s FROM projects WHERE removed_at IS NULL",
                     db->srid ? "AsBinary(geom)" : "NULL");
+    if (f && f->township) /* a township by code or name; failing that, a county's townships */
+        plat_buf_puts(&sql, " AND id IN (SELECT pp.project_id FROM project_places pp JOIN townships t "
+                            "ON t.id = pp.township_id WHERE CASE WHEN EXISTS (SELECT 1 FROM townships "
+                            "WHERE code = ?6 OR name = ?6) THEN t.code = ?6 OR t.name = ?6 "
+                            "ELSE t.county = ?6 OR t.county_code = ?6 END)");
     if (f && f->county)
         plat_buf_puts(&sql, " AND county = ?1");
     if (f && f->category)
@@ -268,6 +282,7 @@ int plat_project_foreach(plat_store *db, const plat_project_filter *f,
         plat_store__bind_text(st, 1, f->county);
         plat_store__bind_text(st, 2, f->category);
         plat_store__bind_text(st, 3, f->status);
+        plat_store__bind_text(st, 6, f->township);
         if (f->bbox_wkb && db->srid) {
             sqlite3_bind_blob(st, 4, f->bbox_wkb, (int)f->bbox_wkb_size, SQLITE_STATIC);
             sqlite3_bind_int(st, 5, db->srid);
@@ -282,7 +297,7 @@ int plat_project_foreach(plat_store *db, const plat_project_filter *f,
             break;
         }
         plat_project p;
-        read_row(st, &p, 20);
+        read_row(st, &p, PROJECT_GEOM_COLUMN);
         rc = fn(&p, ud);
         plat_project_dispose(&p);
     }
@@ -326,6 +341,8 @@ int plat_project_update(plat_store *db, const char *code, const plat_project_cha
                    c->has_done ? &c->done : NULL, c->note, c->wkb, c->wkb_size);
     if (rc >= 0)
         rc = replay(db, id, c->wkb != NULL);
+    if (rc >= 0 && c->wkb)
+        rc = plat_store__refresh_places(db, id);
     return plat_store__tx_end(db, rc);
 }
 

@@ -9,6 +9,7 @@
 #define PLAT_STORE_H
 
 #include "common.h"
+#include "gis.h"
 
 typedef struct plat_store plat_store;
 
@@ -75,6 +76,8 @@ typedef struct plat_township {
     char *source;      /* where the boundary came from, may be NULL */
     unsigned char *wkb;/* polygon or multipolygon in the working CRS */
     size_t wkb_size;
+    double area_m2;        /* ellipsoidal area, 0 until places are refreshed (read only) */
+    double planar_area_m2; /* area in the working CRS plane (read only) */
 } plat_township;
 /** Free the strings and WKB of t (not t itself). NULL is a no-op. */
 PLAT_API void plat_township_dispose(plat_township *t);
@@ -120,6 +123,9 @@ typedef struct plat_project {
     unsigned char *wkb;     /* geometry in the working CRS, NULL for none */
     size_t wkb_size;
     char *created_at, *updated_at; /* set by the store */
+    int kinds;              /* PLAT_GEOM_* bits of the geometry (read only) */
+    plat_quantity measured; /* the whole geometry, ellipsoidal (read only) */
+    plat_quantity measured_planar; /* the same in the working CRS plane (read only) */
 } plat_project;
 
 /** Free everything p points to (not p). NULL is a no-op. */
@@ -133,6 +139,8 @@ PLAT_API int plat_project_add(plat_store *db, const plat_project *p, const char 
 PLAT_API int plat_project_get(plat_store *db, plat_project *out, const char *code);
 
 typedef struct plat_project_filter {
+    const char *township;  /* a township's code or name, or a county's (all its townships): only
+                            * projects with a part there; NULL: anywhere */
     const char *county;    /* NULL: any */
     const char *category;  /* a category code, NULL: any */
     const char *status;    /* a status code, NULL: any */
@@ -143,6 +151,23 @@ typedef struct plat_project_filter {
  * call only. fn returns non-zero to stop; that value is returned. */
 PLAT_API int plat_project_foreach(plat_store *db, const plat_project_filter *f,
                                   int (*fn)(const plat_project *p, void *), void *ud);
+
+/** 1 if `text` names a township (code or name) or a county of the ledger, 0 if not, < 0 on error. */
+PLAT_API int plat_township_known(plat_store *db, const char *text);
+
+/* Where a project lies: one township's part of it. */
+typedef struct plat_place_row {
+    const char *code, *name, *county; /* the township */
+    plat_quantity q;                  /* the project's part inside it */
+} plat_place_row;
+/** Call fn for each township project `id` lies in (ordered by county code, then code), with
+ * the part inside it, ellipsoidal or planar. r is valid during fn only.
+ * @return 0 or fn's non-zero value, or < 0 */
+PLAT_API int plat_project_places(plat_store *db, int64_t project_id, int planar,
+                                 int (*fn)(const plat_place_row *r, void *), void *ud);
+/** Measure again where every project lies and every township's area (done by the store itself
+ * after a project's geometry changes; importers call it after changing townships). */
+PLAT_API int plat_store_refresh_places(plat_store *db);
 
 /* A change to a project: NULL / has_* = 0 fields are left as they are. */
 typedef struct plat_project_change {
