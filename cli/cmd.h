@@ -2,10 +2,12 @@
 #ifndef PLAT_CMD_H
 #define PLAT_CMD_H
 #include "cli.h"
+int cmd_check(plat_cli *cli, int argc, char **argv);
 int cmd_coverage(plat_cli *cli, int argc, char **argv);
 int cmd_init(plat_cli *cli, int argc, char **argv);
 int cmd_layer(plat_cli *cli, int argc, char **argv);
 int cmd_township(plat_cli *cli, int argc, char **argv);
 int cmd_project(plat_cli *cli, int argc, char **argv);
 int cmd_project_import(plat_cli *cli, int argc, char **argv); /* cmd_project_import.c */
+int cmd_query(plat_cli *cli, int argc, char **argv);
 #endif

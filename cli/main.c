@@ -16,10 +16,12 @@ static const struct {
     const char *help;
 } commands[] = {
     /* sorted by name; `plat help` prints them in this order */
+    { "check", cmd_check, "Check targets against geometry, and projects against protected layers" },
     { "coverage", cmd_coverage, "Measure what projects cover in each township or county" },
     { "init", cmd_init, "Create a new ledger (SpatiaLite database)" },
     { "layer", cmd_layer, "Import, list and drop reference layers (roads, farmland, red lines)" },
     { "project", cmd_project, "Add, list, show, update and remove projects" },
+    { "query", cmd_query, "Find projects by township, distance or reference layer" },
     { "township", cmd_township, "Import and list township boundaries" },
 };
 
