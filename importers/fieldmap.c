@@ -453,6 +453,9 @@ int plat_fieldmap__read(plat_fieldmap *m, plat_ogr_source *src, OGRFeatureH f, p
         }
         *has_progress = 1;
     }
+    /* As `plat project update` has it: completed means 100 % done unless the file says otherwise. */
+    if (p->status && strcmp(p->status, "completed") == 0 && !*has_progress)
+        p->progress = 100;
     if (v[PF_TARGET])
         rc = quantity(m, src, f, PF_TARGET, v[PF_TARGET], NULL, p, unit, sizeof unit);
     else if (v[PF_LENGTH])

@@ -476,6 +476,8 @@ int plat_project_replace(plat_store *db, const plat_project *p, const plat_proje
                    c->note, c->wkb, c->wkb_size);
     if (rc >= 0)
         rc = replay(db, id, c->wkb != NULL);
+    if (rc >= 0 && c->wkb) /* as plat_project_update: where it lies changes with its geometry */
+        rc = plat_store__refresh_places(db, id);
 done:
     sqlite3_finalize(st);
     return plat_store__tx_end(db, rc);
