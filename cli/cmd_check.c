@@ -296,14 +296,33 @@ static json_object *conflict_json(plat_cli *cli, const plat_conflict_row *r)
     return o;
 }
 
-/* "伍市镇 12.5 亩、三市镇 3 亩" (or ";" between townships for CSV). */
-static char *townships_text(const plat_conflict_row *r, const char *sep)
+/* For the table: "伍市镇 12.5 亩 (0.83 ha)、三市镇 3 亩 (0.2 ha)". */
+static char *townships_text(const plat_conflict_row *r)
 {
     plat_buf b = PLAT_BUF_INIT;
     char q[64];
     for (int i = 0; i < r->place.n; i++)
-        plat_buf_printf(&b, "%s%s %s", i ? sep : "", r->place.places[i].name,
+        plat_buf_printf(&b, "%s%s %s", i ? "、" : "", r->place.places[i].name,
                         cli_format_quantity(q, sizeof q, &r->place.places[i].q, r->kinds));
+    return plat_buf_detach(&b);
+}
+
+/* For CSV, exact and with the unit: "伍市镇 8333.33 m2;三市镇 2000 m2" ("km" for lines, "points"). */
+static char *townships_csv(const plat_conflict_row *r)
+{
+    plat_buf b = PLAT_BUF_INIT;
+    char q[32];
+    for (int i = 0; i < r->place.n; i++) {
+        const plat_quantity *pq = &r->place.places[i].q;
+        if (r->kinds & PLAT_GEOM_POLYGON)
+            plat_format_double(q, sizeof q, pq->area_m2, 2);
+        else if (r->kinds & PLAT_GEOM_LINE)
+            plat_format_double(q, sizeof q, pq->length_m / 1000.0, 6);
+        else
+            snprintf(q, sizeof q, "%d", pq->points);
+        plat_buf_printf(&b, "%s%s %s %s", i ? ";" : "", r->place.places[i].name, q,
+                        r->kinds & PLAT_GEOM_POLYGON ? "m2" : r->kinds & PLAT_GEOM_LINE ? "km" : "points");
+    }
     return plat_buf_detach(&b);
 }
 
@@ -363,7 +382,7 @@ static int check_conflicts(plat_cli *cli, int argc, char **argv)
             if (r->kinds & PLAT_GEOM_POINT)
                 snprintf(pts, sizeof pts, "%d", r->overlap.points);
             plat_format_double(share, sizeof share, r->share, 9);
-            char *towns = townships_text(r, ";");
+            char *towns = townships_csv(r);
             const char *row[] = { r->project.code, r->project.name, r->project.category,
                                   plat_category_label(cli->db, label, sizeof label, r->project.category),
                                   km, m2, mu, pts, share, towns };
@@ -379,7 +398,7 @@ static int check_conflicts(plat_cli *cli, int argc, char **argv)
             const plat_conflict_row *r = plat_conflicts_row_at(c, i);
             char label[64], ov[64], share[32], q[32];
             snprintf(share, sizeof share, "%s%%", plat_format_double(q, sizeof q, r->share * 100.0, 1));
-            char *towns = townships_text(r, "、");
+            char *towns = townships_text(r);
             const char *row[] = { r->project.code, r->project.name,
                                   plat_category_label(cli->db, label, sizeof label, r->project.category),
                                   cli_format_quantity(ov, sizeof ov, &r->overlap, r->kinds), share, towns };

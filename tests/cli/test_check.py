@@ -114,17 +114,97 @@ class CheckTargetsTest(PlatCase):
         self.assertEqual((r["mismatches"], r["unmeasurable"], r["no_geometry"], r["ok"]), ([], [], [], 0))
 
 
+def square(x0, y0, x1, y1):
+    return {"type": "Polygon", "coordinates": [[[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]]]}
+
+
+def collection(features):
+    return json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": props, "geometry": geom} for props, geom in features]}, ensure_ascii=False)
+
+
 class CheckConflictsTest(PlatCase):
-    def test_conflicts_needs_an_existing_layer(self):
+    """The layout of tests/unit/layers/test_query.c, in EPSG:4547 metres on the central meridian:
+    two townships split at x = 500850; S a 1 km square; the red line R1 covers 300 m x 1000 m of
+    it (30 %, 150 m on each side of the split), R2 lies inside that overlap and must not count
+    twice, R3 covers 100 m of the 2 km line L; P is a point inside R1; T only shares an edge."""
+
+    def build(self):
         self.ok("init", "--crs", "EPSG:4547")
-        self.ok("project", "add", "--code", "S", "--name", "方块", "--category", "farmland", "--s-srs", "EPSG:4547",
-                "--geom", SQUARE_KM_GK)
+        self.ok("township", "import", "--s-srs", "EPSG:4547", self.write("t.geojson", collection([
+            ({"code": "430626100", "name": "甲镇", "county": "平江县"}, square(499000, 3100000, 500850, 3102000)),
+            ({"code": "430626101", "name": "乙镇", "county": "平江县"}, square(500850, 3100000, 502000, 3102000))])))
+        self.ok("layer", "import", "生态红线", self.write("eco.geojson", collection([
+            ({"名称": "R1"}, square(500700, 3100500, 501700, 3101500)),
+            ({"名称": "R2"}, square(500800, 3100500, 501200, 3101000)),
+            ({"名称": "R3"}, square(501500, 3101700, 501600, 3101900))])), "--kind", "eco_redline", "--s-srs", "EPSG:4547")
+        add = lambda code, cat, wkt: self.ok("project", "add", "--code", code, "--name", code + "项目", "--category", cat,
+                                             "--s-srs", "EPSG:4547", "--geom", wkt)
+        add("S", "farmland", "POLYGON((500000 3100500, 501000 3100500, 501000 3101500, 500000 3101500, 500000 3100500))")
+        add("L", "highway", "LINESTRING(500000 3101800, 502000 3101800)")
+        add("P", "substation", "POINT(501500 3101000)")
+        add("T", "farmland", "POLYGON((501700 3100500, 501800 3100500, 501800 3101500, 501700 3101500, 501700 3100500))")
+        add("F", "farmland", "POLYGON((600000 3100000, 601000 3100000, 601000 3101000, 600000 3101000, 600000 3100000))")
+
+    def test_overlap_share_and_townships_of_each_project(self):
+        self.build()
+        before = digest(self.db)
+        r = self.ok("check", "conflicts", "--layer", "生态红线", "--planar", "--json").json()
+        self.assertEqual((r["layer"], r["kind"], r["geometry_kind"], r["measure"]),
+                         ("生态红线", "eco_redline", "polygon", "planar"))
+        # Largest overlap first; T (an edge only) and F (far away) are not listed.
+        self.assertEqual([c["code"] for c in r["conflicts"]], ["S", "L", "P"])
+        self.assertEqual((r["count"], r["examined"]), (3, 4))
+        s, line, p = r["conflicts"]
+        self.assertEqual((s["name"], s["category"], s["category_label"]), ("S项目", "farmland", "高标准农田"))
+        self.assertAlmostEqual(s["overlap"]["m2"], 300000.0, delta=0.005)
+        self.assertAlmostEqual(s["overlap"]["mu"], 450.0, delta=0.0005)
+        self.assertAlmostEqual(s["share"], 0.30, delta=1e-6)
+        self.assertEqual([(t["name"], t["code"]) for t in s["townships"]], [("甲镇", "430626100"), ("乙镇", "430626101")])
+        for t in s["townships"]:
+            self.assertAlmostEqual(t["m2"], 150000.0, delta=0.005)
+        self.assertEqual(line["overlap"], {"km": 0.1})
+        self.assertAlmostEqual(line["share"], 0.05, delta=1e-6)
+        self.assertEqual([(t["name"], t["km"]) for t in line["townships"]], [("乙镇", 0.1)])
+        self.assertEqual((p["overlap"], p["share"], [t["name"] for t in p["townships"]]), ({"points": 1}, 1, ["乙镇"]))
+        # On the ellipsoid, a few parts per billion away from the plane on the central meridian.
+        e = self.ok("check", "conflicts", "--layer", "生态红线", "--json").json()
+        self.assertEqual(e["measure"], "ellipsoidal")
+        self.assertAlmostEqual(e["conflicts"][0]["overlap"]["m2"], 300000.0, delta=1.0)
+        self.assertAlmostEqual(e["conflicts"][0]["share"], 0.30, delta=1e-6)
+        only = self.ok("check", "conflicts", "--layer", "生态红线", "--category", "公路", "--json").json()
+        self.assertEqual([c["code"] for c in only["conflicts"]], ["L"])
+        self.assertEqual(digest(self.db), before, "check conflicts changed the ledger")
+
+    def test_conflicts_csv_and_table(self):
+        self.build()
+        lines = self.ok("check", "conflicts", "--layer", "生态红线", "--planar", "--csv").out.splitlines()
+        head = lines[0].split(",")
+        s = dict(zip(head, lines[1].split(",")))
+        self.assertEqual((s["code"], s["overlap_m2"], s["overlap_mu"], s["share"]), ("S", "300000", "450", "0.3"))
+        self.assertEqual(s["townships"], "甲镇 150000 m2;乙镇 150000 m2")
+        t = self.ok("check", "conflicts", "--layer", "生态红线")
+        self.assertEqual(t.out.splitlines()[0].split(), ["编号", "名称", "类别", "重叠", "占比", "乡镇"])
+        self.assertIn("450 亩", t.out)
+        self.assertIn("30%", t.out)
+        self.assertIn("3 of 4 projects", t.err)
+
+    def test_a_layer_far_from_every_project_conflicts_with_nothing(self):
+        self.build()
+        self.ok("layer", "import", "远处农田", self.write("far.geojson", collection([
+            ({}, square(700000, 3300000, 701000, 3301000))])), "--kind", "basic_farmland", "--s-srs", "EPSG:4547")
+        r = self.ok("check", "conflicts", "--layer", "远处农田", "--json").json()
+        self.assertEqual((r["kind"], r["conflicts"], r["count"], r["examined"]), ("basic_farmland", [], 0, 0))
+        self.assertEqual(self.ok("query", "--intersects-layer", "远处农田", "--json").json(), [])
+
+    def test_conflicts_needs_an_existing_layer(self):
+        self.build()
         before = digest(self.db)
         self.fails(2, "check", "conflicts", message="--layer")
         self.fails(2, "check", "conflicts", "--layer", "x", "--json", "--csv")
-        self.fails(1, "check", "conflicts", "--layer", "生态红线", message="no layer named '生态红线'")
-        self.fails(1, "check", "conflicts", "--layer", "生态红线", "--json", message="no layer named")
-        self.fails(1, "check", "conflicts", "--layer", "x", "--status", "maybe", message="unknown status")
+        self.fails(1, "check", "conflicts", "--layer", "红线", message="no layer named '红线'")
+        self.fails(1, "check", "conflicts", "--layer", "红线", "--json", message="no layer named")
+        self.fails(1, "check", "conflicts", "--layer", "生态红线", "--status", "maybe", message="unknown status")
         self.unchanged(before)
 
 

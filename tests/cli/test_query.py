@@ -130,6 +130,29 @@ class QueryTest(PlatCase):
         self.assertEqual([r["code"] for r in everything], ["FAR", "L1", "N", "P1", "P2", "P3", "X"])
         self.assertEqual(everything[2]["measured"], None)
 
+    def test_intersecting_a_reference_layer_with_the_overlap(self):
+        self.build()
+        # A red-line square over the east half of 伍市镇's part of X and a patch away from everything.
+        fc = {"type": "FeatureCollection", "features": [
+            {"type": "Feature", "properties": {"名称": "红线一"},
+             "geometry": {"type": "Polygon", "coordinates": [[[113.09, 28.04], [113.11, 28.04], [113.11, 28.06],
+                                                              [113.09, 28.06], [113.09, 28.04]]]}},
+            {"type": "Feature", "properties": {"名称": "红线二"},
+             "geometry": {"type": "Polygon", "coordinates": [[[113.5, 28.5], [113.51, 28.5], [113.51, 28.51],
+                                                              [113.5, 28.51], [113.5, 28.5]]]}}]}
+        self.ok("layer", "import", "生态红线", self.write("eco.geojson", json.dumps(fc, ensure_ascii=False)),
+                "--kind", "eco_redline")
+        before = digest(self.db)
+        rows = self.query("--intersects-layer", "生态红线")
+        self.assertEqual([r["code"] for r in rows], ["X"])
+        # The part of X between 113.09E and 113.11E, measured like any line.
+        self.assertAlmostEqual(rows[0]["overlap"]["km"] * 1000, geod_length_m([(113.09, 28.05), (113.11, 28.05)]),
+                               delta=1.0)
+        both = self.query("--intersects-layer", "生态红线", "--within", "5km", "--of", "project:L1")
+        self.assertEqual([(r["code"], "overlap" in r, "distance_m" in r) for r in both], [("X", True, True)])
+        self.assertEqual(self.query("--intersects-layer", "生态红线", "--township", "东塘镇"), [])
+        self.unchanged(before)
+
     def test_csv_and_table(self):
         self.build()
         lines = self.ok("query", "--within", "5km", "--of", "project:L1", "--csv").out.splitlines()
