@@ -20,6 +20,10 @@ struct plat_store {
     long fault_at;       /* PLAT_FAULT_AT: fail the N-th write (0: never) */
     long writes;         /* writes so far, for fault_at */
     char *path;
+    /* plat_layer_add_feature's INSERT, kept prepared for the layer named layer_insert_for
+     * while a layer is being filled (layer.c); finalized by create, finish, drop and close. */
+    sqlite3_stmt *layer_insert;
+    char layer_insert_for[72];
 };
 
 /** Record the connection's last SQLite error as "what: message". @return PLAT_EIO, or

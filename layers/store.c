@@ -210,6 +210,7 @@ void plat_store_close(plat_store *db)
 {
     if (!db)
         return;
+    sqlite3_finalize(db->layer_insert);
     if (db->tx_depth > 0)
         sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_close_v2(db->db);
