@@ -13,7 +13,11 @@
  *
  * Clipping one feature. The tree gives the candidate zones. A zone whose prepared geometry
  * contains the feature takes it whole, measured without any intersection (the containment
- * shortcut: most features of a fine layer lie inside one township). Otherwise each zone the
+ * shortcut: most features of a fine layer lie inside one township). Before asking GEOS, each
+ * candidate zone's raster answers from the feature's envelope alone (zone_grid below): a
+ * feature whose envelope falls in cells wholly inside the zone is contained, one in cells
+ * wholly outside is disjoint, and only features near the boundary go on to the prepared
+ * predicates; the answers are the same, the raster only knows them sooner. Otherwise each zone the
  * feature intersects gets the intersection, if that has length or area (a polygon touching a
  * border shares no area; a line meeting it at a point no length). A line running along a shared
  * border is in both closed zones: later zones lose what earlier ones took, so it is counted
@@ -39,6 +43,21 @@
 
 #define NODE_CAPACITY 10
 #define BATCH_PER_JOB 2048
+#define GRID_CELLS 64 /* a zone's raster is at most this many cells a side */
+
+enum { CELL_OUT = 0, CELL_IN = 1, CELL_EDGE = 2 };
+
+/* A zone's raster over its envelope, built once and then only read (shared by the threads).
+ * A cell is EDGE when a boundary segment comes within a hair of it, else IN or OUT by whether
+ * its centre is inside; a cell that no boundary touches lies wholly on one side. Why: with
+ * townships of hundreds of boundary vertices, the prepared contains test of every feature was
+ * a fifth of `plat coverage --layer farmland`; the raster answers it for the 95% of features
+ * that lie away from every border with a few array reads. */
+typedef struct zone_grid {
+    double x0, y0, cw, ch; /* origin and cell size */
+    int nx, ny;
+    unsigned char *cell;   /* nx * ny, row-major from y0; NULL: no raster (always ask GEOS) */
+} zone_grid;
 
 /* One clipped part of a geometry: the zone, what it measures, and the part itself when the
  * caller needs the geometry (projects keep it for the unions; layer features do not). */
@@ -90,6 +109,7 @@ struct plat_cov {
     plat_cov_options o;
     int nzones, capzones;
     GEOSGeometry **zone;
+    zone_grid *grid;    /* per zone, made by plat_cov_run_projects */
     double *zone_area;
     project *proj;
     int nproj, capproj;
@@ -147,6 +167,165 @@ static plat_cov_sum *sum_at(const plat_cov *c, int z, int cat)
 {
     int zi = z < 0 ? c->nzones : z;
     return &c->sum[(size_t)zi * (size_t)(c->o.ncategories + 1) + (size_t)(cat + 1)];
+}
+
+/* ---- zone rasters ---- */
+
+/* The boundary segments of a zone, as one array of (ax, ay, bx, by). */
+typedef struct segs {
+    double *v;
+    size_t n, cap;
+} segs;
+
+static int segs_add_ring(GEOSContextHandle_t h, segs *s, const GEOSGeometry *ring)
+{
+    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(h, ring);
+    unsigned int n = 0;
+    if (!seq || !GEOSCoordSeq_getSize_r(h, seq, &n))
+        return -1;
+    if (n < 2)
+        return 0;
+    double *x = malloc((size_t)n * 2 * sizeof(double));
+    if (!x)
+        return -1;
+    double *y = x + n;
+    int rc = GEOSCoordSeq_copyToArrays_r(h, seq, x, y, NULL, NULL) ? 0 : -1;
+    if (rc == 0 && s->n + n > s->cap) {
+        size_t cap = s->cap ? s->cap : 1024;
+        while (cap < s->n + n)
+            cap *= 2;
+        double *v = realloc(s->v, cap * 4 * sizeof(double));
+        if (v) {
+            s->v = v;
+            s->cap = cap;
+        } else {
+            rc = -1;
+        }
+    }
+    for (unsigned int i = 1; rc == 0 && i < n; i++) {
+        double *d = s->v + 4 * s->n++;
+        d[0] = x[i - 1], d[1] = y[i - 1], d[2] = x[i], d[3] = y[i];
+    }
+    free(x);
+    return rc;
+}
+
+static int segs_add(GEOSContextHandle_t h, segs *s, const GEOSGeometry *g)
+{
+    int t = GEOSGeomTypeId_r(h, g);
+    if (t == GEOS_POLYGON) {
+        if (segs_add_ring(h, s, GEOSGetExteriorRing_r(h, g)) < 0)
+            return -1;
+        int holes = GEOSGetNumInteriorRings_r(h, g);
+        for (int i = 0; i < holes; i++)
+            if (segs_add_ring(h, s, GEOSGetInteriorRingN_r(h, g, i)) < 0)
+                return -1;
+        return 0;
+    }
+    if (t == GEOS_MULTIPOLYGON || t == GEOS_GEOMETRYCOLLECTION) {
+        int n = GEOSGetNumGeometries_r(h, g);
+        for (int i = 0; i < n; i++)
+            if (segs_add(h, s, GEOSGetGeometryN_r(h, g, i)) < 0)
+                return -1;
+        return 0;
+    }
+    return -1; /* not polygonal: no raster, GEOS decides */
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Build zone z's raster. Failure is not an error: the zone then has none (cell NULL) and
+ * every question about it goes to GEOS. */
+static void grid_build(GEOSContextHandle_t h, zone_grid *gr, const GEOSGeometry *zone)
+{
+    memset(gr, 0, sizeof(*gr));
+    double xmin, ymin, xmax, ymax;
+    segs s = { NULL, 0, 0 };
+    double *xs = NULL;
+    if (!GEOSGeom_getXMin_r(h, zone, &xmin) || !GEOSGeom_getYMin_r(h, zone, &ymin) ||
+        !GEOSGeom_getXMax_r(h, zone, &xmax) || !GEOSGeom_getYMax_r(h, zone, &ymax) || !(xmax > xmin) ||
+        !(ymax > ymin) || segs_add(h, &s, zone) < 0 || s.n == 0)
+        goto done;
+    gr->nx = gr->ny = GRID_CELLS;
+    gr->x0 = xmin, gr->y0 = ymin;
+    gr->cw = (xmax - xmin) / gr->nx, gr->ch = (ymax - ymin) / gr->ny;
+    if (!(gr->cell = calloc((size_t)gr->nx * (size_t)gr->ny, 1)) || !(xs = malloc(s.n * sizeof(double))))
+        goto fail;
+    /* EDGE: every cell a boundary piece's box reaches, the box widened by a margin far above
+     * rounding, so a cell left unmarked has no boundary point in it or on its sides. Pieces are
+     * at most a cell long, so a long diagonal edge does not mark its whole bounding box. */
+    double eps = 1e-7 * (gr->cw + gr->ch + fabs(xmin) + fabs(ymin) + fabs(xmax) + fabs(ymax));
+    double step = gr->cw < gr->ch ? gr->cw : gr->ch;
+    for (size_t i = 0; i < s.n; i++) {
+        const double *d = s.v + 4 * i;
+        double len = hypot(d[2] - d[0], d[3] - d[1]);
+        int pieces = len > step ? (int)ceil(len / step) : 1;
+        for (int k = 0; k < pieces; k++) {
+            double t0 = (double)k / pieces, t1 = (double)(k + 1) / pieces;
+            double ax = d[0] + t0 * (d[2] - d[0]), ay = d[1] + t0 * (d[3] - d[1]);
+            double bx = k + 1 == pieces ? d[2] : d[0] + t1 * (d[2] - d[0]);
+            double by = k + 1 == pieces ? d[3] : d[1] + t1 * (d[3] - d[1]);
+            int i0 = (int)floor(((ax < bx ? ax : bx) - eps - gr->x0) / gr->cw);
+            int i1 = (int)floor(((ax > bx ? ax : bx) + eps - gr->x0) / gr->cw);
+            int j0 = (int)floor(((ay < by ? ay : by) - eps - gr->y0) / gr->ch);
+            int j1 = (int)floor(((ay > by ? ay : by) + eps - gr->y0) / gr->ch);
+            for (int j = j0 < 0 ? 0 : j0; j <= j1 && j < gr->ny; j++)
+                for (int ii = i0 < 0 ? 0 : i0; ii <= i1 && ii < gr->nx; ii++)
+                    gr->cell[(size_t)j * (size_t)gr->nx + (size_t)ii] = CELL_EDGE;
+        }
+    }
+    /* IN or OUT for the rest: the parity of boundary crossings left of the cell's centre on
+     * the row's centre line (even-odd over every ring, which is inside for a valid polygon). */
+    for (int j = 0; j < gr->ny; j++) {
+        double yc = gr->y0 + (j + 0.5) * gr->ch;
+        size_t nxs = 0;
+        for (size_t i = 0; i < s.n; i++) {
+            const double *d = s.v + 4 * i;
+            if ((d[1] <= yc) != (d[3] <= yc))
+                xs[nxs++] = d[0] + (yc - d[1]) * (d[2] - d[0]) / (d[3] - d[1]);
+        }
+        qsort(xs, nxs, sizeof(double), cmp_double);
+        size_t k = 0;
+        for (int i = 0; i < gr->nx; i++) {
+            unsigned char *c = &gr->cell[(size_t)j * (size_t)gr->nx + (size_t)i];
+            double xc = gr->x0 + (i + 0.5) * gr->cw;
+            while (k < nxs && xs[k] < xc)
+                k++;
+            if (*c != CELL_EDGE)
+                *c = (k & 1) ? CELL_IN : CELL_OUT;
+        }
+    }
+    goto done;
+fail:
+    free(gr->cell);
+    memset(gr, 0, sizeof(*gr));
+done:
+    free(xs);
+    free(s.v);
+}
+
+/* What zone z's raster says of a geometry with this envelope: CELL_IN (inside the zone's
+ * interior), CELL_OUT (disjoint from the zone) or CELL_EDGE (ask GEOS). */
+static int grid_classify(const zone_grid *gr, double xmin, double ymin, double xmax, double ymax)
+{
+    if (!gr->cell)
+        return CELL_EDGE;
+    int i0 = (int)floor((xmin - gr->x0) / gr->cw), i1 = (int)floor((xmax - gr->x0) / gr->cw);
+    int j0 = (int)floor((ymin - gr->y0) / gr->ch), j1 = (int)floor((ymax - gr->y0) / gr->ch);
+    /* Reaching the rim of the zone's envelope or beyond: the tree found the envelopes meet,
+     * and a feature on the rim may lie on the zone's boundary. */
+    if (i0 < 0 || j0 < 0 || i1 >= gr->nx || j1 >= gr->ny)
+        return CELL_EDGE;
+    int seen = gr->cell[(size_t)j0 * (size_t)gr->nx + (size_t)i0];
+    for (int j = j0; j <= j1; j++)
+        for (int i = i0; i <= i1; i++)
+            if (gr->cell[(size_t)j * (size_t)gr->nx + (size_t)i] != seen || seen == CELL_EDGE)
+                return CELL_EDGE;
+    return seen;
 }
 
 /* ---- workers ---- */
@@ -281,12 +460,18 @@ static int clip(worker *w, const GEOSGeometry *g, int kinds, int keep_geom, part
     if (w->nhits > 1)
         qsort(w->hits, (size_t)w->nhits, sizeof(int), cmp_int);
     int first = out->n;
+    double xmin = 0, ymin = 0, xmax = 0, ymax = 0;
+    int have_env = w->nhits > 0 && GEOSGeom_getXMin_r(h, g, &xmin) && GEOSGeom_getYMin_r(h, g, &ymin) &&
+                   GEOSGeom_getXMax_r(h, g, &xmax) && GEOSGeom_getYMax_r(h, g, &ymax);
     for (int k = 0; k < w->nhits; k++) {
         int z = w->hits[k];
-        const GEOSPreparedGeometry *pz = prep_of(w, w->zone_prep, w->zone, z);
-        if (!pz)
+        int cls = have_env && w->c->grid ? grid_classify(&w->c->grid[z], xmin, ymin, xmax, ymax) : CELL_EDGE;
+        if (cls == CELL_OUT)
+            continue; /* disjoint: GEOS would find no intersection */
+        const GEOSPreparedGeometry *pz = NULL;
+        if (cls == CELL_EDGE && !(pz = prep_of(w, w->zone_prep, w->zone, z)))
             return plat_gis__geos_err(w->ctx, PLAT_EINTERNAL, "cannot prepare a zone");
-        int in = plat_gis__pred(w->ctx, GEOSPreparedContains_r(h, pz, g), "containment test");
+        int in = cls == CELL_IN ? 1 : plat_gis__pred(w->ctx, GEOSPreparedContains_r(h, pz, g), "containment test");
         if (in < 0)
             return in;
         if (in) { /* the whole feature in one zone: no intersection, no other zone */
@@ -585,6 +770,10 @@ int plat_cov_run_projects(plat_cov *c)
     if (rc < 0)
         return rc;
     worker *w = &c->w[0];
+    if (!(c->grid = calloc((size_t)nz + 1, sizeof(*c->grid))))
+        return plat_error_set(c->ctx, PLAT_ENOMEM, "out of memory");
+    for (int z = 0; z < nz; z++)
+        grid_build(c->h, &c->grid[z], c->zone[z]);
     for (int z = 0; z < nz; z++) {
         plat_quantity q;
         if ((rc = plat_measure_geom(w->m, &q, c->zone[z])) < 0)
@@ -902,8 +1091,12 @@ void plat_cov_free(plat_cov *c)
             GEOSGeom_destroy_r(c->h, c->proj[i].geom);
     }
     free(c->proj);
-    for (int z = 0; z < c->nzones; z++)
+    for (int z = 0; z < c->nzones; z++) {
         GEOSGeom_destroy_r(c->h, c->zone[z]);
+        if (c->grid)
+            free(c->grid[z].cell);
+    }
+    free(c->grid);
     free(c->zone);
     free(c->zone_area);
     free(c->sum);
