@@ -53,8 +53,8 @@ LAYERS = ("roads", "farmland")
 # ---- running and timing children ----
 
 class Run:
-    def __init__(self, wall, rss_kb, out, err, rc):
-        self.wall, self.rss_kb, self.out, self.err, self.rc = wall, rss_kb, out, err, rc
+    def __init__(self, wall, cpu, rss_kb, out, err, rc):
+        self.wall, self.cpu, self.rss_kb, self.out, self.err, self.rc = wall, cpu, rss_kb, out, err, rc
 
 
 def run(cmd, tmp, env=None, user=None, check=True, stdin=None):
@@ -70,7 +70,7 @@ def run(cmd, tmp, env=None, user=None, check=True, stdin=None):
         p.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
-        r = Run(wall, usage.ru_maxrss, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
+        r = Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"),
                 p.returncode)
     if check and r.rc != 0:
         raise SystemExit(f"bench: {' '.join(cmd)} failed (exit {r.rc}):\n{r.err[-3000:]}")
@@ -78,11 +78,13 @@ def run(cmd, tmp, env=None, user=None, check=True, stdin=None):
 
 
 class Timing:
-    """Repeated runs of one task: median wall, min, max, peak RSS, the last run's output."""
+    """Repeated runs of one task: median wall, min, max, median CPU (user + system, every
+    thread), peak RSS, the last run's output."""
 
     def __init__(self, name, runs, rss_kb=None):
         self.name = name
         self.walls = [r.wall for r in runs]
+        self.cpu = statistics.median(r.cpu for r in runs)
         self.rss_kb = rss_kb if rss_kb is not None else max(r.rss_kb for r in runs)
         self.last = runs[-1]
 
@@ -95,7 +97,8 @@ def repeat(name, n, fn):
     runs = []
     for i in range(n):
         runs.append(fn(i))
-        note(f"  {name}: run {i + 1}/{n} {runs[-1].wall:.2f} s")
+        note(f"  {name}: run {i + 1}/{n} {runs[-1].wall:.2f} s wall, {runs[-1].cpu:.2f} s cpu, "
+             f"{runs[-1].rss_kb // 1024} MB")
     return Timing(name, runs)
 
 
@@ -232,12 +235,18 @@ def run_postgis(pg, sql, path):
     with open(path, "w") as f:
         f.write("SELECT pg_backend_pid() AS pid \\gset\n"
                 f"\\o {path}.rows\n{sql};\n\\o\n"
-                "\\! grep VmHWM /proc/:pid/status\n")
+                "\\! grep VmHWM /proc/:pid/status\n"
+                "\\! cat /proc/:pid/stat\n")
     r = pg.psql(["-f", path])
     with open(path + ".rows") as f:
         r.rows = f.read()
     hwm = [ln.split()[1] for ln in r.out.splitlines() if ln.startswith("VmHWM")]
     r.rss_kb = max(r.rss_kb, int(hwm[0])) if hwm else r.rss_kb
+    # The backend's user + system time (fields 14 and 15 of /proc/PID/stat, after the name).
+    stat = [ln for ln in r.out.splitlines() if ln.count(" ") > 20]
+    if stat:
+        f = stat[-1].rsplit(")", 1)[1].split()
+        r.cpu += (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
     return r
 
 
@@ -355,7 +364,8 @@ def main(argv=None):
             shutil.copyfile(base, ledger)
             for lyr in LAYERS:
                 runs[lyr].append(plat(ledger, "layer", "import", lyr, gpkg, "--layer", lyr, "--kind", lyr))
-                note(f"  plat import {lyr}: run {i + 1}/{a.reps} {runs[lyr][-1].wall:.2f} s")
+                note(f"  plat import {lyr}: run {i + 1}/{a.reps} {runs[lyr][-1].wall:.2f} s, "
+                     f"{runs[lyr][-1].cpu:.2f} s cpu")
         for lyr in LAYERS:
             timings[f"import {lyr}: plat"] = Timing(f"import {lyr}: plat", runs[lyr])
         if a.no_ogr2ogr or not shutil.which("ogr2ogr"):
@@ -370,7 +380,8 @@ def main(argv=None):
                 for k, lyr in enumerate(LAYERS):
                     cmd = ["ogr2ogr", "-f", "SQLite"] + (["-dsco", "SPATIALITE=YES"] if k == 0 else ["-update"])
                     runs[lyr].append(run(cmd + [target, gpkg, lyr], tmp))
-                    note(f"  ogr2ogr {lyr}: run {i + 1}/{a.reps} {runs[lyr][-1].wall:.2f} s")
+                    note(f"  ogr2ogr {lyr}: run {i + 1}/{a.reps} {runs[lyr][-1].wall:.2f} s, "
+                         f"{runs[lyr][-1].cpu:.2f} s cpu")
             for lyr in LAYERS:
                 timings[f"import {lyr}: ogr2ogr"] = Timing(f"import {lyr}: ogr2ogr", runs[lyr])
             os.remove(target)
@@ -459,7 +470,7 @@ def main(argv=None):
                               ", ".join(f"{c}: plat {p!r} vs {q!r}" for c, p, q in bad[:3]))
         for k, t in timings.items():
             T[k] = {"median_s": t.median, "min_s": min(t.walls), "max_s": max(t.walls), "runs": len(t.walls),
-                    "peak_rss_kb": t.rss_kb}
+                    "cpu_s": t.cpu, "peak_rss_kb": t.rss_kb}
         report(results, timings, counts, a)
         if a.json:
             with open(a.json, "w") as f:
@@ -483,12 +494,15 @@ def report(results, timings, counts, a):
     print(f"command: {results['command']}")
     for s in results["skipped"]:
         print(f"skipped: {s}")
-    print(f"\n{'task':44} {'median s':>9} {'min-max s':>15} {'peak RSS':>9} {'vs plat':>8}")
+    print(f"\n{'task':44} {'median s':>9} {'min-max s':>15} {'cpu s':>8} {'peak RSS':>9} {'vs plat':>8} "
+          f"{'cpu vs':>7}")
     for k, t in timings.items():
         task, who = k.rsplit(": ", 1)
         ref = timings.get(f"{task}: plat")
         ratio = f"{t.median / ref.median:7.1f}x" if ref and who != "plat" and ref.median > 0 else ""
-        print(f"{k:44} {t.median:9.2f} {min(t.walls):7.2f}-{max(t.walls):<7.2f} {fmt_rss(t.rss_kb):>9} {ratio:>8}")
+        cratio = f"{t.cpu / ref.cpu:6.1f}x" if ref and who != "plat" and ref.cpu > 0 else ""
+        print(f"{k:44} {t.median:9.2f} {min(t.walls):7.2f}-{max(t.walls):<7.2f} {t.cpu:8.2f} {fmt_rss(t.rss_kb):>9} "
+              f"{ratio:>8} {cratio:>7}")
     lines = []
     for lyr in LAYERS:
         e, p = timings.get(f"coverage {lyr} ellipsoidal: plat"), timings.get(f"coverage {lyr} planar: plat")
