@@ -10,4 +10,5 @@
 #include "coverage.h"
 #include "query.h"
 #include "import.h"
+#include "export.h"
 #endif
