@@ -2,9 +2,10 @@
  *
  * Targets. The plans declare what each project will deliver: 21 km of road, 20.8 万亩 of
  * high-standard farmland, 4 berths. Lengths and areas can be compared with the mapped
- * geometry: the unit's kind and factor come from plat_unit_lookup (units.c), the geometry is
- * measured like everywhere else (ellipsoidal by default), and the measure of the unit's kind
- * (line length for km, polygon area for 亩) is divided by the factor. A difference beyond the
+ * geometry: the unit's kind and factor come from plat_unit_lookup (units.c), the geometry's
+ * measure is the one the store keeps with the project (ellipsoidal by default, planar on
+ * request), and the measure of the unit's kind (line length for km, polygon area for 亩) is
+ * divided by the factor. A difference beyond the
  * tolerance, in per cent of the target, is a mismatch. Units that are no length or area
  * (berth, MW) and geometries without a part of the unit's kind (a km target mapped as a point)
  * cannot be checked and are listed as such; so are measurable targets without geometry.
@@ -12,9 +13,12 @@
  * Conflicts. For a protected layer (永久基本农田, 生态保护红线) each project near the layer is
  * prepared once and clipped against the layer features its envelope meets (overlap.c: the
  * layer's spatial index per project, pieces unioned so overlapping layer polygons count once).
- * The overlap is measured, set against the whole project (its share), and placed in the
- * townships through the locator, so the report says where the conflict is and how much of it
- * lies in each township. Which projects are near the layer at all comes from the projects'
+ * The overlap is measured, set against the whole project (its share, the project's measure as
+ * the store keeps it), and placed in the townships through the locator, loaded only once a
+ * conflict is found, so the report says where the conflict is and how much lies in each
+ * township. (The overlap is a new geometry, so it is clipped by the locator rather than read
+ * from the stored places; for areas the two agree exactly, and only a stretch of line running
+ * exactly along a shared border would be listed in both townships here.) Which projects are near the layer at all comes from the projects'
  * spatial index and the layer's extent, so a small red-line layer never makes plat read every
  * project of a province.
  *
@@ -37,7 +41,7 @@ struct plat_targets {
 
 typedef struct targets_run {
     plat_ctx *ctx;
-    plat_measure *measure; /* NULL while the ledger has no working CRS (then nothing has geometry) */
+    int planar;
     double tolerance;
     plat_targets *t;
 } targets_run;
@@ -58,21 +62,15 @@ static int targets_push(targets_run *r, const plat_target_row *row)
 }
 
 /* Compare one project's target with its geometry into row (whose project is already copied).
- * The geometry is measured whatever the unit, so an unmeasurable row still says what is mapped. */
+ * The measures are those the store keeps with each project (the measurer's, refreshed with
+ * every geometry change), so no geometry is read; an unmeasurable row still says what is mapped. */
 static int judge(targets_run *r, plat_target_row *row, const plat_project *p)
 {
     row->unit = plat_unit_lookup(row->project.target_unit);
     row->difference_pct = NAN;
-    if (p->wkb && r->measure) {
-        GEOSGeometry *g = NULL;
-        int rc = plat_geom_from_wkb(r->ctx, &g, p->wkb, p->wkb_size);
-        if (rc < 0)
-            return plat_error_set(r->ctx, rc, "project %s: unreadable geometry in the ledger", p->code);
-        row->kinds = plat_geom_kinds(r->ctx, g);
-        rc = plat_measure_geom(r->measure, &row->measured, g);
-        GEOSGeom_destroy_r(plat_gis_geos(r->ctx), g);
-        if (rc < 0)
-            return rc;
+    if (p->wkb) {
+        row->kinds = p->kinds;
+        row->measured = r->planar ? p->measured_planar : p->measured;
     }
     int length = row->unit.kind == PLAT_UNIT_LENGTH;
     if (!length && row->unit.kind != PLAT_UNIT_AREA) {
@@ -139,7 +137,7 @@ int plat_targets_compute(plat_store *db, plat_targets **out, const plat_targets_
     plat_targets_options defaults = PLAT_TARGETS_OPTIONS_INIT;
     const plat_targets_options *o = opts ? opts : &defaults;
     plat_ctx *ctx = plat_store_ctx(db);
-    targets_run r = { ctx, NULL, o->tolerance_pct, NULL };
+    targets_run r = { ctx, o->planar, o->tolerance_pct, NULL };
     plat_project_filter f = { 0 };
     int rc;
     *out = NULL;
@@ -147,8 +145,6 @@ int plat_targets_compute(plat_store *db, plat_targets **out, const plat_targets_
         return plat_error_set(ctx, PLAT_EINVALID, "the tolerance must be a per cent of at least 0");
     if (!(r.t = calloc(1, sizeof(*r.t))))
         return plat_error_set(ctx, PLAT_ENOMEM, "out of memory");
-    if (db->srid && (rc = plat_measure_new(ctx, &r.measure, db->srid, o->planar)) < 0)
-        goto done;
     f.category = o->category;
     f.status = o->status;
     if ((rc = plat_project_foreach(db, &f, each_target, &r)) < 0)
@@ -156,7 +152,6 @@ int plat_targets_compute(plat_store *db, plat_targets **out, const plat_targets_
     if (r.t->n > 1)
         qsort(r.t->rows, r.t->n, sizeof(*r.t->rows), by_verdict);
 done:
-    plat_measure_free(r.measure);
     if (rc < 0) {
         plat_targets_free(r.t);
         return rc;
@@ -205,6 +200,7 @@ typedef struct conflicts_run {
     plat_ctx *ctx;
     GEOSContextHandle_t h;
     const char *layer;
+    int planar;
     plat_measure *measure;
     plat_conflicts *c;
 } conflicts_run;
@@ -264,7 +260,8 @@ static int each_conflict(const plat_project *p, void *ud)
           (row.kinds & PLAT_GEOM_LINE && row.overlap.length_m > 0) ||
           (row.kinds & PLAT_GEOM_POINT && row.overlap.points > 0)))
         goto done;
-    if ((rc = plat_measure_geom(r->measure, &row.total, g)) < 0)
+    row.total = r->planar ? p->measured_planar : p->measured;
+    if (!r->c->loc && (rc = plat_locator_new(r->db, &r->c->loc, r->planar)) < 0)
         goto done;
     row.share = share_of(row.kinds, &row.overlap, &row.total);
     if ((rc = plat_geom_to_wkb(r->ctx, &wkb, &size, ov)) < 0 ||
@@ -310,7 +307,7 @@ static int take_layer_info(const plat_layer_info *li, void *ud)
 int plat_conflicts_compute(plat_store *db, plat_conflicts **out, const plat_conflicts_options *opts)
 {
     plat_ctx *ctx = plat_store_ctx(db);
-    conflicts_run r = { db, ctx, plat_gis_geos(ctx), opts ? opts->layer : NULL, NULL, NULL };
+    conflicts_run r = { db, ctx, plat_gis_geos(ctx), opts ? opts->layer : NULL, opts ? opts->planar : 0, NULL, NULL };
     plat_project_filter f = { 0 };
     unsigned char *box_wkb = NULL;
     plat_box box;
@@ -327,8 +324,7 @@ int plat_conflicts_compute(plat_store *db, plat_conflicts **out, const plat_conf
     }
     if ((rc = plat_layer__extent(db, &box, &empty, r.layer)) < 0 || empty)
         goto done; /* an empty layer conflicts with nothing */
-    if ((rc = plat_locator_new(db, &r.c->loc, opts->planar)) < 0 ||
-        (rc = plat_measure_new(ctx, &r.measure, db->srid, opts->planar)) < 0 ||
+    if ((rc = plat_measure_new(ctx, &r.measure, db->srid, opts->planar)) < 0 ||
         (rc = plat_query__box_wkb(ctx, &box_wkb, &f.bbox_wkb_size, &box)) < 0)
         goto done;
     f.bbox_wkb = box_wkb;

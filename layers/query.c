@@ -1,16 +1,18 @@
 /* layers/query.c - `plat query`: the projects in a township, within a distance of a place or
  * of another project, or meeting a reference layer; filters combine with AND.
  *
- * How a query avoids reading every project. Each spatial filter gives a box in the working
- * CRS that every matching project must meet: the chosen townships' extent, the reference
- * geometry's extent widened by the distance (times SCALE_MARGIN, below), the layer's extent
- * from its R*Tree. The boxes are intersected and handed to the projects' spatial index
- * (plat_project_filter.bbox_wkb), so only projects near the answer are read; each is then
- * tested exactly, cheapest test first:
- *   township  the locator's STRtree and prepared township polygons (plat_locator_place);
+ * How a query avoids reading every project. The township filter is the store's own
+ * (plat_project_filter.township, from the places kept with the ledger: the same townships and
+ * parts `plat project list` and `plat coverage` give). Each other spatial filter gives a box in
+ * the working CRS that every matching project must meet: the reference geometry's extent
+ * widened by the distance (times SCALE_MARGIN, below), the layer's extent from its R*Tree. The
+ * boxes are intersected and handed to the projects' spatial index (bbox_wkb), so only projects
+ * near the answer are read; each is then tested exactly, cheapest test first:
  *   distance  the planar GEOS distance to the prepared reference geometry; only when it is
  *             near the limit is the nearest-point segment measured on the ellipsoid;
  *   layer     the layer's own spatial index per project, clipped and unioned (overlap.c).
+ * A row's townships, whole measure and part inside the chosen townships are read from the
+ * stored places and measures, not clipped again.
  *
  * Distances (query.h has the definition): with d_p the planar distance and d_e the ellipsoidal
  * length of the planar shortest segment, d_p / k_max <= d_e <= d_p / k_min where k is the
@@ -19,9 +21,10 @@
  * d_p > DIST * SCALE_MARGIN with SCALE_MARGIN = 1.01 (k reaches 1.01 only some 8 degrees from
  * the central meridian, far outside any zone's use). The same margin widens the search box.
  *
- * Ownership: a plat_query owns its rows (each a project copy with geometry and a placement),
- * the locator whose township names the placements borrow, and nothing else; everything made
- * while computing (reference geometry, prepared geometry, measurer) is freed before return. */
+ * Ownership: a plat_query owns its rows: each a project copy with geometry, and a placement
+ * whose places array and township strings it allocated (freed by plat_query_free). Everything
+ * made while computing (reference geometry, prepared geometry, measurer) is freed before
+ * return. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,7 +35,6 @@
 #define SCALE_MARGIN 1.01
 
 struct plat_query {
-    plat_locator *loc;
     plat_query_row *rows;
     size_t n, cap;
 };
@@ -117,18 +119,64 @@ typedef struct run {
     const plat_query_options *o;
     plat_query *q;
     plat_measure *measure;
-    int *only;                      /* township filter: locator indexes */
+    char **only;                    /* township filter: the codes it stands for, sorted */
     int nonly;
     GEOSGeometry *ref;              /* distance filter: the place, in the working CRS */
     const GEOSPreparedGeometry *pref;
     int spatial;                    /* some spatial filter is set: projects need geometry */
 } run;
 
-static int only_has(const run *r, int township)
+static int cmp_code(const void *key, const void *elem)
 {
-    for (int k = 0; k < r->nonly; k++)
-        if (r->only[k] == township)
-            return 1;
+    return strcmp(key, *(char *const *)elem);
+}
+
+static void free_place_strings(plat_placement *pl)
+{
+    for (int i = 0; pl->places && i < pl->n; i++) {
+        /* The strings were allocated here (add_place); plat_place declares them const for
+         * callers, who only borrow them. */
+        free((char *)pl->places[i].code);
+        free((char *)pl->places[i].name);
+        free((char *)pl->places[i].county);
+    }
+}
+
+typedef struct place_acc {
+    run *r;
+    plat_query_row *row;
+    int cap;
+} place_acc;
+
+/* One stored place into the row: the township's strings copied, its part added to `inside`
+ * when the township is one the filter stands for. */
+static int add_place(const plat_place_row *pr, void *ud)
+{
+    place_acc *a = ud;
+    plat_placement *pl = &a->row->place;
+    if (pl->n == a->cap) {
+        int cap = a->cap ? 2 * a->cap : 4;
+        plat_place *p = realloc(pl->places, (size_t)cap * sizeof(*p));
+        if (!p)
+            return plat_error_set(a->r->ctx, PLAT_ENOMEM, "out of memory");
+        pl->places = p;
+        a->cap = cap;
+    }
+    plat_place *p = &pl->places[pl->n];
+    p->township = -1;
+    p->code = plat_strdup(pr->code);
+    p->name = plat_strdup(pr->name);
+    p->county = plat_strdup(pr->county);
+    p->q = pr->q;
+    pl->n++; /* counted even when a copy failed, so the strings made are freed */
+    if ((pr->code && !p->code) || (pr->name && !p->name) || (pr->county && !p->county))
+        return plat_error_set(a->r->ctx, PLAT_ENOMEM, "out of memory");
+    if (a->r->only && pr->code &&
+        bsearch(pr->code, a->r->only, (size_t)a->r->nonly, sizeof(char *), cmp_code)) {
+        a->row->inside.length_m += pr->q.length_m;
+        a->row->inside.area_m2 += pr->q.area_m2;
+        a->row->inside.points += pr->q.points;
+    }
     return 0;
 }
 
@@ -188,23 +236,16 @@ static int each_project(const plat_project *p, void *ud)
             goto done;
         }
     }
-    int kinds = g ? plat_geom_kinds(r->ctx, g) : 0;
+    int kinds = g ? p->kinds : 0;
     if (r->spatial && !kinds)
         goto done;
     if (r->o->of_project && strcmp(p->code, r->o->of_project) == 0)
         goto done; /* "within 5 km of project X" means the other projects */
-    if ((rc = plat_locator_place(r->q->loc, &row.place, p->wkb, p->wkb_size, r->only != NULL)) < 0)
-        goto done;
-    if (r->only) {
-        int in = 0;
-        for (int i = 0; i < row.place.n; i++)
-            if (only_has(r, row.place.places[i].township)) {
-                in = 1;
-                row.inside.length_m += row.place.places[i].q.length_m;
-                row.inside.area_m2 += row.place.places[i].q.area_m2;
-                row.inside.points += row.place.places[i].q.points;
-            }
-        if (!in)
+    row.place.kinds = kinds;
+    row.place.total = r->o->planar ? p->measured_planar : p->measured;
+    if (kinds) {
+        place_acc acc = { r, &row, 0 };
+        if ((rc = plat_project_places(r->db, p->id, r->o->planar, add_place, &acc)) < 0)
             goto done;
     }
     if (r->pref) {
@@ -234,8 +275,10 @@ static int each_project(const plat_project *p, void *ud)
     else
         keep = 1;
 done:
-    if (!keep)
+    if (!keep) {
+        free_place_strings(&row.place);
         plat_placement_dispose(&row.place);
+    }
     if (pg)
         GEOSPreparedGeom_destroy_r(r->h, pg);
     GEOSGeom_destroy_r(r->h, ov);
@@ -321,27 +364,10 @@ int plat_query_compute(plat_store *db, plat_query **out, const plat_query_option
         return rc;
     if (!(r.q = calloc(1, sizeof(*r.q))))
         return plat_error_set(ctx, PLAT_ENOMEM, "out of memory");
-    if ((rc = plat_locator_new(db, &r.q->loc, o->planar)) < 0)
-        goto done;
     if (db->srid && (rc = plat_measure_new(ctx, &r.measure, db->srid, o->planar)) < 0)
         goto done;
-    if (o->township) {
-        unsigned char *tw = NULL;
-        size_t tw_size = 0;
-        GEOSGeometry *env = NULL;
-        plat_box b;
-        r.spatial = 1;
-        if ((rc = plat_locator_find(r.q->loc, &r.only, &r.nonly, o->township)) < 0 ||
-            (rc = plat_locator_envelope(r.q->loc, &tw, &tw_size, r.only, r.nonly)) < 0 ||
-            (rc = plat_geom_from_wkb(ctx, &env, tw, tw_size)) < 0 || (rc = plat_query__box_of(ctx, &b, env, 0.0)) < 0) {
-            plat_free(tw);
-            GEOSGeom_destroy_r(r.h, env);
-            goto done;
-        }
-        plat_free(tw);
-        GEOSGeom_destroy_r(r.h, env);
-        plat_query__box_meet(&box, &b);
-    }
+    if (o->township && (rc = plat_query__township_codes(db, &r.only, &r.nonly, o->township)) < 0)
+        goto done;
     if (o->within_m >= 0) {
         r.spatial = 1;
         if ((rc = set_reference(&r, &box, &none)) < 0)
@@ -360,6 +386,7 @@ int plat_query_compute(plat_store *db, plat_query **out, const plat_query_option
     }
     if (none || (r.spatial && (!db->srid || plat_query__box_empty(&box))))
         goto done; /* nothing can match: an empty answer, not an error */
+    f.township = o->township;
     f.category = o->category;
     f.status = o->status;
     if (r.spatial) {
@@ -373,7 +400,7 @@ int plat_query_compute(plat_store *db, plat_query **out, const plat_query_option
         qsort(r.q->rows, r.q->n, sizeof(*r.q->rows), by_distance);
 done:
     plat_free(box_wkb);
-    plat_free(r.only);
+    plat_query__free_codes(r.only, r.nonly);
     if (r.pref)
         GEOSPreparedGeom_destroy_r(r.h, r.pref);
     GEOSGeom_destroy_r(r.h, r.ref);
@@ -402,9 +429,9 @@ void plat_query_free(plat_query *q)
         return;
     for (size_t i = 0; i < q->n; i++) {
         plat_project_dispose(&q->rows[i].project);
+        free_place_strings(&q->rows[i].place);
         plat_placement_dispose(&q->rows[i].place);
     }
     free(q->rows);
-    plat_locator_free(q->loc); /* after the placements, which borrow its names */
     free(q);
 }

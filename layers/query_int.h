@@ -27,6 +27,13 @@ int plat_query__box_wkb(plat_ctx *ctx, unsigned char **wkb, size_t *size, const 
  * @return 0, or PLAT_ENOTFOUND naming the layer */
 int plat_layer__extent(plat_store *db, plat_box *out, int *empty, const char *name);
 
+/** The codes of the townships `text` stands for (a township's code or name, else a county's
+ * name or code: all its townships), sorted by strcmp.
+ * @param[out] codes new array of new strings, freed with plat_query__free_codes(); *n its length
+ * @return 0, or PLAT_ENOTFOUND naming text */
+int plat_query__township_codes(plat_store *db, char ***codes, int *n, const char *text);
+void plat_query__free_codes(char **codes, int n);
+
 /** The part of g (prepared as pg) that lies in the layer: every layer feature near g (by the
  * layer's spatial index) that g intersects is clipped to g, the pieces are reduced to the
  * kinds of parts g has (`kinds`, PLAT_GEOM_* bits: stray lines where two polygons touch are no

@@ -49,8 +49,9 @@ typedef struct plat_query_options {
 
 typedef struct plat_query_row {
     plat_project project;   /* the project as stored, geometry included */
-    plat_placement place;   /* townships it touches and its whole measure; with a township
-                             * filter, also the part inside each township */
+    plat_placement place;   /* the townships it lies in with the part inside each, and its whole
+                             * measure, as kept with the ledger (the rules of `plat coverage`);
+                             * places[i].township is -1, the strings belong to the result */
     plat_quantity inside;   /* with a township filter: the part inside the chosen townships */
     double distance_m;      /* with a distance filter: distance to `of` (see the essay), else -1 */
     int has_overlap;        /* with a layer: 1, and overlap holds the part of the project that
@@ -60,9 +61,10 @@ typedef struct plat_query_row {
 
 typedef struct plat_query plat_query;
 
-/** Find the projects matching every filter given (they combine with AND). The store's spatial
- * index narrows the candidates first (the townships' extent, the reference geometry's extent
- * widened by the distance, the layer's extent), so projects far away are never read.
+/** Find the projects matching every filter given (they combine with AND). The township filter
+ * is the store's (the places kept with the ledger); the projects' spatial index narrows the
+ * candidates of the others (the reference geometry's extent widened by the distance, the
+ * layer's extent), so projects far away are never read.
  * A project "intersects" a layer when its geometry and some feature of the layer share at
  * least a point (GEOS intersects); the overlap reported may then be 0.
  * Rows are ordered by distance, then code, with a distance filter; by code otherwise.
