@@ -27,8 +27,8 @@
  *
  * Threads. GEOS prepared geometries and STRtrees build lazily and are not safe to share, and a
  * GEOS handle or PROJ context belongs to one thread; so each worker thread has its own context,
- * measurer, clones of the zones and covering geometries, tree and prepared geometries. Worker 0
- * is the caller's own context. Ownership: the engine owns every geometry it is given; results
+ * measurer, clones of the zones and covering geometries, tree, prepared geometries and zone
+ * rasters. Worker 0 is the caller's own context. Ownership: the engine owns every geometry it is given; results
  * are borrowed from it until plat_cov_free. */
 #include <math.h>
 #include <pthread.h>
@@ -47,8 +47,9 @@
 
 enum { CELL_OUT = 0, CELL_IN = 1, CELL_EDGE = 2 };
 
-/* A zone's raster over its envelope, built once and then only read (shared by the threads).
- * A cell is EDGE when a boundary segment comes within a hair of it, else IN or OUT by whether
+/* A zone's raster over its envelope, built by a worker the first time it clips a feature near
+ * the zone (like its prepared geometries: an engine that clips one project among 2,000
+ * townships builds one or two, not 2,000). A cell is EDGE when a boundary segment comes within a hair of it, else IN or OUT by whether
  * its centre is inside; a cell that no boundary touches lies wholly on one side. Why: with
  * townships of hundreds of boundary vertices, the prepared contains test of every feature was
  * a fifth of `plat coverage --layer farmland`; the raster answers it for the 95% of features
@@ -56,6 +57,7 @@ enum { CELL_OUT = 0, CELL_IN = 1, CELL_EDGE = 2 };
 typedef struct zone_grid {
     double x0, y0, cw, ch; /* origin and cell size */
     int nx, ny;
+    int built;
     unsigned char *cell;   /* nx * ny, row-major from y0; NULL: no raster (always ask GEOS) */
 } zone_grid;
 
@@ -91,6 +93,7 @@ typedef struct worker {
     plat_measure *m;
     GEOSGeometry **zone;                     /* owned clones (worker 0: borrowed from c) */
     const GEOSPreparedGeometry **zone_prep;  /* owned, lazily */
+    zone_grid *grid;                         /* per zone, owned, lazily */
     GEOSSTRtree *tree;
     GEOSGeometry **cover_line, **cover_poly; /* per zone, owned clones (worker 0: borrowed) */
     const GEOSPreparedGeometry **cover_line_prep, **cover_poly_prep;
@@ -109,7 +112,6 @@ struct plat_cov {
     plat_cov_options o;
     int nzones, capzones;
     GEOSGeometry **zone;
-    zone_grid *grid;    /* per zone, made by plat_cov_run_projects */
     double *zone_area;
     project *proj;
     int nproj, capproj;
@@ -243,6 +245,7 @@ static int cmp_double(const void *a, const void *b)
 static void grid_build(GEOSContextHandle_t h, zone_grid *gr, const GEOSGeometry *zone)
 {
     memset(gr, 0, sizeof(*gr));
+    gr->built = 1;
     double xmin, ymin, xmax, ymax;
     segs s = { NULL, 0, 0 };
     double *xs = NULL;
@@ -303,6 +306,7 @@ static void grid_build(GEOSContextHandle_t h, zone_grid *gr, const GEOSGeometry 
 fail:
     free(gr->cell);
     memset(gr, 0, sizeof(*gr));
+    gr->built = 1;
 done:
     free(xs);
     free(s.v);
@@ -380,7 +384,8 @@ static int worker_init(worker *w, plat_cov *c, int index)
     w->zone_prep = calloc((size_t)n + 1, sizeof(*w->zone_prep));
     w->cover_line_prep = calloc((size_t)n + 1, sizeof(*w->cover_line_prep));
     w->cover_poly_prep = calloc((size_t)n + 1, sizeof(*w->cover_poly_prep));
-    if ((n && !w->zone) || !w->zone_prep || !w->cover_line_prep || !w->cover_poly_prep)
+    w->grid = calloc((size_t)n + 1, sizeof(*w->grid));
+    if ((n && !w->zone) || !w->zone_prep || !w->cover_line_prep || !w->cover_poly_prep || !w->grid)
         return plat_error_set(c->ctx, PLAT_ENOMEM, "out of memory");
     if (!(w->tree = GEOSSTRtree_create_r(w->h, NODE_CAPACITY)))
         return plat_gis__geos_err(c->ctx, PLAT_EINTERNAL, "cannot create the zone tree");
@@ -433,6 +438,9 @@ static void worker_dispose(worker *w, int index)
                 GEOSGeom_destroy_r(w->h, w->zone[z]);
         free(w->zone);
     }
+    for (int z = 0; w->grid && z < n; z++)
+        free(w->grid[z].cell);
+    free(w->grid);
     free(w->zone_prep);
     free(w->cover_line_prep);
     free(w->cover_poly_prep);
@@ -465,7 +473,9 @@ static int clip(worker *w, const GEOSGeometry *g, int kinds, int keep_geom, part
                    GEOSGeom_getXMax_r(h, g, &xmax) && GEOSGeom_getYMax_r(h, g, &ymax);
     for (int k = 0; k < w->nhits; k++) {
         int z = w->hits[k];
-        int cls = have_env && w->c->grid ? grid_classify(&w->c->grid[z], xmin, ymin, xmax, ymax) : CELL_EDGE;
+        if (have_env && !w->grid[z].built)
+            grid_build(h, &w->grid[z], w->zone[z]);
+        int cls = have_env ? grid_classify(&w->grid[z], xmin, ymin, xmax, ymax) : CELL_EDGE;
         if (cls == CELL_OUT)
             continue; /* disjoint: GEOS would find no intersection */
         const GEOSPreparedGeometry *pz = NULL;
@@ -770,10 +780,6 @@ int plat_cov_run_projects(plat_cov *c)
     if (rc < 0)
         return rc;
     worker *w = &c->w[0];
-    if (!(c->grid = calloc((size_t)nz + 1, sizeof(*c->grid))))
-        return plat_error_set(c->ctx, PLAT_ENOMEM, "out of memory");
-    for (int z = 0; z < nz; z++)
-        grid_build(c->h, &c->grid[z], c->zone[z]);
     for (int z = 0; z < nz; z++) {
         plat_quantity q;
         if ((rc = plat_measure_geom(w->m, &q, c->zone[z])) < 0)
@@ -1091,12 +1097,8 @@ void plat_cov_free(plat_cov *c)
             GEOSGeom_destroy_r(c->h, c->proj[i].geom);
     }
     free(c->proj);
-    for (int z = 0; z < c->nzones; z++) {
+    for (int z = 0; z < c->nzones; z++)
         GEOSGeom_destroy_r(c->h, c->zone[z]);
-        if (c->grid)
-            free(c->grid[z].cell);
-    }
-    free(c->grid);
     free(c->zone);
     free(c->zone_area);
     free(c->sum);
