@@ -14,8 +14,9 @@ CM 114E, metres), the working CRS a Hunan ledger would use:
              "covered" in `plat coverage --layer roads` is not trivially zero.
   farmland   parcels of 0.5-20 ha (log-uniform), simple star-shaped polygons of 4-10 vertices;
              a share of them lies in farmland projects.
-  projects   highway lines of 5-20 km and high-standard farmland polygons of about 1-7 km2,
-             with code, name and category columns that `plat project import` maps by name.
+  projects   highway lines of 5-20 km and high-standard farmland polygons of about 1-7 km2
+             (up to 100 of each), with code, name and category columns that
+             `plat project import` maps by name.
 
 Why it looks like this. The engine's cost is driven by how many features cross a township
 border (those need an intersection with a boundary of hundreds of vertices) and by how many
@@ -257,7 +258,11 @@ def generate(args):
     towns, extent = townships(rng("townships"), args.townships, tuple(args.edge_vertices))
     add_layer(con, "townships", "POLYGON", [("code", "TEXT"), ("name", "TEXT"), ("county", "TEXT")],
               ((gpkg_blob(wkb_polygon(r)), code, name, county) for r, code, name, county in towns), extent)
-    n_proj = max(2, args.townships // 2)
+    # One highway and one farmland project per two townships, at most 100 of each: adding a
+    # project refreshes its stored places against every township, so a ledger's import of
+    # thousands of projects over 2,000 townships takes many minutes, and the covering
+    # geometries only need to be there, not many.
+    n_proj = max(2, min(args.townships // 2, 100))
     r = rng("projects")
     lines, polys, rows = [], [], []
     for k in range(n_proj):
