@@ -522,14 +522,13 @@ static int cat_index(const xport *x, const char *code)
     return -1;
 }
 
-static void note_bucket(plan_state *s, int b, int parts, const plat_project *p, int ci)
+static void note_bucket(plan_state *s, int b, int parts, int ci)
 {
     s->b[b].count++;
     if (parts > 1)
         s->b[b].multi = 1;
     if (ci >= 0)
         s->b[b].cats[ci] = 1;
-    (void)p;
 }
 
 static int plan_project(const plat_project *p, void *ud)
@@ -551,17 +550,17 @@ static int plan_project(const plat_project *p, void *ud)
     }
     int any = cnt[0] + cnt[1] + cnt[2] > 0;
     if (x->format == XF_CSV) { /* one table: bucket 0 */
-        note_bucket(s, 0, 0, p, ci);
+        note_bucket(s, 0, 0, ci);
         return akeys_add(x, &s->b[0].keys, p->attrs);
     }
     for (int b = 0; b < 3; b++)
         if (cnt[b]) {
-            note_bucket(s, b, cnt[b], p, ci);
+            note_bucket(s, b, cnt[b], ci);
             if ((rc = akeys_add(x, &s->b[b].keys, p->attrs)) < 0)
                 return rc;
         }
     if (!any) {
-        note_bucket(s, 3, 0, p, ci);
+        note_bucket(s, 3, 0, ci);
         return akeys_add(x, &s->b[3].keys, p->attrs);
     }
     return 0;
@@ -859,6 +858,46 @@ static int plan_references(xport *x)
     free(r.names);
     free(r.kinds);
     return rc;
+}
+
+/* Table names must differ (ignoring case: SQLite and Windows file names) and must not be the
+ * GeoPackage's layer_styles; titles must differ too (gpkg_contents.identifier is UNIQUE, and
+ * two folders of one name confuse KML users). A reference layer called 乡镇边界 or `styles`
+ * is therefore renamed in the export: 乡镇边界（2）, layer_styles_2. */
+static int taken_name(const xport *x, int upto, const char *s, int title)
+{
+    if (!title && strcasecmp(s, "layer_styles") == 0)
+        return 1;
+    for (int i = 0; i < upto; i++)
+        if ((title ? strcmp(x->layers[i].title, s) : strcasecmp(x->layers[i].table, s)) == 0)
+            return 1;
+    return 0;
+}
+
+static int make_unique(xport *x)
+{
+    for (int i = 0; i < x->nlayers; i++) {
+        xlayer *l = &x->layers[i];
+        for (int title = 0; title < 2; title++) {
+            char **s = title ? &l->title : &l->table;
+            for (int k = 2; taken_name(x, i, *s, title); k++) {
+                plat_buf b = PLAT_BUF_INIT;
+                const char *base = title ? l->title : l->table;
+                if (plat_buf_printf(&b, title ? "%s（%d）" : "%s_%d", base, k) < 0) {
+                    plat_buf_dispose(&b);
+                    return plat_error_set(x->ctx, PLAT_ENOMEM, "out of memory");
+                }
+                if (!taken_name(x, i, plat_buf_cstr(&b), title)) {
+                    plat_export__warn(x, "layer %s is exported as %s: the name is taken", base, plat_buf_cstr(&b));
+                    free(*s);
+                    *s = plat_buf_detach(&b);
+                    break;
+                }
+                plat_buf_dispose(&b);
+            }
+        }
+    }
+    return 0;
 }
 
 /* ---- the writing pass: rows ---- */
@@ -1487,6 +1526,8 @@ int plat_export__run(plat_store *db, plat_export_result *res, const char *dest, 
         rc = plan_townships(&x);
     if (rc >= 0 && (x.what & PLAT_EXPORT_LAYERS))
         rc = plan_references(&x);
+    if (rc >= 0)
+        rc = make_unique(&x);
     if (rc >= 0 && x.nlayers == 0)
         rc = plat_error_set(x.ctx, PLAT_ENOTFOUND, "nothing to export: no %s matches%s",
                             x.what == PLAT_EXPORT_PROJECTS ? "project" : "project, township or layer",

@@ -668,6 +668,27 @@ class SafeWriteTest(ExportCase):
         self.ok("export", "shp", self.out("d"), "--what", "projects,townships")
         self.db = self.ledger
 
+    def test_layer_names_that_clash_are_renamed_in_the_export(self):
+        copy = self.out("copy.sqlite")
+        shutil.copy(self.ledger, copy)
+        self.db = copy
+        roads = os.path.join(self.shared, "roads.geojson")
+        self.ok("layer", "import", "styles", roads, "--kind", "roads")       # would be table layer_styles
+        self.ok("layer", "import", "乡镇边界", roads, "--kind", "other")     # the townships' title
+        gpkg = self.out("c.gpkg")
+        r = self.ok("export", "gpkg", gpkg, "--what", "townships,layers")
+        self.assertIn("layer layer_styles is exported as layer_styles_2", r.err)
+        self.assertIn("layer 乡镇边界 is exported as 乡镇边界（2）", r.err)
+        con = sqlite3.connect(f"file:{gpkg}?mode=ro", uri=True)
+        contents = dict(con.execute("SELECT table_name, identifier FROM gpkg_contents"))
+        styled = [t for (t,) in con.execute("SELECT f_table_name FROM layer_styles ORDER BY id")]
+        con.close()
+        self.assertEqual(contents, {"townships": "乡镇边界", "layer_styles_2": "styles", "layer_乡镇边界": "乡镇边界（2）",
+                                    "layer_道路": "道路", "layer_styles": "layer_styles"})
+        self.assertEqual(styled, ["townships", "layer_styles_2", "layer_乡镇边界", "layer_道路"])
+        self.assertEqual(len(ogr_dump(gpkg, "layer_styles_2")[0]), 2)
+        self.db = self.ledger
+
     def test_usage_errors(self):
         self.fails(2, "export", "dxf", self.out("x"), message="unknown format 'dxf'")
         self.fails(2, "export", "gpkg", self.out("x.sqlite"), message="must be a file name ending in .gpkg")
