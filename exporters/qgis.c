@@ -141,6 +141,14 @@ static int map_layer(xport *x, const xlayer *l, plat_buf *b)
 
 int plat_export__qgis_write(xport *x)
 {
+    int maps = 0;
+    for (int i = 0; i < x->nlayers; i++)
+        maps += x->layers[i].kind != 0;
+    if (!maps || !x->layer_srs)
+        return plat_error_set(x->ctx, PLAT_ENOTFOUND,
+                              "nothing to map: no project, township or layer with a geometry%s (export gpkg or csv "
+                              "for the table)", x->o->township || x->o->county || x->o->category || x->o->status
+                                                    ? " matches the filters" : " in the ledger");
     int rc = plat_export__gpkg_write(x, GPKG_NAME);
     if (rc < 0)
         return rc;

@@ -695,6 +695,14 @@ class SafeWriteTest(ExportCase):
         self.fails(2, "export", "geojson", self.out("g"), "--what", "roads", message="unknown part 'roads'")
         self.fails(1, "export", "geojson", self.out("g"), "--township", "不存在镇", message="不存在镇")
         self.assertEqual(os.listdir(self.dir), [])
+        # a ledger without any geometry has nothing to map: no project folder is left behind
+        self.db = self.out("empty.sqlite")
+        self.ok("init")
+        self.fails(1, "export", "qgis", self.out("q"), message="nothing to export")
+        self.ok("project", "add", "--code", "X-1", "--name", "未上图项目", "--category", "学校")
+        self.fails(1, "export", "qgis", self.out("q"), message="nothing to map")
+        self.assertEqual(sorted(os.listdir(self.dir)), ["empty.sqlite"])
+        self.db = self.ledger
 
 
 if __name__ == "__main__":
