@@ -4,6 +4,7 @@
 #include "cli.h"
 int cmd_check(plat_cli *cli, int argc, char **argv);
 int cmd_coverage(plat_cli *cli, int argc, char **argv);
+int cmd_demo(plat_cli *cli, int argc, char **argv);
 int cmd_export(plat_cli *cli, int argc, char **argv);
 int cmd_init(plat_cli *cli, int argc, char **argv);
 int cmd_layer(plat_cli *cli, int argc, char **argv);

@@ -18,6 +18,7 @@ static const struct {
     /* sorted by name; `plat help` prints them in this order */
     { "check", cmd_check, "Check targets against geometry, and projects against protected layers" },
     { "coverage", cmd_coverage, "Measure what projects cover in each township or county" },
+    { "demo", cmd_demo, "Build a ledger of the seed plans and show what plat does with it" },
     { "export", cmd_export, "Export layers and a ready QGIS project (GeoJSON, Shapefile, GeoPackage, KML, CSV)" },
     { "init", cmd_init, "Create a new ledger (SpatiaLite database)" },
     { "layer", cmd_layer, "Import, list and drop reference layers (roads, farmland, red lines)" },
