@@ -545,23 +545,32 @@ static int report(plat_cli *cli, const char *db_path, const char *data, const bu
         goto done;
 
     printf("\nnext:\n");
-    char cmd[5][256], what[5][96];
-    snprintf(cmd[0], sizeof cmd[0], "plat --db %s project list --township 伍市镇", db_path);
-    snprintf(what[0], sizeof what[0], "the projects of one township");
-    snprintf(cmd[1], sizeof cmd[1], "plat --db %s project show %s", db_path, show_code[0] ? show_code : "PJ-004");
-    snprintf(what[1], sizeof what[1], "one project: clause, target, where it lies");
-    snprintf(cmd[2], sizeof cmd[2], "plat --db %s coverage --layer roads --csv", db_path);
-    snprintf(what[2], sizeof what[2], "all %lld townships, for a spreadsheet", (long long)b->townships);
-    snprintf(cmd[3], sizeof cmd[3], "plat --db %s check conflicts --layer eco_redline", db_path);
-    snprintf(what[3], sizeof what[3], "projects in the ecological red line");
-    snprintf(cmd[4], sizeof cmd[4], "plat --db %s export qgis plat-demo-qgis", db_path);
-    snprintf(what[4], sizeof what[4], "a styled QGIS project (open plat-demo-qgis/plat.qgs)");
+    /* The QGIS folder goes beside the ledger (build/ for scripts/demo.sh), not into the cwd. */
+    const char *slash = strrchr(db_path, '/');
+    int dir_len = slash ? (int)(slash - db_path + 1) : 0;
+    plat_buf qgis = PLAT_BUF_INIT, qgis_what = PLAT_BUF_INIT, show = PLAT_BUF_INIT, all = PLAT_BUF_INIT;
+    plat_buf_printf(&qgis, "export qgis %.*splat-demo-qgis", dir_len, db_path);
+    plat_buf_printf(&qgis_what, "a styled QGIS project (open %.*splat-demo-qgis/plat.qgs)", dir_len, db_path);
+    plat_buf_printf(&show, "project show %s", show_code[0] ? show_code : "PJ-004");
+    plat_buf_printf(&all, "all %lld townships, for a spreadsheet", (long long)b->townships);
+    const char *const what_cmd[5][2] = {
+        { "project list --township 伍市镇", "the projects of one township" },
+        { plat_buf_cstr(&show), "one project: clause, target, where it lies" },
+        { "coverage --layer roads --csv", plat_buf_cstr(&all) },
+        { "check conflicts --layer eco_redline", "projects in the ecological red line" },
+        { plat_buf_cstr(&qgis), plat_buf_cstr(&qgis_what) },
+    };
     int wide = 0;
     for (int i = 0; i < 5; i++)
-        if (plat_utf8_width(cmd[i]) > wide)
-            wide = plat_utf8_width(cmd[i]);
+        if (plat_utf8_width(what_cmd[i][0]) > wide)
+            wide = plat_utf8_width(what_cmd[i][0]);
     for (int i = 0; i < 5; i++)
-        printf("  %s%*s  %s\n", cmd[i], wide - plat_utf8_width(cmd[i]), "", what[i]);
+        printf("  plat --db %s %s%*s  %s\n", db_path, what_cmd[i][0], wide - plat_utf8_width(what_cmd[i][0]), "",
+               what_cmd[i][1]);
+    plat_buf_dispose(&qgis);
+    plat_buf_dispose(&qgis_what);
+    plat_buf_dispose(&show);
+    plat_buf_dispose(&all);
 done:
     free(t.count);
     plat_coverage_free(cov);
