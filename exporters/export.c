@@ -13,8 +13,10 @@
  * features each will get; the writing pass (plat_export__rows) reads it again and hands each
  * row to the format's writer as an array of values plus a GEOS geometry in the working CRS.
  * Nothing is held in memory beyond one row, so a province's ledger exports like a county's.
- * Projects are placed with plat_locator (townships touched, measured km / m2 / 亩) exactly as
- * `plat project list` places them; coverage comes from plat_coverage_compute.
+ * Projects carry the townships and the km / m2 / 亩 the ledger keeps with them (their places and
+ * measures), and are filtered by the store itself, exactly as `plat project list` shows them;
+ * the locator only says which townships (and which extent of reference features) --township
+ * keeps; coverage comes from plat_coverage_compute.
  *
  * Safe files. Everything is written into a fresh staging folder (.plat-export-XXXXXX) next to
  * the destination, on the same file system. Only when every file is complete are they moved
@@ -495,25 +497,6 @@ typedef struct plan_state {
     bucket b[4];
 } plan_state;
 
-static int touches_only(const xport *x, const plat_placement *pl)
-{
-    for (int i = 0; i < pl->n; i++)
-        for (int k = 0; k < x->nonly; k++)
-            if (pl->places[i].township == x->only[k])
-                return 1;
-    return 0;
-}
-
-/* Place p (townships touched, whole measure) and say whether it passes the township filter.
- * @return 1 selected, 0 not, < 0 error; pl is filled either way when >= 0 */
-static int place_project(xport *x, const plat_project *p, plat_placement *pl)
-{
-    int rc = plat_locator_place(x->loc, pl, p->wkb, p->wkb_size, 0);
-    if (rc < 0)
-        return rc;
-    return !x->only || touches_only(x, pl);
-}
-
 static int cat_index(const xport *x, const char *code)
 {
     for (int i = 0; code && i < x->ncats; i++)
@@ -535,11 +518,6 @@ static int plan_project(const plat_project *p, void *ud)
 {
     plan_state *s = ud;
     xport *x = s->x;
-    plat_placement pl;
-    int sel = place_project(x, p, &pl);
-    plat_placement_dispose(&pl);
-    if (sel <= 0)
-        return sel;
     int ci = cat_index(x, p->category), cnt[3] = { 0, 0, 0 }, rc;
     if (p->wkb) {
         GEOSGeometry *g = NULL;
@@ -592,8 +570,8 @@ static int plan_projects(xport *x)
     for (int b = 0; b < 4; b++)
         if (!(s.b[b].cats = calloc((size_t)x->ncats + 1, 1)))
             rc = plat_error_set(x->ctx, PLAT_ENOMEM, "out of memory");
-    plat_project_filter f = { .county = x->o->county, .category = x->category[0] ? x->category : NULL,
-                              .status = x->status, .bbox_wkb = x->box, .bbox_wkb_size = x->box_size };
+    plat_project_filter f = { .township = x->o->township, .county = x->o->county,
+                              .category = x->category[0] ? x->category : NULL, .status = x->status };
     if (rc >= 0)
         rc = plat_project_foreach(x->db, &f, plan_project, &s);
     for (int b = 0; rc >= 0 && b < 4; b++) {
@@ -982,24 +960,34 @@ static int row_geometry(xport *x, xlayer *l, const unsigned char *wkb, size_t si
     return 0;
 }
 
+static int add_town(const plat_place_row *r, void *ud)
+{
+    plat_buf *b = ud;
+    return plat_buf_printf(b, "%s%s", b->len ? ";" : "", r->name) < 0 ? PLAT_ENOMEM : 0;
+}
+
 static int project_row(const plat_project *p, void *ud)
 {
     rows_state *s = ud;
     xport *x = s->x;
     xlayer *l = s->l;
     xvalue *v = s->v;
-    plat_placement pl;
     GEOSGeometry *g = NULL;
-    int skip, rc = place_project(x, p, &pl);
-    if (rc <= 0)
+    plat_buf towns = PLAT_BUF_INIT;
+    json_object *o = NULL;
+    int skip, rc = row_geometry(x, l, p->wkb, p->wkb_size, &g, &skip);
+    if (rc < 0 || skip)
         goto done;
-    if ((rc = row_geometry(x, l, p->wkb, p->wkb_size, &g, &skip)) < 0 || skip)
+    /* The townships and measures the ledger keeps with the project, as `plat project list`
+     * shows them: what the whole project measures, whatever part of it this layer draws. */
+    if (p->wkb && (rc = plat_project_places(x->db, p->id, x->o->planar, add_town, &towns)) != 0) {
+        rc = rc == PLAT_ENOMEM ? plat_error_set(x->ctx, rc, "out of memory") : rc;
         goto done;
+    }
+    int kinds = p->wkb ? p->kinds : 0;
+    plat_quantity q = x->o->planar ? p->measured_planar : p->measured;
     memset(v, 0, (size_t)l->nfields * sizeof(*v));
     const xcat *cat = plat_export__cat(x, p->category);
-    plat_buf towns = PLAT_BUF_INIT;
-    for (int i = 0; i < pl.n; i++)
-        plat_buf_printf(&towns, "%s%s", i ? ";" : "", pl.places[i].name);
     set_text(&v[P_CODE], p->code);
     set_text(&v[P_NAME], p->name);
     set_text(&v[P_CATEGORY], p->category);
@@ -1014,15 +1002,14 @@ static int project_row(const plat_project *p, void *ud)
         set_real(&v[P_TGT_QTY], p->target_qty);
         set_text(&v[P_TGT_UNIT], p->target_unit);
     }
-    /* What the whole project measures, whatever part of it this layer draws. */
-    if (pl.kinds & PLAT_GEOM_LINE)
-        set_real(&v[P_MEAS_KM], pl.total.length_m / 1000.0);
-    if (pl.kinds & PLAT_GEOM_POLYGON) {
-        set_real(&v[P_MEAS_M2], pl.total.area_m2);
-        set_real(&v[P_MEAS_MU], pl.total.area_m2 / PLAT_M2_PER_MU);
+    if (kinds & PLAT_GEOM_LINE)
+        set_real(&v[P_MEAS_KM], q.length_m / 1000.0);
+    if (kinds & PLAT_GEOM_POLYGON) {
+        set_real(&v[P_MEAS_M2], q.area_m2);
+        set_real(&v[P_MEAS_MU], q.area_m2 / PLAT_M2_PER_MU);
     }
-    if (pl.kinds & PLAT_GEOM_POINT)
-        set_int(&v[P_MEAS_PTS], pl.total.points);
+    if (kinds & PLAT_GEOM_POINT)
+        set_int(&v[P_MEAS_PTS], q.points);
     set_text(&v[P_TOWNSHIPS], plat_buf_cstr(&towns));
     set_text(&v[P_LEAD_UNIT], p->lead_unit);
     set_text(&v[P_SOURCE_DOC], p->source_doc);
@@ -1035,14 +1022,13 @@ static int project_row(const plat_project *p, void *ud)
     set_text(&v[P_END], p->end_date);
     set_text(&v[P_UPDATED], p->updated_at);
     set_text(&v[P_ATTRS], p->attrs);
-    json_object *o = p->attrs ? json_tokener_parse(p->attrs) : NULL;
+    o = p->attrs ? json_tokener_parse(p->attrs) : NULL;
     attr_values(l, v, o && json_object_is_type(o, json_type_object) ? o : NULL);
     rc = s->fn(x, l, v, g, s->ud);
+done:
     json_object_put(o);
     plat_buf_dispose(&towns);
-done:
     GEOSGeom_destroy_r(x->h, g);
-    plat_placement_dispose(&pl);
     return rc < 0 ? rc : 0;
 }
 
@@ -1071,7 +1057,7 @@ static int township_row(const plat_township *t, void *ud)
     if (rc < 0 || skip)
         return rc;
     memset(v, 0, (size_t)l->nfields * sizeof(*v));
-    double area = plat_locator_area_m2(x->loc, i);
+    double area = x->o->planar ? t->planar_area_m2 : t->area_m2;
     if (l->role == XR_TOWNSHIPS) {
         set_text(&v[T_CODE], t->code);
         set_text(&v[T_NAME], t->name);
@@ -1148,8 +1134,8 @@ int plat_export__rows(xport *x, xlayer *l, xrow_fn fn, void *ud)
         return plat_error_set(x->ctx, PLAT_ENOMEM, "out of memory");
     int rc;
     if (l->role == XR_PROJECTS) {
-        plat_project_filter f = { .county = x->o->county, .category = x->category[0] ? x->category : NULL,
-                                  .status = x->status, .bbox_wkb = x->box, .bbox_wkb_size = x->box_size };
+        plat_project_filter f = { .township = x->o->township, .county = x->o->county,
+                                  .category = x->category[0] ? x->category : NULL, .status = x->status };
         rc = plat_project_foreach(x->db, &f, project_row, &s);
     } else if (l->role == XR_REFERENCE) {
         rc = plat_layer_foreach_feature(x->db, l->ref, x->box, x->box_size, feature_row, &s);
@@ -1483,6 +1469,13 @@ static int resolve_filters(xport *x)
     if ((rc = plat_locator_new(x->db, &x->loc, o->planar)) < 0)
         return rc;
     if (o->township) {
+        /* the store filters projects by township; the locator says which townships (and which
+         * extent of reference features) go with them */
+        if ((rc = plat_township_known(x->db, o->township)) <= 0)
+            return rc < 0 ? rc
+                          : plat_error_set(x->ctx, PLAT_ENOTFOUND,
+                                           "no township or county named '%s' in the ledger (see `plat township list`)",
+                                           o->township);
         if ((rc = plat_locator_find(x->loc, &x->only, &x->nonly, o->township)) < 0 ||
             (rc = plat_locator_envelope(x->loc, &x->box, &x->box_size, x->only, x->nonly)) < 0)
             return rc;

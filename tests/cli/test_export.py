@@ -364,6 +364,18 @@ class GeoJSONTest(ExportCase):
         self.assertNotIn("n_farmland", cov["安定镇"], "only the categories exported get columns")
 
 
+    def test_planar_measures_in_the_working_crs_as_project_list_does(self):
+        self.ok("export", "geojson", self.out("p"), "--what", "projects,coverage", "--planar")
+        planar = {p["code"]: p for p in self.ok("project", "list", "--planar", "--json").json()}
+        lines = {f["properties"]["code"]: f["properties"] for f in ogr_dump(self.out("p", "projects_lines.geojson"))[0]}
+        self.assertAlmostEqual(lines["PJ-G536"]["meas_km"], planar["PJ-G536"]["measured"]["km"], delta=1e-6)
+        # 113.3-113.5 E is 0.5-0.7 degree from CM 114E: the GK plane is longer by 3e-5 to 6e-5
+        ratio = lines["PJ-G536"]["meas_km"] / self.listed["PJ-G536"]["measured"]["km"]
+        self.assertTrue(1 + 1e-5 < ratio < 1 + 1e-4, ratio)
+        cov = ogr_dump(self.out("p", "coverage.geojson"))[0]
+        self.assertEqual({f["properties"]["measure"] for f in cov}, {"planar"})
+
+
 class ShapefileTest(ExportCase):
     def test_one_shapefile_per_geometry_type_with_prj_cpg_and_ten_byte_names(self):
         r = self.ok("export", "shp", self.out("shp"))
