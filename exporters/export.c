@@ -1399,6 +1399,43 @@ static void remove_stage(xport *x)
     x->stage = NULL;
 }
 
+/* Before replacing files: a GeoPackage with a -wal or -journal beside it is open somewhere
+ * (QGIS edits GeoPackages in WAL mode), and a stale WAL would be replayed onto the new file. */
+static int check_replace(xport *x, char **names, int n)
+{
+    static const char *const busy[] = { "-wal", "-journal" };
+    struct stat st;
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < 2; k++) {
+            plat_buf p = PLAT_BUF_INIT;
+            int open = plat_buf_printf(&p, "%s/%s%s", x->final_dir, names[i], busy[k]) == 0 &&
+                       lstat(plat_buf_cstr(&p), &st) == 0;
+            plat_buf_dispose(&p);
+            if (open)
+                return plat_error_set(x->ctx, PLAT_EBUSY,
+                                      "%s/%s is open (its %s file is beside it): close it in QGIS first; nothing was "
+                                      "written", x->final_dir, names[i], busy[k]);
+        }
+    return 0;
+}
+
+/* After replacing a Shapefile: spatial index files of the old one would describe other data. */
+static void remove_stale_indexes(xport *x, char **names, int n)
+{
+    static const char *const stale[] = { ".qix", ".sbn", ".sbx" };
+    for (int i = 0; i < n; i++) {
+        size_t len = strlen(names[i]);
+        if (len < 4 || strcasecmp(names[i] + len - 4, ".shp") != 0)
+            continue;
+        for (int k = 0; k < 3; k++) {
+            plat_buf p = PLAT_BUF_INIT;
+            if (plat_buf_printf(&p, "%s/%.*s%s", x->final_dir, (int)(len - 4), names[i], stale[k]) == 0)
+                unlink(plat_buf_cstr(&p));
+            plat_buf_dispose(&p);
+        }
+    }
+}
+
 /* Move every staged file into place; on any failure undo the moves made so far. */
 static int commit(xport *x)
 {
@@ -1406,6 +1443,10 @@ static int commit(xport *x)
     char **names = stage_names(x, &n);
     if (!names)
         return plat_error_set(x->ctx, PLAT_EIO, "%s: the staging folder cannot be read", x->stage);
+    if (x->o->overwrite && (rc = check_replace(x, names, n)) < 0) {
+        free_names(names, n);
+        return rc;
+    }
     for (int i = 0; i < n && rc >= 0; i++) {
         char *from = path_join(x->stage, names[i]), *to = path_join(x->final_dir, names[i]);
         struct stat st;
@@ -1429,6 +1470,8 @@ static int commit(xport *x)
         free(from);
         free(to);
     }
+    if (rc >= 0 && x->o->overwrite)
+        remove_stale_indexes(x, names, n);
     /* Without --overwrite every file moved so far is new: take them back out. */
     for (int i = 0; rc < 0 && !x->o->overwrite && i < done; i++) {
         char *to = path_join(x->final_dir, names[i]);

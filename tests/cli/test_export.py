@@ -646,14 +646,23 @@ class SafeWriteTest(ExportCase):
         self.fails(1, "export", "gpkg", gpkg, message="a.gpkg exists already")
         with open(gpkg) as f:
             self.assertEqual(f.read(), "not mine")
+        with open(gpkg + "-wal", "w") as f:  # QGIS has it open in WAL mode
+            f.write("")
+        self.fails(1, "export", "gpkg", gpkg, "--overwrite", message="close it in QGIS first")
+        os.remove(gpkg + "-wal")
         self.ok("export", "gpkg", gpkg, "--overwrite", "--what", "townships")
         self.assertEqual(ogr_layers(gpkg), ["townships", "layer_styles"])
         os.makedirs(self.out("shp"))
         with open(self.out("shp", "projects_lines.shp"), "w") as f:
             f.write("x")
+        with open(self.out("shp", "projects_lines.qix"), "w") as f:  # an old spatial index
+            f.write("x")
         before = self.listing()
         self.fails(1, "export", "shp", self.out("shp"), message="projects_lines.shp exists already")
         self.assertEqual(self.listing(), before, "nothing written beside the refused file")
+        self.ok("export", "shp", self.out("shp"), "--what", "projects", "--overwrite")
+        self.assertFalse(os.path.exists(self.out("shp", "projects_lines.qix")), "the stale index is gone")
+        self.assertEqual(len(ogr_dump(self.out("shp", "projects_lines.shp"))[0]), 2)
 
     def test_a_failure_while_writing_leaves_no_file_and_no_folder(self):
         # an orthographic view of the southern hemisphere cannot show 28 N: the transform fails
