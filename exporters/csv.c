@@ -18,20 +18,21 @@ static int write_layer(xport *x, xlayer *l)
     plat_buf base = PLAT_BUF_INIT;
     GDALDatasetH ds = NULL;
     xwriter w = { 0 };
-    char *path = NULL;
+    char *path = NULL, *shown = NULL;
     char **lco = CSLSetNameValue(NULL, "GEOMETRY", "AS_WKT");
     lco = CSLSetNameValue(lco, "CREATE_CSVT", "YES");
     lco = CSLSetNameValue(lco, "WRITE_BOM", "YES");
     int rc = plat_buf_printf(&base, "%s.csv", l->table);
-    if (rc < 0 || !(path = plat_export__stage_path(x, plat_buf_cstr(&base)))) {
+    if (rc < 0 || !(path = plat_export__stage_path(x, plat_buf_cstr(&base))) ||
+        !(shown = plat_export__shown(x, plat_buf_cstr(&base)))) {
         rc = plat_error_set(x->ctx, PLAT_ENOMEM, "out of memory");
         goto done;
     }
-    if ((rc = plat_export__create(x, &ds, "CSV", path, NULL)) < 0 ||
-        (rc = plat_export__layer_open(x, &w, ds, l, NULL, lco, 0, plat_buf_cstr(&base))) < 0 ||
+    if ((rc = plat_export__create(x, &ds, "CSV", path, shown, NULL)) < 0 ||
+        (rc = plat_export__layer_open(x, &w, ds, l, NULL, lco, 0, shown)) < 0 ||
         (rc = plat_export__layer_write(x, &w)) < 0)
         goto done;
-    rc = plat_export__close(x, ds, plat_buf_cstr(&base));
+    rc = plat_export__close(x, ds, shown);
     ds = NULL;
     if (rc >= 0)
         rc = plat_export__report(x, plat_buf_cstr(&base), l->table, l->written);
@@ -41,6 +42,7 @@ done:
         GDALClose(ds); /* after a failure: its error is the one to report */
     CSLDestroy(lco);
     free(path);
+    free(shown);
     plat_buf_dispose(&base);
     return rc;
 }

@@ -135,6 +135,11 @@ static int is_file_format(int format)
     return format == XF_GPKG || format == XF_KML;
 }
 
+char *plat_export__shown(xport *x, const char *base)
+{
+    return is_file_format(x->format) ? plat_strdup(x->dest) : path_join(x->final_dir, base);
+}
+
 int plat_export__report(xport *x, const char *base, const char *layer, int64_t features)
 {
     plat_export_result *r = x->res;

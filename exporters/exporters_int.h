@@ -123,6 +123,9 @@ int plat_export__rows(xport *x, xlayer *l, xrow_fn fn, void *ud);
 
 /** The staging path of a base name into a new string (free). NULL when out of memory. */
 char *plat_export__stage_path(xport *x, const char *base);
+/** Where a base name lands, as messages name it (DEST/base, or DEST for one-file formats), into
+ * a new string (free). NULL when out of memory. */
+char *plat_export__shown(xport *x, const char *base);
 /** Add a line to the result: file base name (its final path is made here), layer, features. */
 int plat_export__report(xport *x, const char *base, const char *layer, int64_t features);
 /** Warn through the context and count the warning. */
@@ -146,9 +149,10 @@ typedef struct xwriter {
     const char *file;  /* for messages */
 } xwriter;
 
-/** Create a GDAL dataset for writing. @param[out] out the dataset (GDALClose via
- * plat_export__close). @return 0 or PLAT_EIO naming path */
-int plat_export__create(xport *x, GDALDatasetH *out, const char *driver, const char *path, char **dsco);
+/** Create a GDAL dataset for writing at path (in the staging folder); messages name `shown`.
+ * @param[out] out the dataset (GDALClose via plat_export__close). @return 0 or PLAT_EIO */
+int plat_export__create(xport *x, GDALDatasetH *out, const char *driver, const char *path, const char *shown,
+                        char **dsco);
 /** Close a dataset, checking GDAL's errors while it flushes. @return 0 or PLAT_EIO naming file */
 int plat_export__close(xport *x, GDALDatasetH ds, const char *file);
 /** Create layer l in ds (named `name`, NULL: l->table) with its fields and geometry type; the

@@ -25,9 +25,10 @@ static int write_layer(xport *x, xlayer *l)
     GDALDatasetH ds = NULL;
     xwriter w = { 0 };
     char **lco = NULL;
-    char *path = NULL;
+    char *path = NULL, *shown = NULL;
     int rc = plat_buf_printf(&base, "%s.geojson", l->table);
-    if (rc < 0 || !(path = plat_export__stage_path(x, plat_buf_cstr(&base)))) {
+    if (rc < 0 || !(path = plat_export__stage_path(x, plat_buf_cstr(&base))) ||
+        !(shown = plat_export__shown(x, plat_buf_cstr(&base)))) {
         rc = plat_error_set(x->ctx, PLAT_ENOMEM, "out of memory");
         goto done;
     }
@@ -35,11 +36,11 @@ static int write_layer(xport *x, xlayer *l)
     lco = CSLSetNameValue(lco, "COORDINATE_PRECISION", x->geographic ? "8" : "4");
     lco = CSLSetNameValue(lco, "WRITE_NAME", "YES");
     lco = CSLSetNameValue(lco, "DESCRIPTION", l->title);
-    if ((rc = plat_export__create(x, &ds, "GeoJSON", path, NULL)) < 0 ||
-        (rc = plat_export__layer_open(x, &w, ds, l, NULL, lco, 0, plat_buf_cstr(&base))) < 0 ||
+    if ((rc = plat_export__create(x, &ds, "GeoJSON", path, shown, NULL)) < 0 ||
+        (rc = plat_export__layer_open(x, &w, ds, l, NULL, lco, 0, shown)) < 0 ||
         (rc = plat_export__layer_write(x, &w)) < 0)
         goto done;
-    rc = plat_export__close(x, ds, plat_buf_cstr(&base));
+    rc = plat_export__close(x, ds, shown);
     ds = NULL;
     if (rc < 0)
         goto done;
@@ -57,6 +58,7 @@ done:
         GDALClose(ds); /* after a failure: its error is the one to report */
     CSLDestroy(lco);
     free(path);
+    free(shown);
     plat_buf_dispose(&base);
     plat_buf_dispose(&qml);
     return rc;

@@ -103,9 +103,9 @@ static int styles_table(xport *x, GDALDatasetH ds, const char *file)
 int plat_export__gpkg_write(xport *x, const char *base)
 {
     GDALDatasetH ds = NULL;
-    char *path = plat_export__stage_path(x, base);
-    int rc = path ? plat_export__create(x, &ds, "GPKG", path, NULL)
-                  : plat_error_set(x->ctx, PLAT_ENOMEM, "out of memory");
+    char *path = plat_export__stage_path(x, base), *shown = plat_export__shown(x, base);
+    int rc = path && shown ? plat_export__create(x, &ds, "GPKG", path, shown, NULL)
+                           : plat_error_set(x->ctx, PLAT_ENOMEM, "out of memory");
     for (int i = 0; rc >= 0 && i < x->nlayers; i++) {
         xlayer *l = &x->layers[i];
         xwriter w;
@@ -113,15 +113,15 @@ int plat_export__gpkg_write(xport *x, const char *base)
         lco = CSLSetNameValue(lco, "FID", "fid");
         lco = CSLSetNameValue(lco, "IDENTIFIER", l->title);
         lco = CSLSetNameValue(lco, "DESCRIPTION", l->title);
-        if ((rc = plat_export__layer_open(x, &w, ds, l, NULL, lco, 0, base)) >= 0)
+        if ((rc = plat_export__layer_open(x, &w, ds, l, NULL, lco, 0, shown)) >= 0)
             rc = plat_export__layer_write(x, &w);
         plat_export__layer_close(&w);
         CSLDestroy(lco);
     }
     if (rc >= 0)
-        rc = styles_table(x, ds, base);
+        rc = styles_table(x, ds, shown);
     if (rc >= 0) {
-        rc = plat_export__close(x, ds, base);
+        rc = plat_export__close(x, ds, shown);
         ds = NULL;
     }
     if (ds)
@@ -129,6 +129,7 @@ int plat_export__gpkg_write(xport *x, const char *base)
     for (int i = 0; rc >= 0 && i < x->nlayers; i++)
         rc = plat_export__report(x, base, x->layers[i].table, x->layers[i].written);
     free(path);
+    free(shown);
     return rc;
 }
 

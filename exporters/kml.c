@@ -28,18 +28,19 @@ int plat_export__kml_write(xport *x)
     char **dsco = CSLSetNameValue(NULL, "NameField", "name");
     dsco = CSLSetNameValue(dsco, "DescriptionField", "description");
     char *path = plat_export__stage_path(x, base);
-    int rc = path ? plat_export__create(x, &ds, "KML", path, dsco) : plat_error_set(x->ctx, PLAT_ENOMEM, "out of memory");
+    int rc = path ? plat_export__create(x, &ds, "KML", path, x->dest, dsco)
+                  : plat_error_set(x->ctx, PLAT_ENOMEM, "out of memory");
     for (int i = 0; rc >= 0 && i < x->nlayers; i++) {
         xlayer *l = &x->layers[i];
         xwriter w;
-        if ((rc = plat_export__layer_open(x, &w, ds, l, l->title, NULL, 1, base)) >= 0) {
+        if ((rc = plat_export__layer_open(x, &w, ds, l, l->title, NULL, 1, x->dest)) >= 0) {
             w.style_strings = 1;
             rc = plat_export__layer_write(x, &w);
         }
         plat_export__layer_close(&w);
     }
     if (rc >= 0) {
-        rc = plat_export__close(x, ds, base);
+        rc = plat_export__close(x, ds, x->dest);
         ds = NULL;
     }
     if (ds)

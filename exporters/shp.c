@@ -79,24 +79,25 @@ static int write_layer(xport *x, xlayer *l)
     GDALDatasetH ds = NULL;
     xwriter w = { 0 };
     char **lco = NULL;
-    char *path = NULL;
+    char *path = NULL, *shown = NULL;
     int rc = plat_export__shp_names(x, l);
     if (rc < 0)
         goto done;
     /* Without geometry the driver writes the .dbf alone. */
     if (plat_buf_printf(&base, "%s.%s", l->table, l->kind ? "shp" : "dbf") < 0 ||
-        !(path = plat_export__stage_path(x, plat_buf_cstr(&base)))) {
+        !(path = plat_export__stage_path(x, plat_buf_cstr(&base))) ||
+        !(shown = plat_export__shown(x, plat_buf_cstr(&base)))) {
         rc = plat_error_set(x->ctx, PLAT_ENOMEM, "out of memory");
         goto done;
     }
     lco = CSLSetNameValue(lco, "ENCODING", "UTF-8");
     /* Text fields keep the full 254 bytes (no RESIZE): a field cut to its longest value would
      * cut the next longer value a user types in QGIS. */
-    if ((rc = plat_export__create(x, &ds, "ESRI Shapefile", path, NULL)) < 0 ||
-        (rc = plat_export__layer_open(x, &w, ds, l, NULL, lco, 0, plat_buf_cstr(&base))) < 0 ||
+    if ((rc = plat_export__create(x, &ds, "ESRI Shapefile", path, shown, NULL)) < 0 ||
+        (rc = plat_export__layer_open(x, &w, ds, l, NULL, lco, 0, shown)) < 0 ||
         (rc = plat_export__layer_write(x, &w)) < 0)
         goto done;
-    rc = plat_export__close(x, ds, plat_buf_cstr(&base));
+    rc = plat_export__close(x, ds, shown);
     ds = NULL;
     if (rc < 0)
         goto done;
@@ -110,6 +111,7 @@ done:
         GDALClose(ds); /* after a failure: its error is the one to report */
     CSLDestroy(lco);
     free(path);
+    free(shown);
     plat_buf_dispose(&base);
     plat_buf_dispose(&qbase);
     plat_buf_dispose(&qml);

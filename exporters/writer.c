@@ -55,7 +55,8 @@ static int gdal_fail(xport *x, const char *file, const char *what)
     return plat_error_locate(x->ctx, file, -1);
 }
 
-int plat_export__create(xport *x, GDALDatasetH *out, const char *driver, const char *path, char **dsco)
+int plat_export__create(xport *x, GDALDatasetH *out, const char *driver, const char *path, const char *shown,
+                        char **dsco)
 {
     GDALDriverH drv = GDALGetDriverByName(driver);
     *out = NULL;
@@ -63,7 +64,7 @@ int plat_export__create(xport *x, GDALDatasetH *out, const char *driver, const c
     if (!drv)
         return plat_error_set(x->ctx, PLAT_EINTERNAL, "GDAL has no %s driver", driver);
     if (!(*out = GDALCreate(drv, path, 0, 0, 0, GDT_Unknown, dsco)))
-        return gdal_fail(x, path, "cannot create the file");
+        return gdal_fail(x, shown, "cannot create the file");
     return 0;
 }
 
@@ -262,9 +263,12 @@ static int write_row(xport *x, xlayer *l, const xvalue *v, const GEOSGeometry *g
             goto done;
         }
         if (x->ct && OGR_G_Transform(og, x->ct) != OGRERR_NONE) {
+            const char *code = v[0].set && l->fields[0].type == XT_TEXT ? v[0].s : "";
             OGR_G_DestroyGeometry(og);
-            rc = plat_error_set(x->ctx, PLAT_EINVALID, "%s: a geometry cannot be transformed to the target CRS%s%s",
-                                w->file, *plat_export__gdal_msg() ? ": " : "", plat_export__gdal_msg());
+            plat_error_set(x->ctx, PLAT_EINVALID, "%s: the geometry of %s%s cannot be transformed to the target CRS%s%s",
+                           w->file, *code ? "" : "a feature", code, *plat_export__gdal_msg() ? ": " : "",
+                           plat_export__gdal_msg());
+            rc = plat_error_locate(x->ctx, w->file, -1);
             goto done;
         }
         OGREnvelope e;
