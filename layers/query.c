@@ -241,13 +241,6 @@ static int each_project(const plat_project *p, void *ud)
         goto done;
     if (r->o->of_project && strcmp(p->code, r->o->of_project) == 0)
         goto done; /* "within 5 km of project X" means the other projects */
-    row.place.kinds = kinds;
-    row.place.total = r->o->planar ? p->measured_planar : p->measured;
-    if (kinds) {
-        place_acc acc = { r, &row, 0 };
-        if ((rc = plat_project_places(r->db, p->id, r->o->planar, add_place, &acc)) < 0)
-            goto done;
-    }
     if (r->pref) {
         if ((rc = distance_to(r, &row.distance_m, g)) < 0)
             goto done;
@@ -267,6 +260,14 @@ static int each_project(const plat_project *p, void *ud)
         if (ov && (rc = plat_measure_geom(r->measure, &row.overlap, ov)) < 0)
             goto done;
         row.has_overlap = 1;
+    }
+    /* Kept: now read where it lies (the exact tests above came first, being the filters). */
+    row.place.kinds = kinds;
+    row.place.total = r->o->planar ? p->measured_planar : p->measured;
+    if (kinds) {
+        place_acc acc = { r, &row, 0 };
+        if ((rc = plat_project_places(r->db, p->id, r->o->planar, add_place, &acc)) < 0)
+            goto done;
     }
     if ((rc = plat_query__project_copy(r->ctx, &row.project, p, 1)) < 0)
         goto done;
