@@ -1,14 +1,15 @@
 /* cli/cmd_demo.c - `plat demo`: build a ledger of the seed plans from data/ and show, on one
  * or two screens, what plat is for.
  *
- * The demo is the library at work, not a script: it creates a fresh SpatiaLite ledger, imports
- * the illustrative townships (plat_township_import), the illustrative reference layers
- * (plat_layer_import: roads, rivers, farmland, basic farmland, the ecological red line) and the
- * 137 seed projects of the five plans (plat_project_import, the same importer as `plat project
- * import`), then asks the questions a county office asks: what is planned where, by county and
- * category (plat_project_foreach); how many km and 亩 the projects cover in each township and
- * what share of its roads and farmland (plat_coverage_compute); which targets their geometry
- * contradicts (plat_targets_compute); which projects take permanent basic farmland
+ * The demo is the library at work, not a script: it creates a fresh SpatiaLite ledger and
+ * imports, through the importers users run, the seed projects of the five plans
+ * (plat_project_import, as `plat project import`), the illustrative townships
+ * (plat_township_import) and the illustrative reference layers (plat_layer_import: roads,
+ * rivers, farmland, basic farmland, the ecological red line). Then it asks the questions a
+ * county office asks: what is planned where, by county and category (plat_project_foreach);
+ * how many km and 亩 the projects cover in each township and what share of its roads and
+ * farmland (plat_coverage_compute); which targets their geometry contradicts
+ * (plat_targets_compute); which projects take permanent basic farmland
  * (plat_conflicts_compute). Each answer is a short table; the last lines say which command
  * gives the whole answer.
  *
@@ -99,7 +100,7 @@ static int clear_path(plat_cli *cli, const char *path, int overwrite)
 /* ---- building ---- */
 
 typedef struct {
-    int64_t townships, projects, no_geometry;
+    int64_t townships, projects;
     int64_t layer_features[NLAYERS];
     int srid;
 } built;
@@ -121,7 +122,6 @@ static int build(plat_cli *cli, const char *data, built *b)
     if ((rc = plat_project_import(cli->db, &res, path, &o)) < 0)
         return rc;
     b->projects = res.written;
-    b->no_geometry = res.no_geometry;
     join(path, sizeof path, data, TOWNSHIPS_FILE);
     memset(&res, 0, sizeof res);
     if ((rc = plat_township_import(cli->db, &res, path, &o)) < 0)
@@ -375,8 +375,11 @@ static int print_targets(plat_cli *cli, char *show_code, size_t n_show)
     if (rc < 0)
         return rc;
     size_t n = plat_targets_count(t), verdicts[4] = { 0 };
-    for (size_t i = 0; i < n; i++)
-        verdicts[plat_targets_row_at(t, i)->verdict & 3]++;
+    for (size_t i = 0; i < n; i++) {
+        int v = plat_targets_row_at(t, i)->verdict;
+        if (v >= 0 && v < 4)
+            verdicts[v]++;
+    }
     printf("%zu of the %zu targets are lengths or areas: %zu agree with their geometry within 10%%, %zu %s",
            verdicts[PLAT_TARGET_OK] + verdicts[PLAT_TARGET_MISMATCH] + verdicts[PLAT_TARGET_NO_GEOMETRY], n,
            verdicts[PLAT_TARGET_OK], verdicts[PLAT_TARGET_MISMATCH],
