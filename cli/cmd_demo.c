@@ -88,7 +88,8 @@ static int clear_path(plat_cli *cli, const char *path, int overwrite)
         return 0;
     if (!overwrite)
         return plat_error_set(cli->ctx, PLAT_EEXISTS,
-                              "%s exists; pass --overwrite to rebuild the demo there, or --db PATH for another file", path);
+                              "%s exists; pass --overwrite to rebuild the demo there, or --db PATH for another file",
+                              path);
     plat_store *old = NULL;
     if (plat_store_open(cli->ctx, &old, path, PLAT_OPEN_READ) < 0)
         return plat_error_set(cli->ctx, PLAT_EEXISTS, "%s exists and is not a plat ledger; not overwriting it", path);
@@ -601,8 +602,9 @@ int cmd_demo(plat_cli *cli, int argc, char **argv)
     memset(&b, 0, sizeof b);
     join(probe, sizeof probe, data, PROJECTS_FILE);
     if (access(probe, R_OK) != 0) {
-        plat_error_set(cli->ctx, PLAT_ENOTFOUND, "no demo data in %s (%s is missing); pass --data DIR, the data/ folder "
-                       "of plat's source tree", data, PROJECTS_FILE);
+        plat_error_set(cli->ctx, PLAT_ENOTFOUND,
+                       "no demo data in %s (%s is missing); pass --data DIR, the data/ folder of plat's source tree",
+                       data, PROJECTS_FILE);
         rc = cli_fail(cli);
         goto out;
     }
