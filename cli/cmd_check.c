@@ -84,7 +84,8 @@ static json_object *target_row_json(plat_cli *cli, const plat_target_row *r)
         return o;
     }
     json_object_object_add(o, "measured_in_target_unit", cli_json_number(r->measured_in_unit, 6));
-    json_object_object_add(o, "difference_pct", isnan(r->difference_pct) ? NULL : cli_json_number(r->difference_pct, 2));
+    json_object_object_add(o, "difference_pct",
+                           isnan(r->difference_pct) ? NULL : cli_json_number(r->difference_pct, 2));
     return o;
 }
 
@@ -107,7 +108,8 @@ static void print_targets_table(plat_cli *cli, const plat_targets *t, double tol
     static const char *const mis_heads[] = { "编号", "名称", "目标", "实测", "折合", "差异" };
     static const char *const unm_heads[] = { "编号", "名称", "目标", "实测", "原因" };
     static const char *const nog_heads[] = { "编号", "名称", "目标" };
-    cli_table *mis = cli_table_new(6, mis_heads), *unm = cli_table_new(5, unm_heads), *nog = cli_table_new(3, nog_heads);
+    cli_table *mis = cli_table_new(6, mis_heads), *unm = cli_table_new(5, unm_heads);
+    cli_table *nog = cli_table_new(3, nog_heads);
     cli_table_align_right(mis, 3);
     cli_table_align_right(mis, 4);
     cli_table_align_right(mis, 5);
@@ -154,7 +156,9 @@ static void print_targets_table(plat_cli *cli, const plat_targets *t, double tol
     cli_table_free(mis);
     cli_table_free(unm);
     cli_table_free(nog);
-    cli_note(cli, "%zu within %s%% of the target, %zu mismatched, %zu unmeasurable, %zu without geometry, %zu without a target",
+    cli_note(cli,
+             "%zu within %s%% of the target, %zu mismatched, %zu unmeasurable, %zu without geometry, "
+             "%zu without a target",
              count[PLAT_TARGET_OK], tol, count[PLAT_TARGET_MISMATCH], count[PLAT_TARGET_UNMEASURABLE],
              count[PLAT_TARGET_NO_GEOMETRY], plat_targets_without(t));
 }
@@ -212,12 +216,14 @@ static int check_targets(plat_cli *cli, int argc, char **argv)
         const char *end;
         if (plat_parse_double_prefix(v, &o.tolerance_pct, &end) < 0 || (*end && strcmp(end, "%") != 0) ||
             !(o.tolerance_pct >= 0) || !isfinite(o.tolerance_pct)) {
-            plat_error_set(cli->ctx, PLAT_EINVALID, "--tolerance must be a per cent of at least 0, like 10 or 5.5%%, got '%s'", v);
+            plat_error_set(cli->ctx, PLAT_EINVALID,
+                           "--tolerance must be a per cent of at least 0, like 10 or 5.5%%, got '%s'", v);
             goto fail;
         }
     }
     o.planar = cli_flag(&a, "planar");
-    if (cli_open(cli, PLAT_OPEN_READ) < 0 || resolve_filters(cli, &a, category, sizeof category, &o.category, &o.status) < 0 ||
+    if (cli_open(cli, PLAT_OPEN_READ) < 0 ||
+        resolve_filters(cli, &a, category, sizeof category, &o.category, &o.status) < 0 ||
         plat_targets_compute(cli->db, &t, &o) < 0)
         goto fail;
     size_t count[4] = { 0, 0, 0, 0 };
@@ -349,7 +355,8 @@ static int check_conflicts(plat_cli *cli, int argc, char **argv)
         goto done;
     }
     o.planar = cli_flag(&a, "planar");
-    if (cli_open(cli, PLAT_OPEN_READ) < 0 || resolve_filters(cli, &a, category, sizeof category, &o.category, &o.status) < 0 ||
+    if (cli_open(cli, PLAT_OPEN_READ) < 0 ||
+        resolve_filters(cli, &a, category, sizeof category, &o.category, &o.status) < 0 ||
         plat_conflicts_compute(cli->db, &c, &o) < 0)
         goto fail;
     size_t n = plat_conflicts_count(c);

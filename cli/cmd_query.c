@@ -11,9 +11,11 @@
 #include "cmd.h"
 
 static const cli_opt opts[] = {
-    { "township", 0, CLI_VALUE, "T", "only projects touching this township (name or code; a county takes all its townships)" },
+    { "township", 0, CLI_VALUE, "T",
+      "only projects touching this township (name or code; a county takes all its townships)" },
     { "within", 0, CLI_VALUE, "DIST", "only projects at most DIST from --of: 5km, 500m, or a number of metres" },
-    { "of", 0, CLI_VALUE, "WKT|project:CODE", "the place to measure from: WKT or GeoJSON (inline or @file), or a project" },
+    { "of", 0, CLI_VALUE, "WKT|project:CODE",
+      "the place to measure from: WKT or GeoJSON (inline or @file), or a project" },
     { "s-srs", 0, CLI_VALUE, "SRS", "CRS of --of (default EPSG:4490 lon/lat; GCJ02, BD09 accepted)" },
     { "intersects-layer", 0, CLI_VALUE, "NAME", "only projects meeting this reference layer, with their overlap" },
     { "category", 0, CLI_VALUE, "CAT", "only this category" },
@@ -58,7 +60,8 @@ static json_object *row_json(plat_cli *cli, const plat_query_row *r, const shown
     json_object_object_add(o, "code", json_str(p->code));
     json_object_object_add(o, "name", json_str(p->name));
     json_object_object_add(o, "category", json_str(p->category));
-    json_object_object_add(o, "category_label", json_str(plat_category_label(cli->db, label, sizeof label, p->category)));
+    json_object_object_add(o, "category_label",
+                           json_str(plat_category_label(cli->db, label, sizeof label, p->category)));
     json_object_object_add(o, "county", json_str(p->county));
     json_object_object_add(o, "status", json_str(p->status));
     json_object_object_add(o, "status_label", json_str(plat_status_label(p->status)));

@@ -18,9 +18,9 @@
  * conflict is found, so the report says where the conflict is and how much lies in each
  * township. (The overlap is a new geometry, so it is clipped by the locator rather than read
  * from the stored places; for areas the two agree exactly, and only a stretch of line running
- * exactly along a shared border would be listed in both townships here.) Which projects are near the layer at all comes from the projects'
- * spatial index and the layer's extent, so a small red-line layer never makes plat read every
- * project of a province.
+ * exactly along a shared border would be listed in both townships here.) Which projects are
+ * near the layer at all comes from the projects' spatial index and the layer's extent, so a
+ * small red-line layer never makes plat read every project of a province.
  *
  * Ownership: a result owns its rows (project copies without geometry; conflict rows also a
  * placement whose township names belong to the result's locator) and the layer's kind strings.

@@ -137,14 +137,18 @@ class CheckConflictsTest(PlatCase):
         self.ok("layer", "import", "生态红线", self.write("eco.geojson", collection([
             ({"名称": "R1"}, square(500700, 3100500, 501700, 3101500)),
             ({"名称": "R2"}, square(500800, 3100500, 501200, 3101000)),
-            ({"名称": "R3"}, square(501500, 3101700, 501600, 3101900))])), "--kind", "eco_redline", "--s-srs", "EPSG:4547")
-        add = lambda code, cat, wkt: self.ok("project", "add", "--code", code, "--name", code + "项目", "--category", cat,
-                                             "--s-srs", "EPSG:4547", "--geom", wkt)
-        add("S", "farmland", "POLYGON((500000 3100500, 501000 3100500, 501000 3101500, 500000 3101500, 500000 3100500))")
+            ({"名称": "R3"}, square(501500, 3101700, 501600, 3101900))])),
+                "--kind", "eco_redline", "--s-srs", "EPSG:4547")
+        add = lambda code, cat, wkt: self.ok("project", "add", "--code", code, "--name", code + "项目",
+                                             "--category", cat, "--s-srs", "EPSG:4547", "--geom", wkt)
+        add("S", "farmland", "POLYGON((500000 3100500, 501000 3100500, 501000 3101500, 500000 3101500, "
+                             "500000 3100500))")
         add("L", "highway", "LINESTRING(500000 3101800, 502000 3101800)")
         add("P", "substation", "POINT(501500 3101000)")
-        add("T", "farmland", "POLYGON((501700 3100500, 501800 3100500, 501800 3101500, 501700 3101500, 501700 3100500))")
-        add("F", "farmland", "POLYGON((600000 3100000, 601000 3100000, 601000 3101000, 600000 3101000, 600000 3100000))")
+        add("T", "farmland", "POLYGON((501700 3100500, 501800 3100500, 501800 3101500, 501700 3101500, "
+                             "501700 3100500))")
+        add("F", "farmland", "POLYGON((600000 3100000, 601000 3100000, 601000 3101000, 600000 3101000, "
+                             "600000 3100000))")
 
     def test_overlap_share_and_townships_of_each_project(self):
         self.build()
