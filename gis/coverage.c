@@ -452,6 +452,25 @@ static void worker_dispose(worker *w, int index)
     memset(w, 0, sizeof(*w));
 }
 
+/* g intersected with zone z. The overlay nodes every edge of both inputs it cannot rule out,
+ * and a township has hundreds: first the zone is cut to a box a little larger than g's
+ * envelope (GEOS's rectangle clipping, a single linear pass), then intersected with g. The box
+ * edges lie outside g, so what they add to the zone is never part of the result. */
+static GEOSGeometry *clip_to_zone(worker *w, int z, const GEOSGeometry *g, int have_env, double xmin, double ymin,
+                                  double xmax, double ymax)
+{
+    GEOSContextHandle_t h = w->h;
+    if (!have_env)
+        return GEOSIntersection_r(h, w->zone[z], g);
+    double pad = 1.0 + 1e-3 * ((xmax - xmin) + (ymax - ymin));
+    GEOSGeometry *near = GEOSClipByRect_r(h, w->zone[z], xmin - pad, ymin - pad, xmax + pad, ymax + pad);
+    if (!near)
+        return GEOSIntersection_r(h, w->zone[z], g);
+    GEOSGeometry *x = GEOSIntersection_r(h, near, g);
+    GEOSGeom_destroy_r(h, near);
+    return x;
+}
+
 /* Clip g to the zones; parts (with geometry unless keep_geom is 0) go to out, the leftover
  * outside every zone last with zone -1. */
 static int clip(worker *w, const GEOSGeometry *g, int kinds, int keep_geom, parts *out)
@@ -497,7 +516,7 @@ static int clip(worker *w, const GEOSGeometry *g, int kinds, int keep_geom, part
             return meets;
         if (!meets)
             continue;
-        GEOSGeometry *x = GEOSIntersection_r(h, w->zone[z], g);
+        GEOSGeometry *x = clip_to_zone(w, z, g, have_env, xmin, ymin, xmax, ymax);
         if (!x)
             return plat_gis__geos_err(w->ctx, PLAT_EINTERNAL, "cannot clip a feature to a township");
         part p = { z, { 0, 0, 0 }, x, 0, 0 };
