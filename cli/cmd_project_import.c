@@ -63,11 +63,11 @@ int cmd_project_import(plat_cli *cli, int argc, char **argv)
         if (res.srid_chosen)
             cli_note(cli, "working CRS: EPSG:%d (CGCS2000 3-degree Gauss-Kruger, CM %.0fE)", res.srid_chosen,
                      plat_crs_gk_central_meridian(res.srid_chosen));
-        if (res.no_geometry)
-            cli_note(cli, "%lld projects have no geometry", (long long)res.no_geometry);
         cli_note(cli, "imported %lld projects from %s (%lld repaired, %lld skipped, %lld updated)",
                  (long long)res.written, a.pos[0], (long long)res.repaired, (long long)res.skipped,
                  (long long)res.replaced);
+        if (res.no_geometry)
+            cli_note(cli, "%lld of them without a geometry (empty in the file)", (long long)res.no_geometry);
     }
     cli_args_dispose(&a);
     return rc;

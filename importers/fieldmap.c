@@ -196,11 +196,12 @@ int plat_fieldmap__bind(plat_fieldmap *m, plat_ogr_source *src)
 {
     plat_ctx *ctx = plat_store_ctx(m->db);
     if (src->bad_names) { /* columns named in GBK bytes cannot be matched: say why now */
-        plat_error_set(ctx, PLAT_EINVALID,
-                       src->encoding ? "its column names are not valid %s text; check the file's encoding"
-                                     : "its column names are not valid UTF-8%s; if the file is GBK-encoded say so "
-                                       "with --encoding GBK",
-                       src->encoding ? src->encoding : "");
+        if (src->encoding)
+            plat_error_set(ctx, PLAT_EINVALID, "its column names are not valid %s text; check the file's encoding",
+                           src->encoding);
+        else
+            plat_error_set(ctx, PLAT_EINVALID,
+                           "its column names are not valid UTF-8; if the file is GBK-encoded say so with --encoding GBK");
         return plat_ogr__locate(ctx, src, -1);
     }
     free(m->used);

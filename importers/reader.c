@@ -300,11 +300,12 @@ int plat_reader__attrs(plat_reader *r, OGRFeatureH f, const unsigned char *skip,
     json_object *o = NULL;
     int rc = 0;
     if (r->src->bad_names) {
-        plat_error_set(r->ctx, PLAT_EINVALID,
-                       r->src->encoding ? "the field names are not valid %s text; check the file's encoding"
-                                        : "the field names are not valid UTF-8%s; if the file is GBK-encoded say so "
-                                          "with --encoding GBK",
-                       r->src->encoding ? r->src->encoding : "");
+        if (r->src->encoding)
+            plat_error_set(r->ctx, PLAT_EINVALID, "the field names are not valid %s text; check the file's encoding",
+                           r->src->encoding);
+        else
+            plat_error_set(r->ctx, PLAT_EINVALID,
+                           "the field names are not valid UTF-8; if the file is GBK-encoded say so with --encoding GBK");
         return feature_error(r, f, NULL);
     }
     for (int i = 0; i < r->src->nnames && rc >= 0; i++) {
