@@ -232,11 +232,13 @@ def postgis_sql(table, kind, ellipsoidal):
 
 def run_postgis(pg, sql, path):
     """One query in its own session; the backend's peak RSS read from /proc before it ends."""
+    # psql does not expand its variables in \! commands, but it does in \setenv, and the shell
+    # that runs the \! command expands the environment.
     with open(path, "w") as f:
-        f.write("SELECT pg_backend_pid() AS pid \\gset\n"
+        f.write("SELECT pg_backend_pid() AS pid \\gset\n\\setenv PLAT_BENCH_PID :pid\n"
                 f"\\o {path}.rows\n{sql};\n\\o\n"
-                "\\! grep VmHWM /proc/:pid/status\n"
-                "\\! cat /proc/:pid/stat\n")
+                "\\! grep VmHWM /proc/$PLAT_BENCH_PID/status\n"
+                "\\! cat /proc/$PLAT_BENCH_PID/stat\n")
     r = pg.psql(["-f", path])
     with open(path + ".rows") as f:
         r.rows = f.read()
@@ -509,13 +511,18 @@ def report(results, timings, counts, a):
         if e and p:
             lines.append(f"ellipsoidal/planar {lyr}: {e.median / p.median:.2f}")
             results.setdefault("ellipsoidal_over_planar", {})[lyr] = e.median / p.median
+        if e and p and p.cpu > 0:
+            lines.append(f"ellipsoidal/planar {lyr} (cpu): {e.cpu / p.cpu:.2f}")
+            results.setdefault("ellipsoidal_over_planar_cpu", {})[lyr] = e.cpu / p.cpu
         h = timings.get(f"coverage {lyr}_half planar: plat")
-        if h and p and h.median > 0:
+        if h and p and h.median > 0 and h.cpu > 0:
             # Features double from the half layer to the whole: t ~ n^k gives k = log2(t1/t0).
-            k = math.log(p.median / h.median, 2)
+            k, kc = math.log(p.median / h.median, 2), math.log(p.cpu / h.cpu, 2)
             lines.append(f"scaling {lyr}: {counts[lyr] // 2} -> {counts[lyr]} features, "
-                         f"{h.median:.2f} -> {p.median:.2f} s, exponent {k:.2f}")
+                         f"{h.median:.2f} -> {p.median:.2f} s wall (exponent {k:.2f}), "
+                         f"{h.cpu:.2f} -> {p.cpu:.2f} s cpu (exponent {kc:.2f})")
             results.setdefault("scaling_exponent", {})[lyr] = k
+            results.setdefault("scaling_exponent_cpu", {})[lyr] = kc
     for k, v in results["agreement"].items():
         lines.append(f"agreement {k}: {v['townships']} townships, {v['disagree']} disagree, "
                      f"max relative difference {v['max_rel']:.1e} (allowed {v['tolerance']:g})")
