@@ -162,6 +162,82 @@ static void layer_roads_are_covered_within_the_tolerance(void)
     plat_cov_free(c);
 }
 
+/* The engine answers "inside one township?" from a raster of each township before asking GEOS
+ * (gis/coverage.c, zone_grid): near a sawtooth border, around a hole filled by a third
+ * township and on the rim of a township's envelope, every parcel must still be split exactly
+ * as GEOS's own intersection splits it. */
+static void parcels_near_a_sawtooth_border_and_a_hole_split_as_geos_splits_them(void)
+{
+    static char a[16384], b[16384];
+    /* A: x 400 km to a sawtooth near 410 km (300 m teeth every 50 m), with a 2 km hole;
+     * B: from the sawtooth to 420 km; C: the hole. */
+    int n = snprintf(a, sizeof a, "POLYGON((400000 3170000");
+    int m = snprintf(b, sizeof b, "POLYGON((420000 3170000,420000 3180000");
+    for (int i = 0; i <= 200; i++) {
+        double y = 3170000 + 50.0 * i, x = 410000 + (i % 2 ? 300 : -300) * (i > 0 && i < 200);
+        n += snprintf(a + n, sizeof a - (size_t)n, ",%.0f %.0f", x, y);
+    }
+    for (int i = 200; i >= 0; i--) {
+        double y = 3170000 + 50.0 * i, x = 410000 + (i % 2 ? 300 : -300) * (i > 0 && i < 200);
+        m += snprintf(b + m, sizeof b - (size_t)m, ",%.0f %.0f", x, y);
+    }
+    snprintf(a + n, sizeof a - (size_t)n, ",400000 3180000,400000 3170000),"
+             "(403000 3173000,403000 3175000,405000 3175000,405000 3173000,403000 3173000))");
+    snprintf(b + m, sizeof b - (size_t)m, ",420000 3170000))");
+    const char *hole = "POLYGON((403000 3173000,405000 3173000,405000 3175000,403000 3175000,403000 3173000))";
+    const char *zones[3] = { a, b, hole };
+    plat_cov_options o = PLAT_COV_OPTIONS_INIT;
+    o.working_epsg = 4547;
+    o.planar = 1;
+    o.jobs = 2;
+    plat_cov *c = NULL;
+    T_EQ_INT(plat_cov_new(ctx, &c, &o), 0);
+    GEOSContextHandle_t h = plat_gis_geos(ctx);
+    GEOSGeometry *zg[3];
+    for (int z = 0; z < 3; z++) {
+        zg[z] = wkt(zones[z]);
+        T_EQ_INT(plat_cov_add_zone(c, wkt(zones[z])), z);
+    }
+    T_EQ_INT(plat_cov_run_projects(c), 0);
+    T_EQ_INT(plat_cov_begin_layer(c, NULL), 0);
+    double want[3] = { 0, 0, 0 };
+    int64_t count[3] = { 0, 0, 0 };
+    srand(11);
+    for (int i = 0; i < 6000; i++) {
+        /* squares of 20-300 m, a third of them near the sawtooth, some on the outer rim */
+        double s = 20 + rand() % 280, x, y;
+        if (i % 3 == 0)
+            x = 409000 + rand() % 2000, y = 3170000 + rand() % 10000;
+        else if (i % 3 == 1)
+            x = 402500 + rand() % 3000, y = 3172500 + rand() % 3000;
+        else
+            x = 399800 + rand() % 20000, y = 3169800 + rand() % 10200;
+        char text[256];
+        snprintf(text, sizeof text, "POLYGON((%.0f %.0f,%.0f %.0f,%.0f %.0f,%.0f %.0f,%.0f %.0f))", x, y, x + s, y, x + s,
+                 y + s, x, y + s, x, y);
+        GEOSGeometry *f = wkt(text);
+        for (int z = 0; z < 3; z++) {
+            GEOSGeometry *xz = GEOSIntersection_r(h, zg[z], f);
+            double ar = 0;
+            if (xz && GEOSArea_r(h, xz, &ar) && ar > 0) {
+                want[z] += ar;
+                count[z]++;
+            }
+            GEOSGeom_destroy_r(h, xz);
+        }
+        GEOSGeom_destroy_r(h, f);
+        plat_cov_add_layer_feature(c, wkt(text));
+    }
+    T_EQ_INT(plat_cov_end_layer(c), 0);
+    for (int z = 0; z < 3; z++) {
+        const plat_cov_layer_sum *s = plat_cov_layer_zone(c, 0, z);
+        T_NEAR(s->area_m2, want[z], 1e-6 * want[z]);
+        T_EQ_INT(s->features, count[z]);
+        GEOSGeom_destroy_r(h, zg[z]);
+    }
+    plat_cov_free(c);
+}
+
 /* Many features through several threads give the same sums, to the bit, as one thread. */
 static void results_do_not_depend_on_the_number_of_threads(void)
 {
@@ -204,6 +280,7 @@ int main(void)
     T_RUN(no_townships_at_all);
     T_RUN(layer_roads_are_covered_within_the_tolerance);
     T_RUN(results_do_not_depend_on_the_number_of_threads);
+    T_RUN(parcels_near_a_sawtooth_border_and_a_hole_split_as_geos_splits_them);
     plat_ctx_free(ctx);
     return t_done();
 }
