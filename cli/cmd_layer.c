@@ -81,7 +81,8 @@ static int list_one(const plat_layer_info *li, void *ud)
         json_object *j = json_object_new_object();
         json_object_object_add(j, "name", json_object_new_string(li->name));
         json_object_object_add(j, "kind", json_object_new_string(li->kind));
-        json_object_object_add(j, "geometry_kind", li->geometry_kind ? json_object_new_string(li->geometry_kind) : NULL);
+        json_object_object_add(j, "geometry_kind",
+                               li->geometry_kind ? json_object_new_string(li->geometry_kind) : NULL);
         json_object_object_add(j, "feature_count", json_object_new_int64(li->feature_count));
         json_object_object_add(j, "source_file", li->source_file ? json_object_new_string(li->source_file) : NULL);
         json_object_object_add(j, "imported_at", li->imported_at ? json_object_new_string(li->imported_at) : NULL);
@@ -102,7 +103,8 @@ static int layer_list(plat_cli *cli, int argc, char **argv)
     int rc = cli_parse(cli, &a, "layer list", "", "List the ledger's reference layers.", list_opts, 0, 0, argc, argv);
     if (rc != 0)
         return cli_args_dispose(&a), rc < 0 ? 0 : rc;
-    static const char *const heads[] = { "name", "kind", "geometry_kind", "feature_count", "source_file", "imported_at" };
+    static const char *const heads[] = { "name", "kind", "geometry_kind", "feature_count", "source_file",
+                                         "imported_at" };
     static const char *const heads_zh[] = { "名称", "类型", "几何", "要素数", "来源文件", "导入时间" };
     list_out o = { NULL, NULL, cli_flag(&a, "csv") };
     if (cli_flag(&a, "json"))

@@ -35,7 +35,9 @@ int cmd_project_import(plat_cli *cli, int argc, char **argv)
                        "is one project. Columns are matched by the names plan sheets use (项目编号/编号/code,\n"
                        "项目名称/名称/name, 类别/类型/category, 建设状态/status, 牵头单位, 建设规模, 长度, 面积,\n"
                        "年度, 总投资 ...) or as --map says; other columns are kept with the project. Categories\n"
-                       "and states may be written in Chinese. Everything is imported or nothing is.",
+                       "and states may be written in Chinese. Everything is imported or nothing is.\n\n"
+                       "--map FIELD: code, name, category, county, status, progress, target, length, area,\n"
+                       "lead_unit, source_doc, clause, year, investment, start_date, end_date.",
                        import_opts, 1, 1, argc, argv);
     if (rc != 0)
         return cli_args_dispose(&a), rc < 0 ? 0 : rc;

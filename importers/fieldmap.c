@@ -201,7 +201,8 @@ int plat_fieldmap__bind(plat_fieldmap *m, plat_ogr_source *src)
                            src->encoding);
         else
             plat_error_set(ctx, PLAT_EINVALID,
-                           "its column names are not valid UTF-8; if the file is GBK-encoded say so with --encoding GBK");
+                           "its column names are not valid UTF-8; if the file is GBK-encoded say so with "
+                           "--encoding GBK");
         return plat_ogr__locate(ctx, src, -1);
     }
     free(m->used);

@@ -70,7 +70,8 @@ int plat_layer_import(plat_store *db, plat_import_result *res, const char *name,
     /* Say what is wrong with the command before reading the file. */
     if (!plat_layer_kind_valid(kind))
         return plat_error_set(ctx, PLAT_EINVALID,
-                              "unknown layer kind '%s'; use roads, farmland, basic_farmland, eco_redline, wetland or other",
+                              "unknown layer kind '%s'; use roads, farmland, basic_farmland, eco_redline, wetland "
+                              "or other",
                               kind ? kind : "");
     if ((rc = plat_reader__open(&r, db, path, opts, res)) < 0)
         goto done;
@@ -107,7 +108,8 @@ int plat_layer_import(plat_store *db, plat_import_result *res, const char *name,
         goto rollback;
     if (res->written == 0) {
         plat_error_set(ctx, PLAT_EINVALID, "%s",
-                       opts->where && res->features == 0 ? "no feature matches --where" : "has no features with a geometry");
+                       opts->where && res->features == 0 ? "no feature matches --where"
+                                                         : "has no features with a geometry");
         rc = plat_ogr__locate(ctx, r.src, -1);
         goto rollback;
     }

@@ -158,12 +158,20 @@ static int write_project(importer *im, plat_project *p, int has_progress, int64_
         p->county = county_of(im, p->wkb, p->wkb_size);
     if (im->r.opts->upsert) {
         plat_project_change c = { 0 };
+        plat_project cur;
         c.status = p->status;
         c.has_progress = has_progress;
         c.progress = p->progress;
         c.note = im->note;
         c.wkb = p->wkb;
         c.wkb_size = p->wkb_size;
+        /* The same file imported again must not claim a new geometry (nor re-measure it). */
+        if (p->wkb && plat_project_get(db, &cur, p->code) == 0) {
+            if (cur.wkb && cur.wkb_size == p->wkb_size && memcmp(cur.wkb, p->wkb, p->wkb_size) == 0)
+                c.wkb = NULL, c.wkb_size = 0;
+            plat_project_dispose(&cur);
+        }
+        plat_error_clear(ctx);
         rc = plat_project_replace(db, p, &c);
         if (rc >= 0) {
             im->r.res->replaced++;

@@ -305,7 +305,8 @@ int plat_reader__attrs(plat_reader *r, OGRFeatureH f, const unsigned char *skip,
                            r->src->encoding);
         else
             plat_error_set(r->ctx, PLAT_EINVALID,
-                           "the field names are not valid UTF-8; if the file is GBK-encoded say so with --encoding GBK");
+                           "the field names are not valid UTF-8; if the file is GBK-encoded say so with "
+                           "--encoding GBK");
         return feature_error(r, f, NULL);
     }
     for (int i = 0; i < r->src->nnames && rc >= 0; i++) {

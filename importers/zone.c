@@ -100,7 +100,8 @@ int plat_import__choose_zone(plat_store *db, const plat_centre *c, const char *w
     int k = c->w[2] > 0 ? 2 : c->w[1] > 0 ? 1 : 0;
     if (!(c->w[k] > 0))
         return plat_error_set(ctx, PLAT_EINVALID,
-                              "%s have no geometry to choose the working CRS from: set one with `plat init --crs EPSG:N`",
+                              "%s have no geometry to choose the working CRS from: set one with "
+                              "`plat init --crs EPSG:N`",
                               what);
     double lon = c->wx[k] / c->w[k];
     int zone = plat_crs_gk_zone_for_lon(lon);
