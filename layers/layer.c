@@ -136,7 +136,7 @@ int plat_layer_finish(plat_store *db, const char *name)
     if (rc < 0)
         return rc;
     /* The spatial index, from the filled table in one pass (unless a finished layer has one).
-     * The R*Tree of a million parcels is ~60 MB of pages that every insertion walks; with
+     * The R*Tree of a million parcels is ~120 MB of pages that insertions walk; with
      * SQLite's default 2 MB page cache they go back and forth to the OS (5.6 s of system time
      * for the bench province's parcels), so the build gets a 256 MB cache, given back after. */
     snprintf(sql, sizeof sql,
