@@ -46,7 +46,8 @@ typedef struct plat_ogr_source {
  * naming the others). Applies opts->where and the CSV geometry-column options. The source
  * SRS comes from opts->s_srs, else the file; a file without one is an error whose message
  * guesses the CRS from the coordinates, except a CSV whose coordinates are plainly
- * longitude/latitude inside China, which is taken as EPSG:4490 with a warning.
+ * longitude/latitude inside China, which is taken as EPSG:4490 with a warning, and an 奥维
+ * .ovkml/.ovkmz export, which is GCJ-02 whatever it claims.
  * @param[out] out new source, positioned before the first feature; caller frees with
  *             plat_ogr__close(). @return 0 or < 0 (recorded, naming the file) */
 int plat_ogr__open(plat_ctx *ctx, plat_ogr_source **out, const char *path, const plat_import_options *opts);

@@ -289,6 +289,18 @@ static int find_srs(plat_ctx *ctx, plat_ogr_source *src, const plat_import_optio
         src->srs = plat_strdup(opts->s_srs);
         return 0;
     }
+    size_t n = strlen(src->path);
+    if (n > 6 && (strcasecmp(src->path + n - 6, ".ovkml") == 0 || strcasecmp(src->path + n - 6, ".ovkmz") == 0)) {
+        /* 奥维互动地图 9.3 and later export KML only as .ovkml/.ovkmz, offset to GCJ-02, while the
+         * file still claims WGS 84 (DOMAIN.md 2.4). */
+        src->srs = plat_strdup("GCJ02");
+        src->assumed_srs = 1;
+        plat_warn(ctx,
+                  "%s: an 奥维 .ovkml/.ovkmz export is offset to GCJ-02: taken as --s-srs GCJ02 (say --s-srs "
+                  "EPSG:4326 if this one is not)",
+                  src->path);
+        return 0;
+    }
     int any_geometry = 0;
     for (int i = 0; i < src->nlayers && !src->srs; i++) {
         if (!has_geometry_column(src->layers[i]))

@@ -5,8 +5,8 @@ which gives CGCS2000 longitude/latitude."""
 import os
 import shutil
 
-from import_fixtures import (bd09_from_gcj02, cs2cs, distance_m, feat, fc, gcj02_from_wgs84, line, ogr2ogr, point,
-                             remove)
+from import_fixtures import (bd09_from_gcj02, cs2cs, distance_m, feat, fc, gcj02_from_wgs84, kml, line, ogr2ogr,
+                             point, remove)
 from plat_test import PlatCase, digest, main
 
 # Points across Hunan's seed counties (平江, 湘阴, 南县, 沅江) and one picked near 伍市.
@@ -99,6 +99,17 @@ class CrsImportTest(PlatCase):
         self.ok("project", "import", path, "--s-srs", "GCJ-02")
         got = self.ok("project", "show", "R", "--json").json()["geometry"]["coordinates"]
         self.assert_same_places([tuple(c) for c in got], road, 0.5)
+
+    def test_an_ovi_ovkml_export_is_taken_as_gcj02(self):
+        """奥维互动地图 >= 9.3 writes .ovkml offset to GCJ-02 (DOMAIN.md 2.4)."""
+        self.ledger_with_counties()
+        gcj = [gcj02_from_wgs84(x, y) for x, y in POINTS[:2]]
+        marks = [(f"点{i}", {"code": f"P{i}", "category": "变电站"},
+                  f"<Point><coordinates>{x},{y}</coordinates></Point>") for i, (x, y) in enumerate(gcj)]
+        path = kml(os.path.join(self.dir, "奥维导出.ovkml"), {"标注": marks})
+        r = self.ok("project", "import", path)
+        self.assertIn("taken as --s-srs GCJ02", r.err)
+        self.assert_same_places(self.positions(2), POINTS[:2], 0.5)
 
     def test_a_gk_easting_read_as_degrees_is_refused_with_the_likely_crs(self):
         self.ledger_with_counties()
