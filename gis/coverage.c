@@ -7,9 +7,9 @@
  * "cover" a reference layer are merged into one covering geometry per zone (lines buffered by
  * the tolerance). Reference-layer features come last, as a stream: they are collected in
  * batches, each batch is cut into one contiguous slice per thread, and each thread clips its
- * features to the zones, measures them and measures what the zone's covering geometry covers.
- * Per-feature results are merged in feature order after the threads join, so the sums are the
- * same, bit for bit, whatever the number of threads.
+ * features to the zones, measures them and measures what the zone's covering geometry covers,
+ * while the caller reads the next batch. Per-feature results are merged in feature order after
+ * the threads join, so the sums are the same, bit for bit, whatever the number of threads.
  *
  * Clipping one feature. The tree gives the candidate zones. A zone whose prepared geometry
  * contains the feature takes it whole, measured without any intersection (the containment
@@ -28,7 +28,8 @@
  * Threads. GEOS prepared geometries and STRtrees build lazily and are not safe to share, and a
  * GEOS handle or PROJ context belongs to one thread; so each worker thread has its own context,
  * measurer, clones of the zones and covering geometries, tree, prepared geometries and zone
- * rasters. Worker 0 is the caller's own context. Ownership: the engine owns every geometry it is given; results
+ * rasters. Worker 0 is the caller's own context and clips the projects; workers 1..jobs, on
+ * threads of their own, measure the layer features. Ownership: the engine owns every geometry it is given; results
  * are borrowed from it until plat_cov_free. */
 #include <math.h>
 #include <pthread.h>
@@ -101,6 +102,7 @@ typedef struct worker {
     int nhits, caphits;
     int failed;
     /* the slice of the batch this worker measures, and its features' parts in feature order */
+    GEOSGeometry *const *items;
     int lo, hi;
     parts out;
     int rc;
@@ -122,9 +124,14 @@ struct plat_cov {
     plat_cov_layer_sum *lsum; /* nlayers * (nzones + 1) */
     int in_layer;
     GEOSGeometry **cover_line, **cover_poly; /* per zone, for the current layer; owned */
-    GEOSGeometry **batch;
+    GEOSGeometry **batch;    /* being filled by the caller */
     int nbatch, capbatch;
-    worker *w;
+    GEOSGeometry **inflight; /* being measured by workers 1..nrunning, while `running` */
+    int ninflight, capinflight;
+    int running, nrunning;
+    pthread_t tid[65];
+    int started[65];
+    worker *w;               /* nworkers + 1: 0 the caller's (projects), 1.. for layer features */
     int nworkers;
 };
 
@@ -639,11 +646,10 @@ static int covered(worker *w, part *p, const GEOSGeometry *whole, int kinds)
 static void *worker_run(void *arg)
 {
     worker *w = arg;
-    plat_cov *c = w->c;
     w->rc = 0;
     parts_clear(w->h, &w->out);
     for (int i = w->lo; i < w->hi && w->rc >= 0; i++) {
-        const GEOSGeometry *g = c->batch[i];
+        const GEOSGeometry *g = w->items[i];
         int kinds = plat_geom_kinds(w->ctx, g);
         int first = w->out.n;
         if ((w->rc = clip(w, g, kinds, 1, &w->out)) < 0)
@@ -791,7 +797,7 @@ int plat_cov_run_projects(plat_cov *c)
     c->projects_done = 1;
     int ncat = c->o.ncategories, nz = c->nzones;
     c->nworkers = c->o.jobs;
-    if (!(c->w = calloc((size_t)c->nworkers, sizeof(*c->w))) ||
+    if (!(c->w = calloc((size_t)c->nworkers + 1, sizeof(*c->w))) ||
         !(c->sum = calloc((size_t)(nz + 1) * (size_t)(ncat + 1), sizeof(*c->sum))) ||
         !(c->zone_area = calloc((size_t)nz + 1, sizeof(double))))
         return plat_error_set(c->ctx, PLAT_ENOMEM, "out of memory");
@@ -927,11 +933,11 @@ int plat_cov_begin_layer(plat_cov *c, const unsigned char *covering)
     return 0;
 }
 
-/* Give workers 1.. their clones of the covering geometries (made once per layer). */
+/* Give workers 1..nworkers their clones of the covering geometries (made once per layer). */
 static int workers_ready(plat_cov *c, int nworkers)
 {
     int nz = c->nzones;
-    for (int t = 1; t < nworkers; t++) {
+    for (int t = 1; t <= nworkers; t++) {
         worker *w = &c->w[t];
         int rc;
         if (!w->c && (rc = worker_init(w, c, t)) < 0)
@@ -951,37 +957,23 @@ static int workers_ready(plat_cov *c, int nworkers)
     return 0;
 }
 
-static int run_batch(plat_cov *c)
+/* Wait for the workers measuring the batch in flight, and add their parts to the layer's sums
+ * in feature order (worker slices are contiguous and in order), so the sums are the same, to
+ * the bit, whatever the number of threads and however reading and measuring overlapped. */
+static int finish_batch(plat_cov *c)
 {
-    int n = c->nbatch;
-    if (n == 0)
+    if (!c->running)
         return 0;
-    /* Small batches are not worth a thread. */
-    int nw = n < 64 ? 1 : c->nworkers;
-    int rc = workers_ready(c, nw);
-    if (rc < 0)
-        return rc;
-    pthread_t tid[64];
-    int started[64] = { 0 };
-    for (int t = 0; t < nw; t++) {
-        c->w[t].lo = (int)((int64_t)n * t / nw);
-        c->w[t].hi = (int)((int64_t)n * (t + 1) / nw);
-    }
-    for (int t = 1; t < nw; t++)
-        started[t] = pthread_create(&tid[t], NULL, worker_run, &c->w[t]) == 0;
-    worker_run(&c->w[0]);
-    for (int t = 1; t < nw; t++) {
-        if (started[t])
-            pthread_join(tid[t], NULL);
-        else
-            worker_run(&c->w[t]); /* no thread to be had: do its share here */
-    }
-    /* Merge in feature order: worker slices are contiguous and in order. */
+    int nw = c->nrunning, rc = 0;
+    for (int t = 1; t <= nw; t++)
+        if (c->started[t])
+            pthread_join(c->tid[t], NULL);
+    c->running = 0;
     plat_cov_layer_sum *ls = &c->lsum[(size_t)(c->nlayers - 1) * (size_t)(c->nzones + 1)];
-    for (int t = 0; t < nw && rc >= 0; t++) {
+    for (int t = 1; t <= nw && rc >= 0; t++) {
         worker *w = &c->w[t];
         if (w->rc < 0) {
-            rc = t == 0 ? w->rc : plat_error_set(c->ctx, w->rc, "%s", plat_error_last(w->ctx)->msg);
+            rc = plat_error_set(c->ctx, w->rc, "%s", plat_error_last(w->ctx)->msg);
             break;
         }
         for (int k = 0; k < w->out.n; k++) { /* a feature has at most one part per zone */
@@ -994,10 +986,41 @@ static int run_batch(plat_cov *c)
             s->covered_area_m2 += p->covered_area_m2;
         }
     }
-    for (int i = 0; i < n; i++)
-        GEOSGeom_destroy_r(c->h, c->batch[i]);
-    c->nbatch = 0;
+    for (int i = 0; i < c->ninflight; i++)
+        GEOSGeom_destroy_r(c->h, c->inflight[i]);
+    c->ninflight = 0;
     return rc;
+}
+
+/* Hand the filled batch to workers 1..n on their threads and return at once: the caller reads
+ * and decodes the next batch while they measure this one (reading was a sixth of the time and
+ * ran alone). The previous batch is finished first, so at most one is in flight. The readers'
+ * GEOS handle (the caller's) only makes and frees geometries; the workers only read them. */
+static int launch_batch(plat_cov *c)
+{
+    int rc = finish_batch(c);
+    int n = c->nbatch;
+    if (rc < 0 || n == 0)
+        return rc;
+    /* Small batches are not worth more than one thread. */
+    int nw = n < 64 ? 1 : c->nworkers;
+    if ((rc = workers_ready(c, nw)) < 0)
+        return rc;
+    GEOSGeometry **v = c->inflight;
+    int cap = c->capinflight;
+    c->inflight = c->batch, c->capinflight = c->capbatch, c->ninflight = n;
+    c->batch = v, c->capbatch = cap, c->nbatch = 0;
+    for (int t = 1; t <= nw; t++) {
+        c->w[t].items = c->inflight;
+        c->w[t].lo = (int)((int64_t)n * (t - 1) / nw);
+        c->w[t].hi = (int)((int64_t)n * t / nw);
+    }
+    c->running = 1;
+    c->nrunning = nw;
+    for (int t = 1; t <= nw; t++)
+        if (!(c->started[t] = pthread_create(&c->tid[t], NULL, worker_run, &c->w[t]) == 0))
+            worker_run(&c->w[t]); /* no thread to be had: do its share here */
+    return 0;
 }
 
 int plat_cov_add_layer_feature(plat_cov *c, GEOSGeometry *geom)
@@ -1017,15 +1040,17 @@ int plat_cov_add_layer_feature(plat_cov *c, GEOSGeometry *geom)
         c->capbatch = cap;
     }
     c->batch[c->nbatch++] = geom;
-    return c->nbatch == c->capbatch ? run_batch(c) : 0;
+    return c->nbatch == c->capbatch ? launch_batch(c) : 0;
 }
 
 int plat_cov_end_layer(plat_cov *c)
 {
     if (!c->in_layer)
         return plat_error_set(c->ctx, PLAT_EINVALID, "coverage: no layer begun");
-    int rc = run_batch(c);
-    for (int t = 0; t < c->nworkers; t++)
+    int rc = launch_batch(c), rf = finish_batch(c);
+    if (rc >= 0)
+        rc = rf;
+    for (int t = 0; t <= c->nworkers; t++)
         if (c->w[t].c)
             worker_drop_cover(&c->w[t], t != 0);
     for (int z = 0; z < c->nzones; z++) {
@@ -1103,10 +1128,12 @@ void plat_cov_free(plat_cov *c)
         return;
     if (c->in_layer)
         plat_cov_end_layer(c);
+    finish_batch(c);
     for (int i = 0; i < c->nbatch; i++)
         GEOSGeom_destroy_r(c->h, c->batch[i]);
     free(c->batch);
-    for (int t = c->nworkers - 1; t >= 0; t--)
+    free(c->inflight);
+    for (int t = c->nworkers; t >= 0 && c->w; t--)
         worker_dispose(&c->w[t], t);
     free(c->w);
     for (int i = 0; i < c->nproj; i++) {
