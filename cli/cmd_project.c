@@ -84,23 +84,6 @@ static json_object *json_str(const char *s)
     return s ? json_object_new_string(s) : NULL;
 }
 
-/* The quantity of a geometry of these kinds, as {"km"}, {"m2","mu"}, {"points"} or a mix. */
-static json_object *quantity_json(int kinds, const plat_quantity *q)
-{
-    if (!kinds)
-        return NULL;
-    json_object *m = json_object_new_object();
-    if (kinds & PLAT_GEOM_LINE)
-        json_object_object_add(m, "km", cli_json_number(q->length_m / 1000.0, 6));
-    if (kinds & PLAT_GEOM_POLYGON) {
-        json_object_object_add(m, "m2", cli_json_number(q->area_m2, 2));
-        json_object_object_add(m, "mu", cli_json_number(q->area_m2 / PLAT_M2_PER_MU, 3));
-    }
-    if (kinds & PLAT_GEOM_POINT)
-        json_object_object_add(m, "points", json_object_new_int(q->points));
-    return m;
-}
-
 static json_object *project_json(plat_cli *cli, const plat_project *p, const placed *pl)
 {
     char label[64];
@@ -125,7 +108,7 @@ static json_object *project_json(plat_cli *cli, const plat_project *p, const pla
         json_object_object_add(target, "unit", json_str(p->target_unit));
     }
     json_object_object_add(o, "target", target);
-    json_object_object_add(o, "measured", quantity_json(pl->kinds, &pl->total));
+    json_object_object_add(o, "measured", cli_json_quantity(&pl->total, pl->kinds));
     json_object_object_add(o, "lead_unit", json_str(p->lead_unit));
     json_object_object_add(o, "source_doc", json_str(p->source_doc));
     json_object_object_add(o, "clause", json_str(p->clause));
@@ -144,19 +127,6 @@ static void format_target(char *buf, size_t n, const plat_project *p)
         snprintf(buf, n, "%s %s", plat_format_double(q, sizeof q, p->target_qty, 4), p->target_unit ? p->target_unit : "");
     else
         buf[0] = '\0';
-}
-
-static void format_measured(char *buf, size_t n, int kinds, const plat_quantity *q)
-{
-    char a[32], b[32];
-    buf[0] = '\0';
-    if (kinds & PLAT_GEOM_LINE)
-        snprintf(buf, n, "%s km", plat_format_double(a, sizeof a, q->length_m / 1000.0, 3));
-    else if (kinds & PLAT_GEOM_POLYGON)
-        snprintf(buf, n, "%s 亩 (%s ha)", plat_format_double(a, sizeof a, q->area_m2 / PLAT_M2_PER_MU, 1),
-                 plat_format_double(b, sizeof b, q->area_m2 / 1e4, 2));
-    else if (kinds & PLAT_GEOM_POINT)
-        snprintf(buf, n, "%d 点", q->points);
 }
 
 static char *join_townships(const placed *pl, const char *sep)
@@ -362,7 +332,7 @@ static int list_one(const plat_project *p, void *ud)
     } else {
         strcat(progress, "%");
         format_target(target, sizeof target, p);
-        format_measured(measured, sizeof measured, pl.kinds, &pl.total);
+        cli_format_quantity(measured, sizeof measured, &pl.total, pl.kinds);
         const char *row[] = { p->code, p->name, plat_category_label(s->cli->db, label, sizeof label, p->category),
                               p->county, plat_status_label(p->status), progress, target, measured, towns };
         cli_table_row(s->table, row);
@@ -535,7 +505,7 @@ static int project_show(plat_cli *cli, int argc, char **argv)
         json_object *o = project_json(cli, &p, &pl);
         json_object *places = json_object_new_array();
         for (int i = 0; i < pl.n; i++) {
-            json_object *t = quantity_json(pl.kinds, &pl.v[i].q);
+            json_object *t = cli_json_quantity(&pl.v[i].q, pl.kinds);
             json_object_object_add(t, "code", json_str(pl.v[i].code));
             json_object_object_add(t, "name", json_str(pl.v[i].name));
             json_object_object_add(t, "county", json_str(pl.v[i].county));
@@ -561,7 +531,7 @@ static int project_show(plat_cli *cli, int argc, char **argv)
     printf("  县    %s\n", p.county ? p.county : "");
     printf("  状态  %s  进度 %s%%\n", plat_status_label(p.status), plat_format_double(buf, sizeof buf, p.progress, 1));
     format_target(target, sizeof target, &p);
-    format_measured(measured, sizeof measured, pl.kinds, &pl.total);
+    cli_format_quantity(measured, sizeof measured, &pl.total, pl.kinds);
     printf("  目标  %s\n  实测  %s\n", target, measured);
     if (p.lead_unit)
         printf("  牵头单位  %s\n", p.lead_unit);
@@ -576,7 +546,7 @@ static int project_show(plat_cli *cli, int argc, char **argv)
         cli_table *t = cli_table_new(4, heads);
         cli_table_align_right(t, 3);
         for (int i = 0; i < pl.n; i++) {
-            format_measured(measured, sizeof measured, pl.kinds, &pl.v[i].q);
+            cli_format_quantity(measured, sizeof measured, &pl.v[i].q, pl.kinds);
             const char *row[] = { pl.v[i].name, pl.v[i].code, pl.v[i].county, measured };
             cli_table_row(t, row);
         }
