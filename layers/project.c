@@ -131,6 +131,30 @@ static int replay(plat_store *db, int64_t id, int geometry_changed)
     return rc;
 }
 
+/* Bind a project's descriptive fields, the ones add and replace both write, as the 13
+ * parameters from `first` on: name, category, county, target qty and unit, lead unit, source
+ * document, clause, year, investment, start and end dates, attrs. */
+static void bind_description(sqlite3_stmt *st, int first, const plat_project *p)
+{
+    int i = first;
+    plat_store__bind_text(st, i++, p->name);
+    plat_store__bind_text(st, i++, p->category);
+    plat_store__bind_text(st, i++, p->county);
+    p->has_target ? sqlite3_bind_double(st, i, p->target_qty) : sqlite3_bind_null(st, i);
+    i++;
+    plat_store__bind_text(st, i++, p->has_target ? p->target_unit : NULL);
+    plat_store__bind_text(st, i++, p->lead_unit);
+    plat_store__bind_text(st, i++, p->source_doc);
+    plat_store__bind_text(st, i++, p->clause);
+    p->year ? sqlite3_bind_int(st, i, p->year) : sqlite3_bind_null(st, i);
+    i++;
+    p->has_investment ? sqlite3_bind_double(st, i, p->investment) : sqlite3_bind_null(st, i);
+    i++;
+    plat_store__bind_text(st, i++, p->start_date);
+    plat_store__bind_text(st, i++, p->end_date);
+    plat_store__bind_text(st, i, p->attrs);
+}
+
 int plat_project_add(plat_store *db, const plat_project *p, const char *date, const char *note)
 {
     int rc = check_fields(db, p);
@@ -154,27 +178,16 @@ int plat_project_add(plat_store *db, const plat_project *p, const char *date, co
         goto done;
     }
     rc = plat_store__prepare(db, &st,
-                             "INSERT INTO projects(code, name, category, county, status, progress, target_qty, "
-                             "target_unit, lead_unit, source_doc, clause, year, investment, start_date, end_date, "
-                             "attrs, created_at, updated_at) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?17)");
+                             "INSERT INTO projects(code, name, category, county, target_qty, target_unit, "
+                             "lead_unit, source_doc, clause, year, investment, start_date, end_date, attrs, "
+                             "status, progress, created_at, updated_at) "
+                             "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?17)");
     if (rc < 0)
         goto done;
     plat_store__bind_text(st, 1, p->code);
-    plat_store__bind_text(st, 2, p->name);
-    plat_store__bind_text(st, 3, p->category);
-    plat_store__bind_text(st, 4, p->county);
-    plat_store__bind_text(st, 5, status);
-    sqlite3_bind_double(st, 6, p->progress);
-    p->has_target ? sqlite3_bind_double(st, 7, p->target_qty) : sqlite3_bind_null(st, 7);
-    plat_store__bind_text(st, 8, p->has_target ? p->target_unit : NULL);
-    plat_store__bind_text(st, 9, p->lead_unit);
-    plat_store__bind_text(st, 10, p->source_doc);
-    plat_store__bind_text(st, 11, p->clause);
-    p->year ? sqlite3_bind_int(st, 12, p->year) : sqlite3_bind_null(st, 12);
-    p->has_investment ? sqlite3_bind_double(st, 13, p->investment) : sqlite3_bind_null(st, 13);
-    plat_store__bind_text(st, 14, p->start_date);
-    plat_store__bind_text(st, 15, p->end_date);
-    plat_store__bind_text(st, 16, p->attrs);
+    bind_description(st, 2, p);
+    plat_store__bind_text(st, 15, status);
+    sqlite3_bind_double(st, 16, p->progress);
     sqlite3_bind_text(st, 17, plat_time_now(now), -1, SQLITE_TRANSIENT);
     if ((rc = plat_store__step_write(db, st, "adding the project")) < 0)
         goto done;
@@ -456,19 +469,7 @@ int plat_project_replace(plat_store *db, const plat_project *p, const plat_proje
     if (rc < 0)
         goto done;
     sqlite3_bind_int64(st, 1, id);
-    plat_store__bind_text(st, 2, p->name);
-    plat_store__bind_text(st, 3, p->category);
-    plat_store__bind_text(st, 4, p->county);
-    p->has_target ? sqlite3_bind_double(st, 5, p->target_qty) : sqlite3_bind_null(st, 5);
-    plat_store__bind_text(st, 6, p->has_target ? p->target_unit : NULL);
-    plat_store__bind_text(st, 7, p->lead_unit);
-    plat_store__bind_text(st, 8, p->source_doc);
-    plat_store__bind_text(st, 9, p->clause);
-    p->year ? sqlite3_bind_int(st, 10, p->year) : sqlite3_bind_null(st, 10);
-    p->has_investment ? sqlite3_bind_double(st, 11, p->investment) : sqlite3_bind_null(st, 11);
-    plat_store__bind_text(st, 12, p->start_date);
-    plat_store__bind_text(st, 13, p->end_date);
-    plat_store__bind_text(st, 14, p->attrs);
+    bind_description(st, 2, p);
     sqlite3_bind_text(st, 15, plat_time_now(now), -1, SQLITE_TRANSIENT);
     if ((rc = plat_store__step_write(db, st, "replacing the project's description")) < 0)
         goto done;
