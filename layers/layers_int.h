@@ -24,6 +24,11 @@ struct plat_store {
      * while a layer is being filled (layer.c); finalized by create, finish, drop and close. */
     sqlite3_stmt *layer_insert;
     char layer_insert_for[72];
+    /* Projects whose places are stale, measured once when the outermost transaction commits
+     * (place.c): an import of many projects runs the engine once, not once per project. */
+    int64_t *stale;
+    int nstale, stale_cap;
+    int stale_all;       /* every project and the townships' areas */
 };
 
 /** Record the connection's last SQLite error as "what: message". @return PLAT_EIO, or
@@ -48,9 +53,15 @@ int plat_store__tx_end(plat_store *db, int rc);
 
 /** Create or bring the schema up to PLAT_SCHEMA_VERSION. @return 0 or < 0. */
 int plat_store__migrate(plat_store *db, int creating);
-/** Measure where project `project_id` lies (0: every project, and the townships' areas) and
- * store it (place.c). @return 0 or < 0 */
+/** Mark where project `project_id` lies as stale (0: every project, and the townships'
+ * areas); it is measured and stored when the outermost transaction commits (place.c).
+ * @return 0 or PLAT_ENOMEM */
 int plat_store__refresh_places(plat_store *db, int64_t project_id);
+/** Measure and store the places marked stale; called by plat_store__tx_end inside the
+ * outermost transaction, before COMMIT. @return 0 or < 0 */
+int plat_store__flush_places(plat_store *db);
+/** Forget the places marked stale (the transaction that made them stale is rolled back). */
+void plat_store__drop_stale(plat_store *db);
 /** Add geometry columns and spatial indexes for the working CRS srid. @return 0 or < 0. */
 int plat_store__add_geometry_columns(plat_store *db, int srid);
 

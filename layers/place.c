@@ -3,14 +3,17 @@
  * For every project with a geometry, project_places holds the part inside each township it
  * lies in (km of line, m2 of area, points), measured on the ellipsoid and in the plane, and the
  * projects row holds the whole geometry's measures. They are refreshed in the same transaction
- * as the change that makes them stale: a project's new geometry refreshes that project, a
- * township import refreshes every project (and the townships' own areas). Listing, showing and
- * filtering projects by township then read numbers instead of clipping geometry again.
+ * as the change that makes them stale: a project's new geometry marks that project stale, a
+ * township import marks every project (and the townships' own areas), and the stale ones are
+ * measured in one engine run just before the outermost transaction commits, so an import of a
+ * thousand projects runs the engine once, not a thousand times. Listing, showing and filtering
+ * projects by township then read numbers instead of clipping geometry again.
  *
  * The numbers come from the coverage engine (gis/coverage.c), so a project's parts follow the
  * same rules as `plat coverage`: a line along a shared border is counted once, a point on a
  * border belongs to one township. The engine runs twice, ellipsoidal and planar; clipping is
  * done in the plane both times, so both runs give the same parts in the same order. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,14 +39,10 @@ static void blobs_dispose(blobs *b)
     memset(b, 0, sizeof(*b));
 }
 
-static int read_blobs(plat_store *db, blobs *out, const char *sql, int64_t id)
+/* Append the (id, blob) rows of a prepared statement to out, and finalize it. */
+static int read_rows(plat_store *db, blobs *out, sqlite3_stmt *st)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = plat_store__prepare(db, &st, sql);
-    if (rc < 0)
-        return rc;
-    if (id)
-        sqlite3_bind_int64(st, 1, id);
+    int rc = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
         if (out->n == out->cap) {
             int cap = out->cap ? out->cap * 2 : 64;
@@ -69,6 +68,18 @@ static int read_blobs(plat_store *db, blobs *out, const char *sql, int64_t id)
     return rc;
 }
 
+/* read_rows of sql, whose one parameter (if any) is id. */
+static int read_blobs(plat_store *db, blobs *out, const char *sql, int64_t id)
+{
+    sqlite3_stmt *st = NULL;
+    int rc = plat_store__prepare(db, &st, sql);
+    if (rc < 0)
+        return rc;
+    if (id)
+        sqlite3_bind_int64(st, 1, id);
+    return read_rows(db, out, st);
+}
+
 /* One engine run over the townships and the projects; the caller frees *out. */
 static int run_engine(plat_store *db, plat_cov **out, const blobs *towns, const blobs *projects, int planar)
 {
@@ -90,23 +101,32 @@ static int run_engine(plat_store *db, plat_cov **out, const blobs *towns, const 
     return rc < 0 ? rc : plat_cov_run_projects(*out);
 }
 
-static int write_places(plat_store *db, plat_cov *e, plat_cov *pl, const blobs *towns, const blobs *projects,
-                        int64_t project_id)
+/* The stored places of the projects about to be measured again: all of them, or the stale
+ * ones (a stale project without geometry, or removed, just loses its places). */
+static int delete_places(plat_store *db, const int64_t *ids, int n)
 {
-    sqlite3_stmt *del = NULL, *ins = NULL, *upd = NULL;
-    int rc = plat_store__prepare(db, &del, project_id ? "DELETE FROM project_places WHERE project_id = ?"
-                                                      : "DELETE FROM project_places");
-    if (rc >= 0)
-        rc = plat_store__prepare(db, &ins, "INSERT INTO project_places(project_id, township_id, length_m, area_m2, "
+    sqlite3_stmt *st = NULL;
+    int rc = plat_store__prepare(db, &st, ids ? "DELETE FROM project_places WHERE project_id = ?"
+                                              : "DELETE FROM project_places");
+    if (rc >= 0 && !ids)
+        rc = plat_store__step_write(db, st, "refreshing project places");
+    for (int i = 0; rc >= 0 && ids && i < n; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, ids[i]);
+        rc = plat_store__step_write(db, st, "refreshing project places");
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int write_places(plat_store *db, plat_cov *e, plat_cov *pl, const blobs *towns, const blobs *projects)
+{
+    sqlite3_stmt *ins = NULL, *upd = NULL;
+    int rc = plat_store__prepare(db, &ins, "INSERT INTO project_places(project_id, township_id, length_m, area_m2, "
                                            "points, planar_length_m, planar_area_m2) VALUES(?,?,?,?,?,?,?)");
     if (rc >= 0)
         rc = plat_store__prepare(db, &upd, "UPDATE projects SET kinds = ?2, length_m = ?3, area_m2 = ?4, points = ?5, "
                                            "planar_length_m = ?6, planar_area_m2 = ?7 WHERE id = ?1");
-    if (rc >= 0) {
-        if (project_id)
-            sqlite3_bind_int64(del, 1, project_id);
-        rc = plat_store__step_write(db, del, "refreshing project places");
-    }
     for (int p = 0; rc >= 0 && p < projects->n; p++) {
         plat_quantity te = { 0, 0, 0 }, tp = { 0, 0, 0 };
         int n = plat_cov_project_nparts(e, p);
@@ -153,7 +173,6 @@ static int write_places(plat_store *db, plat_cov *e, plat_cov *pl, const blobs *
         sqlite3_bind_double(upd, 7, tp.area_m2);
         rc = plat_store__step_write(db, upd, "storing a project's measures");
     }
-    sqlite3_finalize(del);
     sqlite3_finalize(ins);
     sqlite3_finalize(upd);
     return rc;
@@ -174,33 +193,142 @@ static int write_township_areas(plat_store *db, plat_cov *e, plat_cov *pl, const
     return rc;
 }
 
-int plat_store__refresh_places(plat_store *db, int64_t project_id)
+/* Measure the projects read into `projects` against the townships in `towns` and store it,
+ * inside the caller's transaction; with ids == NULL every project's places are replaced and the
+ * townships' areas stored too. */
+static int measure_and_store(plat_store *db, const blobs *towns, const blobs *projects, const int64_t *ids, int nids)
 {
-    if (!db->srid)
-        return 0;
-    blobs towns = { 0 }, projects = { 0 };
     plat_cov *e = NULL, *pl = NULL;
-    int rc = read_blobs(db, &towns, "SELECT id, AsBinary(geom) FROM townships ORDER BY county_code, code", 0);
+    int rc = run_engine(db, &e, towns, projects, 0);
     if (rc >= 0)
-        rc = read_blobs(db, &projects, project_id
-            ? "SELECT id, AsBinary(geom) FROM projects WHERE id = ? AND geom IS NOT NULL"
-            : "SELECT id, AsBinary(geom) FROM projects WHERE geom IS NOT NULL AND removed_at IS NULL ORDER BY id",
-            project_id);
+        rc = run_engine(db, &pl, towns, projects, 1);
     if (rc >= 0)
-        rc = run_engine(db, &e, &towns, &projects, 0);
+        rc = delete_places(db, ids, nids);
     if (rc >= 0)
-        rc = run_engine(db, &pl, &towns, &projects, 1);
-    if (rc >= 0 && (rc = plat_store__tx_begin(db)) >= 0) {
-        rc = write_places(db, e, pl, &towns, &projects, project_id);
-        if (rc >= 0 && !project_id)
-            rc = write_township_areas(db, e, pl, &towns);
-        rc = plat_store__tx_end(db, rc);
-    }
+        rc = write_places(db, e, pl, towns, projects);
+    if (rc >= 0 && !ids)
+        rc = write_township_areas(db, e, pl, towns);
     plat_cov_free(e);
     plat_cov_free(pl);
+    return rc;
+}
+
+static int refresh_all(plat_store *db)
+{
+    blobs towns = { 0 }, projects = { 0 };
+    int rc = read_blobs(db, &towns, "SELECT id, AsBinary(geom) FROM townships ORDER BY county_code, code", 0);
+    if (rc >= 0)
+        rc = read_blobs(db, &projects, "SELECT id, AsBinary(geom) FROM projects "
+                                       "WHERE geom IS NOT NULL AND removed_at IS NULL ORDER BY id", 0);
+    if (rc >= 0)
+        rc = measure_and_store(db, &towns, &projects, NULL, 0);
     blobs_dispose(&towns);
     blobs_dispose(&projects);
     return rc;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Only the townships whose box meets the stale projects' boxes take part, in the same order as
+ * in refresh_all: a township that cannot touch a project changes nothing about where it lies,
+ * and at a province's 2 000 townships reading and measuring all of them for one project would
+ * cost a quarter of a second per edit. */
+static int refresh_stale(plat_store *db)
+{
+    qsort(db->stale, (size_t)db->nstale, sizeof(int64_t), cmp_id);
+    int n = 0;
+    for (int i = 0; i < db->nstale; i++)
+        if (n == 0 || db->stale[n - 1] != db->stale[i])
+            db->stale[n++] = db->stale[i];
+    db->nstale = n;
+
+    blobs towns = { 0 }, projects = { 0 };
+    sqlite3_stmt *box = NULL;
+    double minx = 0, miny = 0, maxx = 0, maxy = 0;
+    int have_box = 0;
+    int rc = plat_store__prepare(db, &box, "SELECT MbrMinX(geom), MbrMinY(geom), MbrMaxX(geom), MbrMaxY(geom) "
+                                           "FROM projects WHERE id = ? AND geom IS NOT NULL AND removed_at IS NULL");
+    for (int i = 0; rc >= 0 && i < n; i++) {
+        sqlite3_reset(box);
+        sqlite3_bind_int64(box, 1, db->stale[i]);
+        if (sqlite3_step(box) != SQLITE_ROW || sqlite3_column_type(box, 0) == SQLITE_NULL)
+            continue;
+        double b[4] = { sqlite3_column_double(box, 0), sqlite3_column_double(box, 1),
+                        sqlite3_column_double(box, 2), sqlite3_column_double(box, 3) };
+        minx = have_box ? fmin(minx, b[0]) : b[0];
+        miny = have_box ? fmin(miny, b[1]) : b[1];
+        maxx = have_box ? fmax(maxx, b[2]) : b[2];
+        maxy = have_box ? fmax(maxy, b[3]) : b[3];
+        have_box = 1;
+        rc = read_blobs(db, &projects, "SELECT id, AsBinary(geom) FROM projects WHERE id = ?", db->stale[i]);
+    }
+    sqlite3_finalize(box);
+    if (rc >= 0 && have_box) {
+        sqlite3_stmt *st = NULL;
+        rc = plat_store__prepare(db, &st, "SELECT id, AsBinary(geom) FROM townships WHERE id IN "
+                                          "(SELECT pkid FROM idx_townships_geom WHERE xmin <= ?3 AND xmax >= ?1 "
+                                          "AND ymin <= ?4 AND ymax >= ?2) ORDER BY county_code, code");
+        if (rc >= 0) {
+            sqlite3_bind_double(st, 1, minx);
+            sqlite3_bind_double(st, 2, miny);
+            sqlite3_bind_double(st, 3, maxx);
+            sqlite3_bind_double(st, 4, maxy);
+            rc = read_rows(db, &towns, st);
+        }
+    }
+    if (rc >= 0)
+        rc = measure_and_store(db, &towns, &projects, db->stale, n);
+    blobs_dispose(&towns);
+    blobs_dispose(&projects);
+    return rc;
+}
+
+int plat_store__refresh_places(plat_store *db, int64_t project_id)
+{
+    if (!db->srid || db->stale_all)
+        return 0;
+    if (!project_id) {
+        db->stale_all = 1;
+    } else {
+        if (db->nstale == db->stale_cap) {
+            int cap = db->stale_cap ? db->stale_cap * 2 : 16;
+            int64_t *v = realloc(db->stale, (size_t)cap * sizeof(*v));
+            if (!v)
+                return plat_error_set(db->ctx, PLAT_ENOMEM, "out of memory");
+            db->stale = v;
+            db->stale_cap = cap;
+        }
+        db->stale[db->nstale++] = project_id;
+    }
+    /* Outside a transaction there is no commit to wait for. */
+    if (db->tx_depth == 0) {
+        int rc = plat_store__tx_begin(db);
+        return plat_store__tx_end(db, rc);
+    }
+    return 0;
+}
+
+int plat_store__flush_places(plat_store *db)
+{
+    if (!db->stale_all && !db->nstale)
+        return 0;
+    int rc = plat_store__tx_begin(db);
+    if (rc >= 0)
+        rc = db->stale_all ? refresh_all(db) : refresh_stale(db);
+    plat_store__drop_stale(db);
+    return plat_store__tx_end(db, rc);
+}
+
+void plat_store__drop_stale(plat_store *db)
+{
+    free(db->stale);
+    db->stale = NULL;
+    db->nstale = db->stale_cap = 0;
+    db->stale_all = 0;
 }
 
 int plat_store_refresh_places(plat_store *db)

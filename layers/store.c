@@ -95,6 +95,10 @@ int plat_store__tx_end(plat_store *db, int rc)
 {
     if (db->tx_depth <= 0)
         return rc;
+    if (db->tx_depth == 1 && rc >= 0)
+        rc = plat_store__flush_places(db);
+    if (db->tx_depth == 1 && rc < 0)
+        plat_store__drop_stale(db);
     db->tx_depth--;
     if (db->tx_depth == 0) {
         if (rc >= 0 && sqlite3_exec(db->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
@@ -211,6 +215,7 @@ void plat_store_close(plat_store *db)
     if (!db)
         return;
     sqlite3_finalize(db->layer_insert);
+    plat_store__drop_stale(db);
     if (db->tx_depth > 0)
         sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
     sqlite3_close_v2(db->db);

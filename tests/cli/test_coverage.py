@@ -3,6 +3,9 @@
 Three 10 km townships side by side along y 3170-3180 km in EPSG:4547: 伍市镇 (x 400-410 km) and
 三市镇 (410-420 km) in 平江县, 东塘镇 (420-430 km) in 湘阴县.
 """
+import os
+import sqlite3
+
 from plat_test import PlatCase, digest, geod_length_m, main
 
 TOWNS = [("430626100", "伍市镇", "平江县", 400000), ("430626101", "三市镇", "平江县", 410000),
@@ -161,6 +164,40 @@ class CoverageTest(PlatCase):
         self.fails(1, "coverage", "--category", "spaceport", message="unknown category")
         self.fails(1, "coverage", "--status", "maybe", message="unknown status")
         self.unchanged(before)
+
+
+class StoredPlacesTest(PlatCase):
+    """Where each project lies is measured when the change that moves it commits: once for a
+    whole import, and for one edited project against the townships near it only. Either way
+    the stored figures must be the very numbers a full refresh gives."""
+
+    PLACES = ("SELECT p.code, t.code, pp.length_m, pp.area_m2, pp.points, pp.planar_length_m, pp.planar_area_m2 "
+              "FROM project_places pp JOIN projects p ON p.id = pp.project_id "
+              "JOIN townships t ON t.id = pp.township_id ORDER BY 1, 2")
+
+    def places(self):
+        con = sqlite3.connect(self.db)
+        rows = con.execute(self.PLACES).fetchall()
+        whole = con.execute("SELECT code, kinds, length_m, area_m2, points FROM projects ORDER BY code").fetchall()
+        con.close()
+        return rows, whole
+
+    def test_import_and_edit_store_what_a_full_refresh_stores(self):
+        data = os.environ["PLAT_DATA"]
+        towns = os.path.join(data, "townships_illustrative.geojson")
+        self.ok("init")
+        self.ok("township", "import", towns)
+        self.ok("project", "import", os.path.join(data, "seed_projects.geojson"))
+        # One road drawn anew: its parts change, nobody else's do.
+        self.ok("project", "update", "PJ-002", "--geom",
+                "LINESTRING(113.41 28.65, 113.60 28.73, 113.80 28.89, 113.95 28.95)", "--date", "2024-05-01")
+        imported, whole = self.places()
+        self.assertGreater(len(imported), 130)
+        self.assertGreaterEqual(sum(1 for code, *_ in imported if code == "PJ-002"), 3)
+        self.ok("township", "import", towns)  # the same boundaries again: every project measured anew
+        refreshed, whole_again = self.places()
+        self.assertEqual(refreshed, imported)
+        self.assertEqual(whole_again, whole)
 
 
 if __name__ == "__main__":
