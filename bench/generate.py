@@ -60,6 +60,8 @@ WKT_4547 = (
 # Issue 8's two scales; --scale S takes S times the province (S = 1 is the province).
 PRESETS = {
     "tiny": dict(townships=6, roads=200, parcels=300),
+    # The suite's agreement test: hundreds of townships, thousands of features, seconds to run.
+    "suite": dict(townships=300, roads=10000, parcels=10000),
     "county": dict(townships=25, roads=20000, parcels=50000),
     "province": dict(townships=2000, roads=500000, parcels=1000000),
 }

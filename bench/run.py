@@ -24,14 +24,18 @@ have edges straight in the Gauss-Kruger plane (32号), PostGIS's geodesic edges,
 parts per billion on hectare parcels. One exception: SpatiaLite's ellipsoidal area (librttopo's
 approximate spheroid algorithm) is itself about 1e-6 off the exact geodesic area, so that
 comparison allows 1e-5. The generated roads never run along a township border, where plat
-counts a line once and a plain SQL sum twice. Disagreement exits 1: that is what the test
-suite runs this for (at --preset tiny, one repetition).
+counts a line once and a plain SQL sum twice. The projects' own figures are checked the same way
+against SpatiaLite (not timed): line projects clipped and summed, polygon projects unioned then
+clipped; for their ellipsoidal areas the SQL divides edges every 100 m in the plane first, as
+plat does, since a 1 km2 project's long edges make the Gauss-plane and geodesic regions differ by
+about 1e-5. Disagreement exits 1: that is what the test suite runs this for (at --preset tiny
+and --preset suite, one repetition).
 
 Needs: Python 3, the plat binary, and Debian's sqlite3 and libsqlite3-mod-spatialite (the
 SpatiaLite anchor); gdal-bin for ogr2ogr; postgresql and postgresql-NN-postgis-3 for PostGIS.
 Whatever is missing is skipped with a line that says so.
 
-Usage: run.py [--preset tiny|county|province | --scale S] [--reps 3] [--plat PATH] [--keep] ...
+Usage: run.py [--preset tiny|suite|county|province | --scale S] [--reps 3] [--plat PATH] [--keep] ...
 """
 import argparse
 import json
@@ -125,6 +129,11 @@ def per_township(cov_json, layer):
     return out
 
 
+def per_township_projects(cov_json):
+    """{township code: (km, m2)} of the projects themselves: lines clipped, polygons unioned."""
+    return {t["code"]: (t["line_km"], t["polygon_m2"]) for t in cov_json["townships"]}
+
+
 # ---- SpatiaLite SQL ----
 
 def spatialite_sql(table, kind, ellipsoidal):
@@ -138,6 +147,26 @@ def spatialite_sql(table, kind, ellipsoidal):
     return (f"SELECT t.code, SUM({measure}) FROM townships AS t JOIN \"{table}\" AS f "
             f"ON f.ROWID IN (SELECT ROWID FROM SpatialIndex WHERE f_table_name = '{table}' "
             f"AND f_geometry_column = 'geom' AND search_frame = t.geom) "
+            f"GROUP BY t.code ORDER BY t.code;")
+
+
+def spatialite_projects_sql(kind, ellipsoidal):
+    """The project figures of `plat coverage` the SQL way: line projects clipped to each
+    township and summed; polygon projects unioned, then clipped, so overlaps count once."""
+    def measure(x):
+        # plat's polygons have edges straight in the working plane (gis/measure.c): dividing
+        # them as plat does (100 m) before going to the ellipsoid compares the same regions.
+        if ellipsoidal:
+            x = f"ST_Transform({x if kind == 'line' else f'ST_Segmentize({x}, 100)'}, 4490)"
+        f = "ST_Length" if kind == "line" else "ST_Area"
+        return f"{f}({x}, 1)" if ellipsoidal else f"{f}({x})"
+    types = "('LINESTRING', 'MULTILINESTRING')" if kind == "line" else "('POLYGON', 'MULTIPOLYGON')"
+    value = (f"SUM({measure('ST_Intersection(t.geom, p.geom)')})" if kind == "line"
+             else measure("ST_Intersection(t.geom, ST_Union(p.geom))"))
+    return (f"SELECT t.code, {value} FROM townships AS t JOIN projects AS p "
+            f"ON p.ROWID IN (SELECT ROWID FROM SpatialIndex WHERE f_table_name = 'projects' "
+            f"AND f_geometry_column = 'geom' AND search_frame = t.geom) "
+            f"WHERE p.removed_at IS NULL AND GeometryType(p.geom) IN {types} AND ST_Intersects(t.geom, p.geom) "
             f"GROUP BY t.code ORDER BY t.code;")
 
 
@@ -303,7 +332,7 @@ def fmt_rss(kb):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description="Time plat against SpatiaLite SQL and PostGIS on one generated province.")
-    ap.add_argument("--preset", choices=("tiny", "county", "province"), default="county")
+    ap.add_argument("--preset", choices=("tiny", "suite", "county", "province"), default="county")
     ap.add_argument("--scale", type=float, help="S times the province (see generate.py)")
     ap.add_argument("--gpkg", help="use this generated GeoPackage instead of generating one")
     ap.add_argument("--seed", type=int, default=8)
@@ -404,7 +433,9 @@ def main(argv=None):
                 name = f"coverage {lyr} {m}: plat"
                 args = ["coverage", "--layer", lyr, "--json"] + (["--planar"] if planar else []) + jobs
                 timings[name] = repeat(name, a.reps, lambda i: plat(ledger, *args))
-                plat_vals[lyr, m] = per_township(json.loads(timings[name].last.out), lyr)
+                cov = json.loads(timings[name].last.out)
+                plat_vals[lyr, m] = per_township(cov, lyr)
+                plat_vals["projects", m] = per_township_projects(cov)
         if not a.no_scaling:
             for lyr in LAYERS:
                 name = f"coverage {lyr}_half planar: plat"
@@ -426,6 +457,13 @@ def main(argv=None):
                 sql = spatialite_sql(tables[lyr], kind, not planar)
                 timings[name] = repeat(name, a.anchor_reps, lambda i: run_spatialite(ledger, sql, tmp))
                 anchor_vals["SpatiaLite", lyr, m] = parse_rows(timings[name].last.out)
+
+        # The projects' own figures, checked (not timed) against the same SQL on the ledger.
+        for kind, key in (("line", "project lines"), ("polygon", "project polygons")):
+            for m in ("planar", "ellipsoidal"):
+                rows = parse_rows(run_spatialite(ledger, spatialite_projects_sql(kind, m == "ellipsoidal"), tmp).out)
+                plat_vals[key, m] = plat_vals["projects", m]
+                anchor_vals["SpatiaLite", key, m] = rows
 
         # -- coverage: PostGIS --
         bindir, why = (None, "--no-postgis") if a.no_postgis else find_postgis()
@@ -457,11 +495,12 @@ def main(argv=None):
         # -- agreement --
         failed = []
         for (anchor, lyr, m), vals in sorted(anchor_vals.items()):
-            what = "km" if lyr == "roads" else "m2"
+            what = "km" if lyr in ("roads", "project lines") else "m2"
             # SpatiaLite's ST_Area(g, 1) is librttopo's approximate spheroidal area, about 1e-6
             # off the exact geodesic area (GeographicLib's, as PostGIS computes it, agrees with
             # plat to parts per billion): that one comparison gets 1e-5.
-            rel = 1e-5 if (anchor, lyr, m) == ("SpatiaLite", "farmland", "ellipsoidal") else 1e-6
+            polygons = lyr in ("farmland", "project polygons")
+            rel = 1e-5 if (anchor, m) == ("SpatiaLite", "ellipsoidal") and polygons else 1e-6
             bad = disagreements(plat_vals[lyr, m], vals, what, rel)
             worst = max_rel(plat_vals[lyr, m], vals, what)
             key = f"{lyr} {m} vs {anchor}"
