@@ -425,22 +425,37 @@ def main(argv=None):
                      "--where", f"fid <= {counts[lyr] // 2}")
 
         # -- coverage: plat --
+        # The first coverage of a layer keeps the layer's own figures per township in the
+        # ledger, and later runs clip only the features near covering projects. The SQL
+        # anchors recompute everything every time, so plat's timed runs start from a ledger
+        # without them (cleared before each run, untimed); the repeated run is timed apart and
+        # must print the very same figures.
+        def cold(args):
+            run(["sqlite3", ledger, "DELETE FROM layer_sums"], tmp)
+            return plat(ledger, *args)
+
         jobs = ["--jobs", str(a.jobs)] if a.jobs else []
         plat_vals = {}
+        failed = []
         for lyr in LAYERS:
             for planar in (False, True):
                 m = "planar" if planar else "ellipsoidal"
                 name = f"coverage {lyr} {m}: plat"
                 args = ["coverage", "--layer", lyr, "--json"] + (["--planar"] if planar else []) + jobs
-                timings[name] = repeat(name, a.reps, lambda i: plat(ledger, *args))
+                timings[name] = repeat(name, a.reps, lambda i: cold(args))
                 cov = json.loads(timings[name].last.out)
                 plat_vals[lyr, m] = per_township(cov, lyr)
                 plat_vals["projects", m] = per_township_projects(cov)
+                again = f"coverage {lyr} {m} again: plat"
+                plat(ledger, *args)  # stores the layer's figures
+                timings[again] = repeat(again, a.reps, lambda i: plat(ledger, *args))
+                if timings[again].last.out != timings[name].last.out:
+                    failed.append(f"{again}: the output differs from the first run's")
         if not a.no_scaling:
             for lyr in LAYERS:
                 name = f"coverage {lyr}_half planar: plat"
                 args = ["coverage", "--layer", f"{lyr}_half", "--json", "--planar"] + jobs
-                timings[name] = repeat(name, a.reps, lambda i: plat(ledger, *args))
+                timings[name] = repeat(name, a.reps, lambda i: cold(args))
 
         # -- coverage: SpatiaLite SQL on the same ledger --
         # A ledger's spatial_ref_sys holds only its working CRS; ST_Transform and the ellipsoid
@@ -493,7 +508,6 @@ def main(argv=None):
             pg.close()
 
         # -- agreement --
-        failed = []
         for (anchor, lyr, m), vals in sorted(anchor_vals.items()):
             what = "km" if lyr in ("roads", "project lines") else "m2"
             # SpatiaLite's ST_Area(g, 1) is librttopo's approximate spheroidal area, about 1e-6

@@ -14,6 +14,7 @@
  * township by the engine; townships do not overlap, so county sums are plain sums.
  *
  * Ownership: plat_coverage owns every string and array it points to; plat_coverage_free. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,10 +26,15 @@ typedef struct run {
     plat_cov *cov;
     plat_coverage *out;
     char **tw_code, **tw_name, **tw_county, **tw_county_code;
+    int64_t *tw_id;
     int ntw, captw;
     char **pcode; /* projects fed to the engine, by engine index */
     int *pcat;    /* and their category indexes */
+    double *pbox; /* and their envelopes (xmin, ymin, xmax, ymax; NAN without geometry) */
     int nproj, capproj;
+    /* Per layer: its own figures per zone (index ntw: outside) when stored (layer_sums.c),
+     * NULL when this run measures them. */
+    plat_cov_layer_sum **own;
 } run;
 
 static int cat_index(const plat_coverage *out, const char *code)
@@ -81,13 +87,17 @@ static int take_township(const plat_township *t, void *ud)
     char **names = realloc(r->tw_name, (size_t)cap * sizeof(char *));
     char **counties = names ? realloc(r->tw_county, (size_t)cap * sizeof(char *)) : NULL;
     char **ccodes = counties ? realloc(r->tw_county_code, (size_t)cap * sizeof(char *)) : NULL;
+    int64_t *ids = ccodes ? realloc(r->tw_id, (size_t)cap * sizeof(int64_t)) : NULL;
     if (names)
         r->tw_name = names;
     if (counties)
         r->tw_county = counties;
-    if (!ccodes)
+    if (ccodes)
+        r->tw_county_code = ccodes;
+    if (!ids)
         return plat_error_set(r->db->ctx, PLAT_ENOMEM, "out of memory");
-    r->tw_county_code = ccodes;
+    r->tw_id = ids;
+    r->tw_id[r->ntw] = t->id;
     r->tw_code[r->ntw] = plat_strdup(t->code);
     r->tw_name[r->ntw] = plat_strdup(t->name);
     r->tw_county[r->ntw] = plat_strdup(t->county ? t->county : "");
@@ -103,6 +113,16 @@ static int take_project(const plat_project *p, void *ud)
     int rc;
     if (p->wkb && (rc = plat_geom_from_wkb(r->db->ctx, &g, p->wkb, p->wkb_size)) < 0)
         return plat_error_set(r->db->ctx, rc, "project %s: unreadable geometry in the ledger", p->code);
+    /* The envelope before the engine takes the geometry: layers' stored figures (see
+     * plat_coverage_compute) need only the features near covering projects. */
+    double box[4] = { NAN, NAN, NAN, NAN };
+    GEOSContextHandle_t h = plat_gis_geos(r->db->ctx);
+    if (g && !GEOSisEmpty_r(h, g)) {
+        GEOSGeom_getXMin_r(h, g, &box[0]);
+        GEOSGeom_getYMin_r(h, g, &box[1]);
+        GEOSGeom_getXMax_r(h, g, &box[2]);
+        GEOSGeom_getYMax_r(h, g, &box[3]);
+    }
     int cat = cat_index(r->out, p->category);
     if (plat_cov_add_project(r->cov, g, cat < 0 ? 0 : cat) < 0)
         return plat_error_last(r->db->ctx)->code;
@@ -111,10 +131,14 @@ static int take_project(const plat_project *p, void *ud)
         return plat_error_set(r->db->ctx, PLAT_ENOMEM, "out of memory");
     if (r->capproj != cap) {
         int *v = realloc(r->pcat, (size_t)r->capproj * sizeof(int));
-        if (!v)
+        if (v)
+            r->pcat = v;
+        double *b = v ? realloc(r->pbox, (size_t)r->capproj * 4 * sizeof(double)) : NULL;
+        if (!b)
             return plat_error_set(r->db->ctx, PLAT_ENOMEM, "out of memory");
-        r->pcat = v;
+        r->pbox = b;
     }
+    memcpy(&r->pbox[4 * r->nproj], box, sizeof box);
     r->pcat[r->nproj] = cat < 0 ? 0 : cat;
     r->pcode[r->nproj++] = plat_strdup(p->code);
     return 0;
@@ -140,6 +164,92 @@ static int take_feature(const plat_feature *f, void *ud)
     if (rc < 0)
         return plat_error_set(r->db->ctx, rc, "layer feature %lld: unreadable geometry in the ledger", (long long)f->id);
     return plat_cov_add_layer_feature(r->cov, g) < 0 ? plat_error_last(r->db->ctx)->code : 0;
+}
+
+/* The layer's own figures per zone from the ledger into r->own[l], when stored for exactly
+ * these townships; left NULL otherwise. */
+static int stored_layer_figures(run *r, int l)
+{
+    plat_layer_sum_row *rows = NULL;
+    int n = 0;
+    int rc = plat_store__layer_sums_read(r->db, r->out->layer_names[l], r->out->planar, &rows, &n);
+    if (rc <= 0 || n != r->ntw + 1) {
+        free(rows);
+        return rc < 0 ? rc : 0;
+    }
+    plat_cov_layer_sum *own = calloc((size_t)r->ntw + 1, sizeof(*own));
+    if (!own) {
+        free(rows);
+        return plat_error_set(r->db->ctx, PLAT_ENOMEM, "out of memory");
+    }
+    /* rows come sorted by township id, the outside (0) first */
+    int whole = rows[0].township_id == 0;
+    own[r->ntw] = (plat_cov_layer_sum){ rows[0].features, rows[0].line_m, rows[0].area_m2, 0, 0 };
+    for (int z = 0; whole && z < r->ntw; z++) {
+        int lo = 1, hi = n - 1, at = -1;
+        while (lo <= hi) {
+            int mid = (lo + hi) / 2;
+            if (rows[mid].township_id == r->tw_id[z]) {
+                at = mid;
+                break;
+            }
+            if (rows[mid].township_id < r->tw_id[z])
+                lo = mid + 1;
+            else
+                hi = mid - 1;
+        }
+        if (at < 0)
+            whole = 0;
+        else
+            own[z] = (plat_cov_layer_sum){ rows[at].features, rows[at].line_m, rows[at].area_m2, 0, 0 };
+    }
+    free(rows);
+    if (whole)
+        r->own[l] = own;
+    else
+        free(own);
+    return 0;
+}
+
+/* Only the features whose envelope comes within the tolerance of a covering project's can be
+ * covered; the engine sees those alone, in row order, and adds their covered parts in the
+ * same order as a run over every feature would (the others add zero), so the figures are the
+ * same to the bit. */
+static int feed_near_projects(run *r, int l, const unsigned char *covering, double tolerance_m)
+{
+    double *boxes = malloc(((size_t)r->nproj + 1) * 4 * sizeof(double));
+    if (!boxes)
+        return plat_error_set(r->db->ctx, PLAT_ENOMEM, "out of memory");
+    int n = 0;
+    double pad = tolerance_m + 1.0;
+    for (int p = 0; p < r->nproj; p++) {
+        const double *b = &r->pbox[4 * p];
+        if (!covering[r->pcat[p]] || isnan(b[0]))
+            continue;
+        boxes[4 * n] = b[0] - pad;
+        boxes[4 * n + 1] = b[1] - pad;
+        boxes[4 * n + 2] = b[2] + pad;
+        boxes[4 * n + 3] = b[3] + pad;
+        n++;
+    }
+    int rc = plat_layer_foreach_feature_in_boxes(r->db, r->out->layer_names[l], boxes, n, take_feature, r);
+    free(boxes);
+    return rc;
+}
+
+/* Keep what this run measured of the layer's own figures for the next run. */
+static int store_layer_figures(run *r, int l)
+{
+    plat_layer_sum_row *rows = calloc((size_t)r->ntw + 1, sizeof(*rows));
+    if (!rows)
+        return plat_error_set(r->db->ctx, PLAT_ENOMEM, "out of memory");
+    for (int z = -1; z < r->ntw; z++) {
+        const plat_cov_layer_sum *s = plat_cov_layer_zone(r->cov, l, z);
+        rows[z + 1] = (plat_layer_sum_row){ z < 0 ? 0 : r->tw_id[z], s->features, s->line_m, s->area_m2 };
+    }
+    plat_store__layer_sums_write(r->db, r->out->layer_names[l], r->out->planar, rows, r->ntw + 1);
+    free(rows);
+    return 0;
 }
 
 static void covering_for(const plat_coverage *out, const char *kind, unsigned char *covering)
@@ -183,6 +293,19 @@ static void layer_add(plat_cov_layer_sum *to, const plat_cov_layer_sum *s)
     to->covered_area_m2 += s->covered_area_m2;
 }
 
+/* Layer l in zone z (-1: outside): what the engine measured, with the layer's own figures
+ * from the ledger when they were stored (the engine then saw only features near projects). */
+static plat_cov_layer_sum layer_zone(const run *r, int l, int z)
+{
+    const plat_cov_layer_sum *s = plat_cov_layer_zone(r->cov, l, z);
+    if (!r->own[l])
+        return *s;
+    plat_cov_layer_sum merged = r->own[l][z < 0 ? r->ntw : z];
+    merged.covered_line_m = s->covered_line_m;
+    merged.covered_area_m2 = s->covered_area_m2;
+    return merged;
+}
+
 /* Rows: one per township, or one per county; `row_of` maps a township to its row. */
 static int build_rows(run *r, int by_county, int *row_of)
 {
@@ -212,8 +335,10 @@ static int build_rows(run *r, int by_county, int *row_of)
         sum_add(&rw->all, plat_cov_zone_sum(r->cov, z, -1));
         for (int c = 0; c < ncat; c++)
             sum_add(&rw->by_category[c], plat_cov_zone_sum(r->cov, z, c));
-        for (int l = 0; l < nl; l++)
-            layer_add(&rw->layers[l].sum, plat_cov_layer_zone(r->cov, l, z));
+        for (int l = 0; l < nl; l++) {
+            plat_cov_layer_sum s = layer_zone(r, l, z);
+            layer_add(&rw->layers[l].sum, &s);
+        }
     }
     return 0;
 }
@@ -280,7 +405,7 @@ static int collect(run *r, const plat_coverage_options *o)
     for (int c = 0; c < ncat; c++)
         out->outside.by_category[c] = *plat_cov_zone_sum(r->cov, -1, c);
     for (int l = 0; l < nl; l++)
-        out->outside.layers[l].sum = *plat_cov_layer_zone(r->cov, l, -1);
+        out->outside.layers[l].sum = layer_zone(r, l, -1);
     out->nprojects = r->nproj;
     out->outside_codes = calloc((size_t)r->nproj + 1, sizeof(char *));
     if (!out->outside_codes)
@@ -334,11 +459,21 @@ int plat_coverage_compute(plat_store *db, plat_coverage **result, const plat_cov
         rc = plat_error_set(db->ctx, PLAT_ENOMEM, "out of memory");
         goto done;
     }
+    if (!(r.own = calloc((size_t)out->nlayers + 1, sizeof(*r.own)))) {
+        rc = plat_error_set(db->ctx, PLAT_ENOMEM, "out of memory");
+        goto done;
+    }
     for (int l = 0; l < out->nlayers; l++) {
         covering_for(out, out->layer_kinds[l], covering);
-        if ((rc = plat_cov_begin_layer(r.cov, covering)) < 0 ||
-            (rc = plat_layer_foreach_feature(db, out->layer_names[l], NULL, 0, take_feature, &r)) < 0 ||
-            (rc = plat_cov_end_layer(r.cov)) < 0)
+        if ((rc = stored_layer_figures(&r, l)) < 0 || (rc = plat_cov_begin_layer(r.cov, covering)) < 0)
+            goto done;
+        if (r.own[l])
+            rc = feed_near_projects(&r, l, covering, o->tolerance_m);
+        else
+            rc = plat_layer_foreach_feature(db, out->layer_names[l], NULL, 0, take_feature, &r);
+        if (rc < 0 || (rc = plat_cov_end_layer(r.cov)) < 0)
+            goto done;
+        if (!r.own[l] && (rc = store_layer_figures(&r, l)) < 0)
             goto done;
     }
     if ((rc = collect(&r, o)) == PLAT_ENOMEM)
@@ -361,6 +496,11 @@ done:
         free(r.pcode[i]);
     free(r.pcode);
     free(r.pcat);
+    free(r.pbox);
+    free(r.tw_id);
+    for (int l = 0; r.own && l < out->nlayers; l++)
+        free(r.own[l]);
+    free(r.own);
     free(covering);
     if (rc < 0) {
         plat_coverage_free(out);

@@ -185,6 +185,72 @@ int plat_layer_drop(plat_store *db, const char *name)
     return plat_store__tx_end(db, rc);
 }
 
+static int cmp_id(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+int plat_layer_foreach_feature_in_boxes(plat_store *db, const char *name, const double *boxes, int nboxes,
+                                        int (*fn)(const plat_feature *f, void *), void *ud)
+{
+    char table[64], sql[256];
+    sqlite3_stmt *st = NULL;
+    int64_t *ids = NULL;
+    size_t n = 0, cap = 0;
+    int rc = table_of(db, table, sizeof table, name);
+    if (rc < 0)
+        return rc;
+    /* The ids from the R*Tree box by box, then each feature once, in row order as
+     * plat_layer_foreach_feature gives them. */
+    snprintf(sql, sizeof sql, "SELECT pkid FROM \"idx_%s_geom\" WHERE xmin <= ?3 AND xmax >= ?1 AND ymin <= ?4 "
+                              "AND ymax >= ?2", table);
+    if ((rc = plat_store__prepare(db, &st, sql)) < 0)
+        return rc;
+    for (int b = 0; rc >= 0 && b < nboxes; b++) {
+        sqlite3_reset(st);
+        for (int k = 0; k < 4; k++)
+            sqlite3_bind_double(st, k + 1, boxes[4 * b + k]);
+        while (rc >= 0 && sqlite3_step(st) == SQLITE_ROW) {
+            if (n == cap) {
+                cap = cap ? cap * 2 : 1024;
+                int64_t *v = realloc(ids, cap * sizeof(*v));
+                if (!v) {
+                    rc = plat_error_set(db->ctx, PLAT_ENOMEM, "out of memory");
+                    break;
+                }
+                ids = v;
+            }
+            ids[n++] = sqlite3_column_int64(st, 0);
+        }
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc >= 0 && n)
+        qsort(ids, n, sizeof(*ids), cmp_id);
+    snprintf(sql, sizeof sql, "SELECT id, fid, AsBinary(geom), attrs FROM \"%s\" WHERE id = ?", table);
+    if (rc >= 0 && n)
+        rc = plat_store__prepare(db, &st, sql);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (i > 0 && ids[i] == ids[i - 1])
+            continue;
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, ids[i]);
+        if (sqlite3_step(st) != SQLITE_ROW) {
+            rc = plat_store__sqlite_err(db, "reading a layer");
+            break;
+        }
+        plat_feature f = { sqlite3_column_int64(st, 0),
+                           sqlite3_column_type(st, 1) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 1),
+                           sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2),
+                           (const char *)sqlite3_column_text(st, 3) };
+        rc = fn(&f, ud);
+    }
+    sqlite3_finalize(st);
+    free(ids);
+    return rc;
+}
+
 static int each_info(plat_store *db, const char *name, int (*fn)(const plat_layer_info *, void *), void *ud)
 {
     sqlite3_stmt *st = NULL;

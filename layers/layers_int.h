@@ -8,7 +8,9 @@
 #include "plat/store.h"
 #include "plat/util.h"
 
-#define PLAT_SCHEMA_VERSION 1
+#define PLAT_SCHEMA_VERSION 2
+/* How long a writer waits for another writer's lock before giving up. */
+#define PLAT_BUSY_TIMEOUT_MS 5000
 #define PLAT_APPLICATION_ID 0x504C4154 /* "PLAT" in PRAGMA application_id */
 
 struct plat_store {
@@ -60,6 +62,20 @@ int plat_store__refresh_places(plat_store *db, int64_t project_id);
 /** Measure and store the places marked stale; called by plat_store__tx_end inside the
  * outermost transaction, before COMMIT. @return 0 or < 0 */
 int plat_store__flush_places(plat_store *db);
+/* A reference layer's own figures in one township (township_id 0: outside every township). */
+typedef struct plat_layer_sum_row {
+    int64_t township_id;
+    int64_t features;
+    double line_m, area_m2;
+} plat_layer_sum_row;
+/** The stored figures of `layer` (layer_sums.c). @param[out] rows caller frees with free().
+ * @return 1 when stored, 0 when not (rows NULL), < 0 on error */
+int plat_store__layer_sums_read(plat_store *db, const char *layer, int planar, plat_layer_sum_row **rows, int *n);
+/** Store them, if the ledger can be written at once; never fails (see layer_sums.c). */
+void plat_store__layer_sums_write(plat_store *db, const char *layer, int planar, const plat_layer_sum_row *rows,
+                                  int n);
+/** Forget every layer's stored figures (the townships changed). @return 0 or < 0 */
+int plat_store__layer_sums_forget(plat_store *db);
 /** Forget the places marked stale (the transaction that made them stale is rolled back). */
 void plat_store__drop_stale(plat_store *db);
 /** Add geometry columns and spatial indexes for the working CRS srid. @return 0 or < 0. */

@@ -208,6 +208,8 @@ static int measure_and_store(plat_store *db, const blobs *towns, const blobs *pr
         rc = write_places(db, e, pl, towns, projects);
     if (rc >= 0 && !ids)
         rc = write_township_areas(db, e, pl, towns);
+    if (rc >= 0 && !ids) /* new townships: the layers' figures per township are stale too */
+        rc = plat_store__layer_sums_forget(db);
     plat_cov_free(e);
     plat_cov_free(pl);
     return rc;

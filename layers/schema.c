@@ -132,7 +132,21 @@ static int migrate_to_v1(plat_store *db)
     return plat_store__exec(db, sql);
 }
 
-static int (*const migrations[])(plat_store *) = { migrate_to_v1 };
+/* Version 2: a reference layer's own km, m2 and feature count in each township, kept so that
+ * repeated coverage of an unchanged layer clips only the features near covering projects
+ * (layer_sums.c). township_id 0 is the part outside every township. */
+static int migrate_to_v2(plat_store *db)
+{
+    return plat_store__exec(db,
+        "CREATE TABLE layer_sums ("
+        "  layer_id INTEGER NOT NULL REFERENCES layers(id) ON DELETE CASCADE,"
+        "  planar INTEGER NOT NULL CHECK (planar IN (0, 1)),"
+        "  township_id INTEGER NOT NULL,"
+        "  features INTEGER NOT NULL, line_m REAL NOT NULL, area_m2 REAL NOT NULL,"
+        "  PRIMARY KEY (layer_id, planar, township_id));");
+}
+
+static int (*const migrations[])(plat_store *) = { migrate_to_v1, migrate_to_v2 };
 
 int plat_store__migrate(plat_store *db, int creating)
 {

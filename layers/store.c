@@ -22,8 +22,6 @@
 #include "layers_int.h"
 #include "plat/gis.h"
 
-#define BUSY_TIMEOUT_MS 5000
-
 int plat_store__sqlite_err(plat_store *db, const char *what)
 {
     int ec = sqlite3_extended_errcode(db->db);
@@ -166,7 +164,7 @@ int plat_store_open(plat_ctx *ctx, plat_store **out, const char *path, int mode)
                             db->db ? sqlite3_errmsg(db->db) : "out of memory");
         goto done;
     }
-    sqlite3_busy_timeout(db->db, BUSY_TIMEOUT_MS);
+    sqlite3_busy_timeout(db->db, PLAT_BUSY_TIMEOUT_MS);
     db->splite_cache = spatialite_alloc_connection();
     spatialite_init_ex(db->db, db->splite_cache, 0);
 

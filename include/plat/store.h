@@ -259,5 +259,10 @@ typedef struct plat_feature {
  * or fn's non-zero value */
 PLAT_API int plat_layer_foreach_feature(plat_store *db, const char *name, const unsigned char *bbox_wkb,
                                         size_t bbox_size, int (*fn)(const plat_feature *f, void *), void *ud);
+/** Stream, in row order and each once, the features of a layer whose envelope meets at least
+ * one of nboxes boxes, given as xmin, ymin, xmax, ymax in the working CRS (4 * nboxes doubles).
+ * f is valid during fn only. @return 0, PLAT_ENOTFOUND, or the first non-zero fn return */
+PLAT_API int plat_layer_foreach_feature_in_boxes(plat_store *db, const char *name, const double *boxes, int nboxes,
+                                                int (*fn)(const plat_feature *f, void *), void *ud);
 
 #endif

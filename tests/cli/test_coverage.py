@@ -16,7 +16,7 @@ def square(x0, y0, size):
     return f"POLYGON(({x0} {y0},{x0 + size} {y0},{x0 + size} {y0 + size},{x0} {y0 + size},{x0} {y0}))"
 
 
-class CoverageTest(PlatCase):
+class ThreeTownships(PlatCase):
     def setUp(self):
         super().setUp()
         rows = ["code,name,county,WKT"] + [f'{c},{n},{k},"{square(x, 3170000, 10000)}"' for c, n, k, x in TOWNS]
@@ -29,6 +29,9 @@ class CoverageTest(PlatCase):
 
     def coverage(self, *args):
         return self.ok("coverage", "--json", *args).json()
+
+
+class CoverageTest(ThreeTownships):
 
     def test_lines_split_at_borders_and_polygons_unioned_within_each_township(self):
         self.add("ROAD", "highway", "LINESTRING(405000 3175000, 415000 3175000)")
@@ -164,6 +167,110 @@ class CoverageTest(PlatCase):
         self.fails(1, "coverage", "--category", "spaceport", message="unknown category")
         self.fails(1, "coverage", "--status", "maybe", message="unknown status")
         self.unchanged(before)
+
+
+class StoredLayerFiguresTest(ThreeTownships):
+    """A layer's own km and m2 per township are measured by the first coverage that needs them
+    and kept; later runs clip only the features near covering projects. Hand-computed layout
+    (planar, metres): road R1 runs 16 km across 伍市镇 and 三市镇 (8 + 8), road R2 8 km inside
+    东塘镇; parcel F1 is 2 x 2 km in 伍市镇 (4 km2 = 6000 亩). The highway project runs 10 m from
+    R1 and past both its ends (all 16 km covered); the farmland project covers the east half of
+    F1."""
+
+    def setUp(self):
+        super().setUp()
+        roads = ["name,WKT", 'R1,"LINESTRING(402000 3172000,418000 3172000)"',
+                 'R2,"LINESTRING(421000 3178000,429000 3178000)"']
+        self.ok("layer", "import", "roads", self.write("roads.csv", "\n".join(roads) + "\n"), "--kind", "roads",
+                "--s-srs", "EPSG:4547")
+        farm = ["name,WKT", f'F1,"{square(401000, 3171000, 2000)}"']
+        self.ok("layer", "import", "farmland", self.write("farm.csv", "\n".join(farm) + "\n"), "--kind", "farmland",
+                "--s-srs", "EPSG:4547")
+        self.add("HW", "highway", "LINESTRING(400000 3172010, 420000 3172010)")
+        self.add("FL", "farmland", square(402000, 3171000, 2000))
+
+    def layers(self, *extra):
+        cov = self.coverage("--planar", "--layer", "roads", "--layer", "farmland", *extra)
+        return cov, {t["name"]: (t["layers"]["roads"]["line_km"], t["layers"]["roads"]["covered_line_km"],
+                                 t["layers"]["farmland"]["polygon_m2"], t["layers"]["farmland"]["covered_polygon_m2"])
+                     for t in cov["townships"]}
+
+    def stored(self, planar=1):
+        con = sqlite3.connect(self.db)
+        rows = con.execute("SELECT l.name, t.name, s.features, s.line_m, s.area_m2 FROM layer_sums s "
+                           "JOIN layers l ON l.id = s.layer_id LEFT JOIN townships t ON t.id = s.township_id "
+                           "WHERE s.planar = ? ORDER BY l.name, s.township_id", (planar,)).fetchall()
+        con.close()
+        return rows
+
+    def sql(self, statement):
+        con = sqlite3.connect(self.db)
+        con.execute(statement)
+        con.commit()
+        con.close()
+
+    def test_first_run_stores_them_and_later_runs_read_them(self):
+        self.assertEqual(self.stored(), [])
+        first, rows = self.layers()
+        self.assertEqual(rows["伍市镇"], (8, 8, 4000000, 2000000))
+        self.assertEqual(rows["三市镇"], (8, 8, 0, 0))
+        self.assertEqual(rows["东塘镇"], (8, 0, 0, 0))
+        stored = self.stored()
+        self.assertEqual(len(stored), 2 * 4)  # two layers x (three townships + outside)
+        self.assertIn(("roads", "三市镇", 1, 8000.0, 0.0), stored)
+        self.assertIn(("farmland", "伍市镇", 1, 0.0, 4000000.0), stored)
+        self.assertEqual(self.stored(planar=0), [])
+        again, _ = self.layers()
+        self.assertEqual(again, first)
+        # The figures really come from the ledger: doubled there, doubled in the output, while
+        # what projects cover is still measured.
+        self.sql("UPDATE layer_sums SET line_m = 2 * line_m")
+        _, rows = self.layers()
+        self.assertEqual(rows["伍市镇"], (16, 8, 4000000, 2000000))
+        # New boundaries make them stale: measured again, right again.
+        rows_csv = ["code,name,county,WKT"] + [f'{c},{n},{k},"{square(x, 3170000, 10000)}"' for c, n, k, x in TOWNS]
+        self.ok("township", "import", self.write("towns2.csv", "\n".join(rows_csv) + "\n"), "--s-srs", "EPSG:4547")
+        self.assertEqual(self.stored(), [])
+        self.assertEqual(self.layers()[0], first)
+
+    def test_new_projects_are_measured_against_stored_figures(self):
+        self.layers()
+        self.add("HW2", "rural_road", "LINESTRING(420000 3178020, 430000 3178020)")  # 20 m from all of R2
+        self.add("FL2", "farmland", square(400000, 3171000, 1500))  # the west 0.5 km of F1 x 1.5 km
+        cached, rows = self.layers()
+        self.assertEqual(rows["东塘镇"], (8, 8, 0, 0))
+        self.assertEqual(rows["伍市镇"], (8, 8, 4000000, 2750000))
+        self.sql("DELETE FROM layer_sums")
+        self.assertEqual(self.layers()[0], cached)
+        # Filters and tolerance change what covers, never the stored figures.
+        _, rows = self.layers("--tolerance", "15")
+        self.assertEqual(rows["东塘镇"], (8, 0, 0, 0))
+        self.assertEqual(rows["伍市镇"], (8, 8, 4000000, 2750000))
+
+    def test_dropping_or_replacing_a_layer_forgets_its_figures(self):
+        self.layers()
+        self.ok("layer", "drop", "roads")
+        self.assertEqual({r[0] for r in self.stored()}, {"farmland"})
+        farm = ["name,WKT", f'F2,"{square(411000, 3171000, 1000)}"']
+        self.ok("layer", "import", "farmland", self.write("farm2.csv", "\n".join(farm) + "\n"), "--kind", "farmland",
+                "--s-srs", "EPSG:4547", "--replace")
+        self.assertEqual(self.stored(), [])
+        cov = self.coverage("--planar", "--layer", "farmland")
+        got = {t["name"]: t["layers"]["farmland"]["polygon_m2"] for t in cov["townships"]}
+        self.assertEqual(got, {"伍市镇": 0, "三市镇": 1000000, "东塘镇": 0})
+
+    def test_a_ledger_another_writer_holds_still_answers_without_waiting(self):
+        first, _ = self.layers()
+        self.sql("DELETE FROM layer_sums")
+        writer = sqlite3.connect(self.db, isolation_level=None)
+        writer.execute("BEGIN IMMEDIATE")  # holds the write lock; readers go on (WAL)
+        try:
+            again, _ = self.layers()
+        finally:
+            writer.execute("ROLLBACK")
+            writer.close()
+        self.assertEqual(again, first)
+        self.assertEqual(self.stored(), [])  # nothing kept this time; measured again next time
 
 
 class StoredPlacesTest(PlatCase):

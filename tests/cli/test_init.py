@@ -10,7 +10,7 @@ class InitTest(PlatCase):
         r = self.ok("init")
         self.assertIn("created", r.err)
         con = sqlite3.connect(self.db)
-        self.assertEqual(con.execute("PRAGMA user_version").fetchone()[0], 1)
+        self.assertEqual(con.execute("PRAGMA user_version").fetchone()[0], 2)
         self.assertEqual(con.execute("PRAGMA application_id").fetchone()[0], 0x504C4154)
         self.assertEqual(con.execute("PRAGMA journal_mode").fetchone()[0], "wal")
         cats = dict(con.execute("SELECT code, label_zh FROM categories").fetchall())
@@ -71,6 +71,22 @@ class InitTest(PlatCase):
         con.commit()
         con.close()
         self.fails(1, "project", "list", message="newer than this plat")
+
+    def test_a_version_1_ledger_is_migrated_in_place_and_keeps_its_data(self):
+        self.ledger_with_counties()
+        self.ok("project", "add", "--code", "PJ-1", "--name", "G536改建", "--category", "公路",
+                "--geom", "LINESTRING(113.30 28.70, 113.38 28.72)")
+        con = sqlite3.connect(self.db)
+        con.execute("DROP TABLE layer_sums")  # what version 2 added
+        con.execute("PRAGMA user_version = 1")
+        con.commit()
+        con.close()
+        rows = self.ok("project", "list", "--json").json()
+        self.assertEqual([(p["code"], p["name"]) for p in rows], [("PJ-1", "G536改建")])
+        con = sqlite3.connect(self.db)
+        self.assertEqual(con.execute("PRAGMA user_version").fetchone()[0], 2)
+        self.assertEqual(con.execute("SELECT count(*) FROM layer_sums").fetchone()[0], 0)
+        con.close()
 
     def test_every_command_has_help_and_usage_errors_exit_2(self):
         for cmd in (["init"], ["township", "import"], ["township", "list"], ["project", "add"],
