@@ -134,6 +134,15 @@ double plat_crs_gk_central_meridian(int epsg)
     return NAN;
 }
 
+double plat_crs_gk_false_easting(int epsg)
+{
+    if (epsg >= 4534 && epsg <= 4554)
+        return 500000.0;
+    if (epsg >= 4513 && epsg <= 4533) /* the zone number in front: zone 38 is 38 500 000 */
+        return (epsg - 4488) * 1e6 + 500000.0;
+    return NAN;
+}
+
 int plat_crs_parse_epsg(plat_ctx *ctx, int *epsg, const char *text)
 {
     const char *p = text ? text : "";

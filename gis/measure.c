@@ -58,6 +58,7 @@ struct plat_measure {
     int epsg;
     int gk;                    /* the working CRS is a CGCS2000 GK zone: edges bend (ring_edge) */
     double cm;                 /* its central meridian, radians */
+    double fe;                 /* its false easting, metres (zone prefix included) */
     PJ *inv;                   /* working CRS -> EPSG:4490 (x = lon, y = lat, degrees) */
     struct geod_geodesic geod; /* CGCS2000 */
     double *ox, *oy;           /* scratch: a ring or line as GEOS has it */
@@ -215,6 +216,7 @@ int plat_measure_new(plat_ctx *ctx, plat_measure **out, int working_epsg, int pl
     double cm = plat_crs_gk_central_meridian(working_epsg);
     m->gk = !isnan(cm);
     m->cm = m->gk ? cm * D2R : 0.0;
+    m->fe = plat_crs_gk_false_easting(working_epsg);
     if (!m->planar) {
         char def[32];
         snprintf(def, sizeof(def), "EPSG:%d", working_epsg);
@@ -324,12 +326,54 @@ static inline double short_geodesic(double lat1, double lat2, double dlon)
     return hypot(mr * (lat2 - lat1) * D2R, n * cos(bm) * dlon * D2R);
 }
 
+/* 1 / the Gauss-Kruger point scale factor at u metres from the central meridian and latitude
+ * lat (radians): k = 1 + u^2 / (2 rho nu) + u^4 / (24 rho^2 nu^2), k0 = 1 in every CGCS2000 zone. */
+static inline double gk_inverse_scale(double u, double lat)
+{
+    double e2 = CGCS_F * (2.0 - CGCS_F), sn = sin(lat), w = 1.0 - e2 * sn * sn;
+    double rn = CGCS_A * CGCS_A * (1.0 - e2) / (w * w); /* rho * nu */
+    double t = u * u / rn;
+    return 1.0 / (1.0 + 0.5 * t + t * t / 24.0);
+}
+
+/* A line in a GK zone: each segment's grid length divided by the scale factor averaged along
+ * it (Simpson's rule over its ends and middle). The conformal projection makes this the length
+ * of the segment's preimage, and that preimage is within (u L / rho nu)^2 / 24 of the geodesic
+ * between the ends: against geod_inverse between the inverse-projected vertices (the
+ * definition), 1e-8 relative at worst for 2 * 10^5 random segments of 1 m to 100 km up to 200
+ * km from the central meridian between 24 and 30 N (tests/unit/gis/test_measure.c checks it).
+ * One vertex per line is inverse-projected, for the latitude rho nu needs; the others'
+ * latitudes follow from their northing, closely enough for a factor that varies by 1e-6 per
+ * degree. This is what makes an ellipsoidal road layer cost little more than a planar one:
+ * inverse-projecting every vertex was most of the difference. */
+static int gk_line_length(plat_measure *m, long n, double *len)
+{
+    PJ_COORD c = proj_trans(m->inv, PJ_FWD, proj_coord(m->ox[0], m->oy[0], 0, HUGE_VAL));
+    if (!isfinite(c.xy.x) || !isfinite(c.xy.y) || c.xy.x == HUGE_VAL)
+        return unprojectable(m, 1);
+    double e2 = CGCS_F * (2.0 - CGCS_F), lat0 = c.xy.y * D2R, sn = sin(lat0), w = 1.0 - e2 * sn * sn;
+    double per_m = w * sqrt(w) / (CGCS_A * (1.0 - e2)); /* radians of latitude per metre north */
+    double y0 = m->oy[0], sum = 0.0;
+    double prev = gk_inverse_scale(m->ox[0] - m->fe, lat0);
+    for (long i = 1; i < n; i++) {
+        double x1 = m->ox[i - 1], y1 = m->oy[i - 1], x2 = m->ox[i], y2 = m->oy[i];
+        double mid = gk_inverse_scale(0.5 * (x1 + x2) - m->fe, lat0 + (0.5 * (y1 + y2) - y0) * per_m);
+        double end = gk_inverse_scale(x2 - m->fe, lat0 + (y2 - y0) * per_m);
+        sum += hypot(x2 - x1, y2 - y1) * (prev + 4.0 * mid + end) / 6.0;
+        prev = end;
+    }
+    *len += sum;
+    return 0;
+}
+
 static int line_length(plat_measure *m, const GEOSGeometry *g, double *len)
 {
     const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(m->h, g);
     long n = copy_seq(m, seq);
     if (n < 2)
         return n < 0 ? (int)n : 0;
+    if (m->gk)
+        return gk_line_length(m, n, len);
     int rc = grow(m->ctx, &m->x, &m->y, &m->cap, (size_t)n);
     if (rc < 0)
         return rc;

@@ -54,6 +54,9 @@ PLAT_API int plat_crs_gk_zone_for_lon(double lon);
 /** Central meridian in degrees of a CGCS2000 3-degree GK EPSG code (4513..4554), or
  * NAN for any other code. Cannot fail. */
 PLAT_API double plat_crs_gk_central_meridian(int epsg);
+/** False easting in metres of the same codes (500000, or the zone number times 10^6 plus
+ * 500000 for 4513..4533), or NAN for any other code. Cannot fail. */
+PLAT_API double plat_crs_gk_false_easting(int epsg);
 /** 1 if PROJ knows EPSG:epsg as a projected CRS in metres, else 0 (records why on ctx). */
 PLAT_API int plat_crs_is_metric_projected(plat_ctx *ctx, int epsg);
 /** Parse "EPSG:N" (or a bare number) into N. @return 0 or PLAT_EINVALID. */
