@@ -185,10 +185,14 @@ int plat_layer_drop(plat_store *db, const char *name)
     return plat_store__tx_end(db, rc);
 }
 
-static int cmp_id(const void *a, const void *b)
+/* A row of "SELECT id, fid, AsBinary(geom), attrs": valid until the statement steps again. */
+static plat_feature feature_of(sqlite3_stmt *st)
 {
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
+    plat_feature f = { sqlite3_column_int64(st, 0),
+                       sqlite3_column_type(st, 1) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 1),
+                       sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2),
+                       (const char *)sqlite3_column_text(st, 3) };
+    return f;
 }
 
 int plat_layer_foreach_feature_in_boxes(plat_store *db, const char *name, const double *boxes, int nboxes,
@@ -227,7 +231,7 @@ int plat_layer_foreach_feature_in_boxes(plat_store *db, const char *name, const 
     sqlite3_finalize(st);
     st = NULL;
     if (rc >= 0 && n)
-        qsort(ids, n, sizeof(*ids), cmp_id);
+        qsort(ids, n, sizeof(*ids), plat_store__cmp_id);
     snprintf(sql, sizeof sql, "SELECT id, fid, AsBinary(geom), attrs FROM \"%s\" WHERE id = ?", table);
     if (rc >= 0 && n)
         rc = plat_store__prepare(db, &st, sql);
@@ -240,10 +244,7 @@ int plat_layer_foreach_feature_in_boxes(plat_store *db, const char *name, const 
             rc = plat_store__sqlite_err(db, "reading a layer");
             break;
         }
-        plat_feature f = { sqlite3_column_int64(st, 0),
-                           sqlite3_column_type(st, 1) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 1),
-                           sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2),
-                           (const char *)sqlite3_column_text(st, 3) };
+        plat_feature f = feature_of(st);
         rc = fn(&f, ud);
     }
     sqlite3_finalize(st);
@@ -314,10 +315,7 @@ int plat_layer_foreach_feature(plat_store *db, const char *name, const unsigned 
             rc = plat_store__sqlite_err(db, "reading a layer");
             break;
         }
-        plat_feature f = { sqlite3_column_int64(st, 0),
-                           sqlite3_column_type(st, 1) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 1),
-                           sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2),
-                           (const char *)sqlite3_column_text(st, 3) };
+        plat_feature f = feature_of(st);
         rc = fn(&f, ud);
     }
     sqlite3_finalize(st);

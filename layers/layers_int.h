@@ -43,6 +43,8 @@ int plat_store__exec(plat_store *db, const char *sql);
 /** Step a writing statement to completion, counting it for fault injection.
  * @return 0 or < 0 (recorded, with `what` in the message). */
 int plat_store__step_write(plat_store *db, sqlite3_stmt *st, const char *what);
+/** qsort comparison of two int64_t (row ids). */
+int plat_store__cmp_id(const void *a, const void *b);
 /** Bind text, or NULL when s is NULL. */
 int plat_store__bind_text(sqlite3_stmt *st, int i, const char *s);
 /** Copy column i as a new string (NULL stays NULL). */

@@ -229,19 +229,13 @@ static int refresh_all(plat_store *db)
     return rc;
 }
 
-static int cmp_id(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* Only the townships whose box meets the stale projects' boxes take part, in the same order as
  * in refresh_all: a township that cannot touch a project changes nothing about where it lies,
  * and at a province's 2 000 townships reading and measuring all of them for one project would
  * cost a quarter of a second per edit. */
 static int refresh_stale(plat_store *db)
 {
-    qsort(db->stale, (size_t)db->nstale, sizeof(int64_t), cmp_id);
+    qsort(db->stale, (size_t)db->nstale, sizeof(int64_t), plat_store__cmp_id);
     int n = 0;
     for (int i = 0; i < db->nstale; i++)
         if (n == 0 || db->stale[n - 1] != db->stale[i])

@@ -78,6 +78,12 @@ char *plat_store__column_strdup(sqlite3_stmt *st, int i)
     return s ? plat_strdup((const char *)s) : NULL;
 }
 
+int plat_store__cmp_id(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
 int plat_store__tx_begin(plat_store *db)
 {
     /* The outermost level is BEGIN IMMEDIATE: take the write lock now, so a second writer
