@@ -165,8 +165,10 @@ typedef struct plat_place_row {
  * @return 0 or fn's non-zero value, or < 0 */
 PLAT_API int plat_project_places(plat_store *db, int64_t project_id, int planar,
                                  int (*fn)(const plat_place_row *r, void *), void *ud);
-/** Measure again where every project lies and every township's area (done by the store itself
- * after a project's geometry changes; importers call it after changing townships). */
+/** Measure again where every project lies and every township's area, and forget the reference
+ * layers' stored figures per township (importers call it after changing townships; the store
+ * does the same for one project when its geometry changes). Inside a transaction the work waits
+ * for the outermost commit, so it runs once however often it is asked for. @return 0 or < 0 */
 PLAT_API int plat_store_refresh_places(plat_store *db);
 
 /* A change to a project: NULL / has_* = 0 fields are left as they are. */
