@@ -186,13 +186,15 @@ static int take_town(const plat_township *t, void *ud)
     for (int k = 0; k < s->nonly && !in; k++)
         in = s->only[k] == i;
     const char *c = r->o->county;
-    if (!in || (c && !(t->county && strcmp(t->county, c) == 0) && !(t->county_code && strcmp(t->county_code, c) == 0)))
-        return 0;
-    rtown *v = realloc(r->towns, (size_t)(r->ntowns + 1) * sizeof(*v));
+    if (c && !(t->county && strcmp(t->county, c) == 0) && !(t->county_code && strcmp(t->county_code, c) == 0))
+        in = 0;
+    rtown **list = in ? &r->towns : &r->context;
+    int *n = in ? &r->ntowns : &r->ncontext;
+    rtown *v = realloc(*list, (size_t)(*n + 1) * sizeof(*v));
     if (!v)
         return PLAT_ENOMEM;
-    r->towns = v;
-    rtown *w = &v[r->ntowns++];
+    *list = v;
+    rtown *w = &v[(*n)++];
     memset(w, 0, sizeof(*w));
     w->code = plat_strdup(t->code);
     w->name = plat_strdup(t->name);
@@ -342,6 +344,13 @@ static void rep_dispose(rep *r)
         GEOSGeom_destroy_r(r->h, r->towns[i].g);
     }
     free(r->towns);
+    for (int i = 0; i < r->ncontext; i++) {
+        free(r->context[i].code);
+        free(r->context[i].name);
+        free(r->context[i].county);
+        GEOSGeom_destroy_r(r->h, r->context[i].g);
+    }
+    free(r->context);
     for (int i = 0; i < r->nprojs; i++) {
         rproj *p = &r->projs[i];
         free(p->code);
@@ -889,6 +898,8 @@ static const char css[] =
     "svg.map{width:100%;height:auto;display:block}svg.map>text,svg.map>g>text{font-size:12px;fill:#222}"
     "svg.map .lt{font-size:16px;font-weight:bold}svg.map .lh{font-weight:bold}\n"
     "svg.map .labels text{fill:#333;stroke:#fff;paint-order:stroke;stroke-linejoin:round;text-anchor:middle}\n"
+    "svg.map .context-labels text{fill:#8a8a8a;stroke:#fff;paint-order:stroke;stroke-linejoin:round;"
+    "text-anchor:middle}\n"
     "svg.map .county-labels text{fill:#111;fill-opacity:.7;stroke:#fff;paint-order:stroke;"
     "stroke-linejoin:round;text-anchor:middle;font-weight:bold}\n"
     "svg.map .pj:hover path,svg.map .pj:hover circle{stroke:#000}svg.map .towns path:hover{fill-opacity:.7}\n"

@@ -53,6 +53,9 @@ typedef struct rep {
     int ncats;
     rtown *towns;
     int ntowns;
+    rtown *context;         /* with --township or --county: the other townships, drawn around the
+                             * chosen ones for orientation (no figures) */
+    int ncontext;
     rproj *projs;
     int nprojs;
     plat_coverage *cov;     /* NULL when the ledger has no townships */

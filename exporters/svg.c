@@ -251,12 +251,73 @@ static int make_frame(rep *r, frame *f)
 
 /* ---- pieces of the map ---- */
 
+/* The townships on the map: those chosen (nsel, first), then the others the frame shows. */
+typedef struct view {
+    const rtown **v;
+    int n, nsel;
+} view;
+
+static int frame_meets(GEOSContextHandle_t h, const frame *f, const GEOSGeometry *g)
+{
+    double x0, y0, x1, y1;
+    return g && GEOSGeom_getXMin_r(h, g, &x0) && GEOSGeom_getYMin_r(h, g, &y0) && GEOSGeom_getXMax_r(h, g, &x1) &&
+           GEOSGeom_getYMax_r(h, g, &y1) && x1 >= f->minx && x0 <= f->minx + FRAME_W * f->mpp &&
+           y1 >= f->maxy - FRAME_H * f->mpp && y0 <= f->maxy;
+}
+
+static int make_view(rep *r, const frame *f, view *w)
+{
+    w->n = w->nsel = 0;
+    if (!(w->v = malloc((size_t)(r->ntowns + r->ncontext + 1) * sizeof(*w->v))))
+        return plat_error_set(r->ctx, PLAT_ENOMEM, "out of memory");
+    for (int i = 0; i < r->ntowns; i++)
+        if (r->towns[i].g)
+            w->v[w->n++] = &r->towns[i];
+    w->nsel = w->n;
+    for (int i = 0; i < r->ncontext; i++)
+        if (frame_meets(r->h, f, r->context[i].g))
+            w->v[w->n++] = &r->context[i];
+    return 0;
+}
+
 static const char *shade(const rep *r, double v)
 {
     if (!(v > 0) || !(r->measure_max > 0))
         return ZERO_FILL;
     int c = (int)ceil(v / r->measure_max * 5) - 1;
     return ramp[c < 0 ? 0 : c > 4 ? 4 : c];
+}
+
+/* The townships outside the filters, around the chosen ones: outlines and names for orientation. */
+static int draw_context(rep *r, const frame *f, plat_buf *b, const view *w)
+{
+    char sw[32];
+    if (w->n == w->nsel)
+        return 0;
+    plat_buf_printf(b, "<g class=\"context\" fill=\"#ffffff\" stroke=\"#c8c8c8\" stroke-width=\"%s\" "
+                       "stroke-linejoin=\"round\">\n", units(sw, sizeof sw, f, 0.8));
+    for (int i = w->nsel; i < w->n; i++) {
+        const rtown *t = w->v[i];
+        parts s = { PLAT_BUF_INIT, PLAT_BUF_INIT, NULL, 0 };
+        int rc = draw_parts(r, f, t->g, &s);
+        if (rc >= 0) {
+            plat_buf_puts(b, "<path data-context=\"");
+            plat_report__text(b, t->code);
+            plat_buf_printf(b, "\" fill-rule=\"evenodd\" d=\"%s\"><title>", plat_buf_cstr(&s.poly));
+            plat_report__text(b, t->name);
+            if (t->county) {
+                plat_buf_puts(b, "（");
+                plat_report__text(b, t->county);
+                plat_buf_puts(b, "）");
+            }
+            plat_buf_puts(b, "\n不在筛选范围内</title></path>\n");
+        }
+        parts_dispose(&s);
+        if (rc < 0)
+            return rc;
+    }
+    plat_buf_puts(b, "</g>\n");
+    return 0;
 }
 
 static int draw_townships(rep *r, const frame *f, plat_buf *b)
@@ -294,33 +355,33 @@ static int draw_townships(rep *r, const frame *f, plat_buf *b)
     return plat_buf_puts(b, "</g>\n") < 0 ? plat_error_set(r->ctx, PLAT_ENOMEM, "out of memory") : 0;
 }
 
-/* The counties: the union of their townships shown, as outlines, and their names. */
+/* The counties: the union of their townships on the map, as outlines, and their names. */
 typedef struct county_shape {
     const char *name;
     GEOSGeometry *g;
 } county_shape;
 
-static int county_shapes(rep *r, county_shape **out, int *n)
+static int county_shapes(rep *r, const view *w, county_shape **out, int *n)
 {
     county_shape *v = NULL;
     int nv = 0, rc = 0;
-    for (int i = 0; i < r->ntowns && rc >= 0; i++) {
-        const char *c = r->towns[i].county;
+    for (int i = 0; i < w->n && rc >= 0; i++) {
+        const char *c = w->v[i]->county;
         int seen = 0;
-        for (int k = 0; k < nv && !seen; k++)
+        for (int k = 0; c && k < nv && !seen; k++)
             seen = strcmp(v[k].name, c) == 0;
-        if (!c || !r->towns[i].g || seen)
+        if (!c || seen)
             continue;
         GEOSGeometry **members = NULL;
         unsigned m = 0;
-        for (int j = i; j < r->ntowns; j++) {
-            if (!r->towns[j].county || strcmp(r->towns[j].county, c) != 0 || !r->towns[j].g)
+        for (int j = i; j < w->n; j++) {
+            if (!w->v[j]->county || strcmp(w->v[j]->county, c) != 0)
                 continue;
             GEOSGeometry **nm = realloc(members, (m + 1) * sizeof(*nm));
             if (!nm)
                 break;
             members = nm;
-            if (!(members[m] = GEOSGeom_clone_r(r->h, r->towns[j].g)))
+            if (!(members[m] = GEOSGeom_clone_r(r->h, w->v[j]->g)))
                 break;
             m++;
         }
@@ -399,7 +460,7 @@ typedef struct tlabel {
     const char *text;
     double x, y;     /* map units */
     double area;     /* what it names, for the order */
-    int county;
+    int rank;        /* 2 a county, 1 a chosen township, 0 one around them */
 } tlabel;
 
 typedef struct lbox {
@@ -419,7 +480,7 @@ static double text_width(const char *s, double font)
 
 static lbox label_box(const frame *f, const tlabel *l)
 {
-    double font = l->county ? COUNTY_FONT : TOWN_FONT, w = text_width(l->text, font) + 2;
+    double font = l->rank == 2 ? COUNTY_FONT : TOWN_FONT, w = text_width(l->text, font) + 2;
     double px = l->x * f->k, py = l->y * f->k;
     lbox b = { px - w / 2, py - font, px + w / 2, py + font * 0.3 };
     return b;
@@ -428,14 +489,14 @@ static lbox label_box(const frame *f, const tlabel *l)
 static int by_label_order(const void *a, const void *b)
 {
     const tlabel *p = a, *q = b;
-    if (p->county != q->county)
-        return q->county - p->county;
+    if (p->rank != q->rank)
+        return q->rank - p->rank;
     return p->area > q->area ? -1 : p->area < q->area ? 1 : 0;
 }
 
-static int draw_labels(rep *r, const frame *f, plat_buf *b, const county_shape *cs, int ncs)
+static int draw_labels(rep *r, const frame *f, plat_buf *b, const view *vw, const county_shape *cs, int ncs)
 {
-    int towns = r->ntowns <= MAX_LABELS ? r->ntowns : 0, counties = ncs > 1 ? ncs : 0; /* one county: it is the map */
+    int towns = vw->n <= MAX_LABELS ? vw->n : 0, counties = ncs > 1 ? ncs : 0; /* one county: it is the map */
     tlabel *v = calloc((size_t)(towns + counties) + 1, sizeof(*v));
     lbox *placed = calloc((size_t)(towns + counties) + 1, sizeof(*placed));
     int n = 0, np = 0;
@@ -448,27 +509,29 @@ static int draw_labels(rep *r, const frame *f, plat_buf *b, const county_shape *
     for (int i = 0; i < counties; i++)
         if (label_point(r, f, cs[i].g, &v[n].x, &v[n].y)) {
             v[n].text = cs[i].name;
-            v[n].county = 1;
+            v[n].rank = 2;
             n++;
         }
     for (int i = 0; i < towns; i++)
-        if (r->towns[i].g && label_point(r, f, r->towns[i].g, &v[n].x, &v[n].y)) {
-            v[n].text = r->towns[i].name;
-            GEOSArea_r(r->h, r->towns[i].g, &v[n].area);
+        if (label_point(r, f, vw->v[i]->g, &v[n].x, &v[n].y)) {
+            v[n].text = vw->v[i]->name;
+            v[n].rank = i < vw->nsel;
+            GEOSArea_r(r->h, vw->v[i]->g, &v[n].area);
             n++;
         }
     qsort(v, (size_t)n, sizeof(*v), by_label_order);
-    for (int group = 1; group >= 0; group--) {
-        if (group)
-            plat_buf_printf(b, "<g class=\"county-labels\" font-size=\"%s\" stroke-width=\"%s\">\n",
-                            units(fs, sizeof fs, f, COUNTY_FONT), units(w, sizeof w, f, 3.5));
-        else
-            plat_buf_printf(b, "<g class=\"labels\" font-size=\"%s\" stroke-width=\"%s\">\n",
-                            units(fs, sizeof fs, f, TOWN_FONT), units(w, sizeof w, f, 2.4));
+    static const char *const group_class[3] = { "context-labels", "labels", "county-labels" };
+    for (int group = 2; group >= 0; group--) {
+        plat_buf_printf(b, "<g class=\"%s\" font-size=\"%s\" stroke-width=\"%s\">\n", group_class[group],
+                        units(fs, sizeof fs, f, group == 2 ? COUNTY_FONT : TOWN_FONT),
+                        units(w, sizeof w, f, group == 2 ? 3.5 : 2.4));
         for (int i = 0; i < n; i++) {
-            if (v[i].county != group)
+            if (v[i].rank != group)
                 continue;
             lbox bx = label_box(f, &v[i]);
+            /* a county or township reaching beyond the frame may have its point outside it */
+            if (bx.x0 < 0 || bx.y0 < 0 || bx.x1 > FRAME_W || bx.y1 > FRAME_H)
+                continue;
             int clash = 0;
             for (int k = 0; k < np && !clash; k++)
                 clash = bx.x0 < placed[k].x1 && placed[k].x0 < bx.x1 && bx.y0 < placed[k].y1 && placed[k].y0 < bx.y1;
@@ -591,7 +654,7 @@ static void swatch(plat_buf *b, double x, double y, const char *fill, const char
     plat_buf_puts(b, "</text>\n");
 }
 
-static void draw_legend(rep *r, plat_buf *b, int ncounties)
+static void draw_legend(rep *r, plat_buf *b, int ncounties, int context)
 {
     const double x = LEGEND_X + 14;
     double y = FRAME_Y + 26;
@@ -625,7 +688,12 @@ static void draw_legend(rep *r, plat_buf *b, int ncounties)
                            "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ffffff\" stroke-width=\"1.5\"/>"
                            "<text x=\"%.1f\" y=\"%.1f\">乡镇界</text>\n",
                         x, y - 10, ramp[1], x + 11, y - 10, x + 11, y + 2, x + 30, y);
-        y += 26;
+        y += 17;
+        if (context) {
+            swatch(b, x, y, "#ffffff", "#c8c8c8", "筛选范围外的乡镇（灰色名称）");
+            y += 17;
+        }
+        y += 9;
     }
     int shown = 0;
     for (int c = 0; c < r->ncats; c++)
@@ -720,6 +788,7 @@ static void draw_north(rep *r, const frame *f, plat_buf *b)
 int plat_report__map(rep *r, plat_buf *out)
 {
     frame f;
+    view vw = { NULL, 0, 0 };
     county_shape *cs = NULL;
     int ncs = 0, drawn = 0, rc;
     char w[32], h[32];
@@ -731,7 +800,7 @@ int plat_report__map(rep *r, plat_buf *out)
     if (make_frame(r, &f) != 0) {
         plat_buf_printf(out, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">账本中没有可上图的乡镇或项目</text>\n",
                         FRAME_X + FRAME_W / 2, FRAME_Y + FRAME_H / 2);
-        draw_legend(r, out, 0);
+        draw_legend(r, out, 0, 0);
         return plat_buf_puts(out, "</svg>\n") < 0 ? plat_error_set(r->ctx, PLAT_ENOMEM, "out of memory") : 0;
     }
     plat_buf_printf(out, "<svg x=\"%.0f\" y=\"%.0f\" width=\"%.0f\" height=\"%.0f\" viewBox=\"%.0f %.0f %.0f %.0f\" "
@@ -741,16 +810,19 @@ int plat_report__map(rep *r, plat_buf *out)
                          "transform=\"matrix(%s 0 0 %s %.3f %.3f)\">\n",
                     r->srid, plat_format_double(w, sizeof w, f.q, 6), f.minx, f.maxy,
                     plat_format_double(h, sizeof h, f.k, 9), h, f.tx, f.ty);
-    if ((rc = draw_townships(r, &f, out)) >= 0 && (rc = county_shapes(r, &cs, &ncs)) >= 0 &&
+    if ((rc = make_view(r, &f, &vw)) >= 0 && (rc = draw_context(r, &f, out, &vw)) >= 0 &&
+        (rc = draw_townships(r, &f, out)) >= 0 && (rc = county_shapes(r, &vw, &cs, &ncs)) >= 0 &&
         (rc = draw_counties(r, &f, out, cs, ncs)) >= 0 && (rc = draw_projects(r, &f, out, &drawn)) >= 0)
-        rc = draw_labels(r, &f, out, cs, ncs);
+        rc = draw_labels(r, &f, out, &vw, cs, ncs);
     county_shapes_free(r, cs, ncs);
+    int context = vw.n > vw.nsel;
+    free(vw.v);
     if (rc < 0)
         return rc;
     plat_buf_puts(out, "</g>\n</svg>\n");
     draw_scale_bar(&f, out);
     draw_north(r, &f, out);
-    draw_legend(r, out, ncs);
+    draw_legend(r, out, ncs, context);
     return plat_buf_puts(out, "</svg>\n") < 0 ? plat_error_set(r->ctx, PLAT_ENOMEM, "out of memory") : 0;
 }
 

@@ -328,6 +328,14 @@ class ReportDemo(PlatCase):
         self.assertEqual(float(cells_by_key(rows[0])["line_km"]), wu["line_km"])
         self.assertIsNone([t for t in root.iter("table") if t.get("id") == "coverage-table"][0].find("tfoot"))
         self.assertIn("筛选：乡镇 伍市镇", "".join(root.find("body").find("header").itertext()))
+        # the township is shaded; the others its projects reach are drawn around it, without figures
+        m = the_map(root)
+        self.assertEqual([p.get("data-code") for p in elements(m, "path") if p.get("data-code", "").isdigit()],
+                         ["430626111"])
+        around = [p for p in elements(m, "path") if p.get("data-context")]
+        self.assertGreater(len(around), 10)
+        self.assertNotIn("430626111", [p.get("data-context") for p in around])
+        self.assertTrue(all(title_of(p).endswith("不在筛选范围内") for p in around))
 
         root, _ = self.report("--category", "公路", "--overwrite")
         want = {p["code"] for p in self.on_ledger("project", "list", "--category", "highway", "--json").json()}
