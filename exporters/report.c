@@ -718,15 +718,13 @@ typedef struct booking {
 } booking;
 
 typedef struct history {
-    rep *r;
-    const rproj *p;
-    plat_unit unit;
+    const rproj *p;     /* the project being followed */
+    plat_unit unit;     /* its target's unit */
     double done;        /* quantity done so far, in the target's unit */
-    int done_set;
-    int completed;
-    booking *v;
+    int done_set;       /* some event gave a quantity */
+    int completed;      /* its status is completed */
+    booking *v;         /* every project's bookings */
     int n;
-    int failed;
 } history;
 
 static int book(history *s, const char *date, double delta, int completed)
@@ -780,7 +778,6 @@ static int section_progress(rep *r, plat_buf *b)
 {
     history s;
     memset(&s, 0, sizeof(s));
-    s.r = r;
     int rc = 0;
     for (int i = 0; i < r->nprojs && rc >= 0; i++) {
         s.p = &r->projs[i];
@@ -902,7 +899,7 @@ static const char css[] =
     "text-anchor:middle}\n"
     "svg.map .county-labels text{fill:#111;fill-opacity:.7;stroke:#fff;paint-order:stroke;"
     "stroke-linejoin:round;text-anchor:middle;font-weight:bold}\n"
-    "svg.map .pj:hover path,svg.map .pj:hover circle{stroke:#000}svg.map .towns path:hover{fill-opacity:.7}\n"
+    "svg.map .pj:hover .pg,svg.map .pj:hover .ln,svg.map .pj:hover circle{stroke:#000}svg.map .pj:hover .cs{stroke:#ffeb3b}svg.map .towns path:hover{fill-opacity:.7}\n"
     "svg.bars text{font-size:11px;fill:#333}svg.bars .ct{font-size:13px;font-weight:bold}\n"
     ".charts{display:flex;flex-wrap:wrap;gap:12px}\n"
     "table{border-collapse:collapse;margin:6px 0;font-size:13px}th,td{border:1px solid #ddd;padding:2px 6px;"

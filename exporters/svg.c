@@ -573,7 +573,7 @@ static int by_draw_order(const void *a, const void *b)
 
 static int draw_projects(rep *r, const frame *f, plat_buf *b, int *drawn)
 {
-    char lw[32], pw[32], rad[32], mrad[32], ow[32];
+    char lw[32], cw[32], pw[32], rad[32], mrad[32], ow[32];
     const rproj **order = malloc((size_t)(r->nprojs + 1) * sizeof(*order));
     int n = 0;
     if (!order)
@@ -583,7 +583,8 @@ static int draw_projects(rep *r, const frame *f, plat_buf *b, int *drawn)
             order[n++] = &r->projs[i];
     qsort(order, (size_t)n, sizeof(*order), by_draw_order);
     units(lw, sizeof lw, f, 2.2);
-    units(pw, sizeof pw, f, 0.9);
+    units(cw, sizeof cw, f, 4.6);
+    units(pw, sizeof pw, f, 0.7);
     units(rad, sizeof rad, f, 3.6);
     units(mrad, sizeof mrad, f, 3.0);
     units(ow, sizeof ow, f, 0.8);
@@ -617,12 +618,16 @@ static int draw_projects(rep *r, const frame *f, plat_buf *b, int *drawn)
         plat_buf_puts(b, "　实测：");
         plat_report__text(b, plat_report__quantity_text(qty, sizeof qty, &p->q, p->kinds));
         plat_buf_puts(b, "</title>\n");
+        /* Outlines and a white casing keep projects apart from the township shading, whatever
+         * its class; the casing also makes a thin line easier to point at. */
         if (s.poly.len)
-            plat_buf_printf(b, "<path class=\"pg\" fill=\"%s\" fill-opacity=\"0.6\" fill-rule=\"evenodd\" stroke=\"%s\" "
-                               "stroke-width=\"%s\" d=\"%s\"/>\n", col, col, pw, plat_buf_cstr(&s.poly));
+            plat_buf_printf(b, "<path class=\"pg\" fill=\"%s\" fill-opacity=\"0.75\" fill-rule=\"evenodd\" "
+                               "stroke=\"#1a1a1a\" stroke-width=\"%s\" d=\"%s\"/>\n", col, pw, plat_buf_cstr(&s.poly));
         if (s.line.len)
-            plat_buf_printf(b, "<path class=\"ln\" fill=\"none\" stroke=\"%s\" stroke-width=\"%s\" d=\"%s\"/>\n", col, lw,
-                            plat_buf_cstr(&s.line));
+            plat_buf_printf(b, "<path class=\"cs\" fill=\"none\" stroke=\"#ffffff\" stroke-opacity=\"0.8\" "
+                               "stroke-width=\"%s\" d=\"%s\"/>\n<path class=\"ln\" fill=\"none\" stroke=\"%s\" "
+                               "stroke-width=\"%s\" d=\"%s\"/>\n",
+                            cw, plat_buf_cstr(&s.line), col, lw, plat_buf_cstr(&s.line));
         for (int i = 0; i < s.npts; i++)
             plat_buf_printf(b, "<circle class=\"pt\" cx=\"%.0f\" cy=\"%.0f\" r=\"%s\" fill=\"%s\" stroke=\"#ffffff\" "
                                "stroke-width=\"%s\"/>\n", s.pts[2 * i], s.pts[2 * i + 1], rad, col, ow);
@@ -836,6 +841,8 @@ int plat_report__bars(plat_buf *out, const rseries *s, const char *const *months
     for (int i = 0; i < n; i++)
         max = fmax(max, s->values[i]);
     double top = max > 0 ? nice_ceil(max) : 1;
+    if (s->digits == 0) /* counts: whole numbers on every tick */
+        top = fmax(2, 2 * ceil(top / 2));
     plat_buf_printf(out, "<svg class=\"bars\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" "
                          "height=\"%.0f\" role=\"img\">\n<text class=\"ct\" x=\"%.0f\" y=\"16\">",
                     W, H, W, H, L);

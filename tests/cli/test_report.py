@@ -471,6 +471,23 @@ class ReportSmall(PlatCase):
             self.assertAlmostEqual(max(p[0] for p in pts) - min(p[0] for p in pts), 10000, delta=unit)
             self.assertAlmostEqual(max(p[1] for p in pts) - min(p[1] for p in pts), 10000, delta=unit)
 
+    def test_planar_figures_equal_coverage_planar(self):
+        # 1 km x 1 km across the border of 伍市镇 and 三市镇: 0.5 km2 in each 100 km2 township
+        self.add("FARM", "田", "farmland", "POLYGON((409500 3171000,410500 3171000,410500 3172000,409500 3172000,"
+                                           "409500 3171000))")
+        root = self.report("--planar")
+        cov = {t["code"]: t for t in self.ok("coverage", "--planar", "--json").json()["townships"]}
+        rows = {tr.get("data-code"): cells_by_key(tr) for tr in table_rows(root, "coverage-table")}
+        self.assertEqual(set(rows), set(cov))
+        for code in ("430626100", "430626101"):
+            self.assertEqual(float(rows[code]["share"]), 0.005)
+            self.assertEqual(float(rows[code]["polygon_mu"]), 750)
+            self.assertEqual(float(rows[code]["area_km2"]), 100)
+        for code, t in cov.items():
+            for k, v in rows[code].items():
+                self.assertEqual(float(v), t[k], f"{code} {k}")
+        self.assertIn("平面量算", "".join(root.find("body").find("header").itertext()))
+
     def test_text_is_escaped(self):
         name = "桥<b>&\"引号'</b>"
         self.add("ESC&1", name, "bridge", "POINT(401000 3171000)")
