@@ -148,6 +148,15 @@ static int oom(rep *r)
     return plat_error_set(r->ctx, PLAT_ENOMEM, "out of memory");
 }
 
+/* A colour goes into attributes and CSS as it is: only #rrggbb is taken. */
+static const char *safe_color(const char *c)
+{
+    int ok = c && c[0] == '#' && strlen(c) == 7;
+    for (int i = 1; ok && i < 7; i++)
+        ok = strchr("0123456789abcdefABCDEF", c[i]) != NULL;
+    return ok ? c : "#888888";
+}
+
 static int take_cat(const plat_category *c, void *ud)
 {
     rep *r = ud;
@@ -158,7 +167,7 @@ static int take_cat(const plat_category *c, void *ud)
     memset(&v[r->ncats], 0, sizeof(v[0]));
     v[r->ncats].code = plat_strdup(c->code);
     v[r->ncats].label = plat_strdup(c->label_zh);
-    v[r->ncats].color = plat_strdup(c->color ? c->color : "#888888");
+    v[r->ncats].color = plat_strdup(safe_color(c->color));
     r->ncats++;
     return v[r->ncats - 1].code && v[r->ncats - 1].label && v[r->ncats - 1].color ? 0 : PLAT_ENOMEM;
 }
