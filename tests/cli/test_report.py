@@ -391,7 +391,7 @@ class ReportDemo(PlatCase):
         self.assertEqual(parse(dest).tag, "html")
         self.assertEqual(sorted(os.listdir(self.dir)), ["file.txt", "r.html"])
 
-    def test_chromium_renders_the_report(self):
+    def test_chromium_renders_the_report_and_sorts_its_tables(self):
         chromium = shutil.which("chromium")
         if not chromium:
             self.skipTest("chromium is not installed (Debian package chromium): the rendering is not checked")
@@ -416,6 +416,24 @@ class ReportDemo(PlatCase):
         # the townships are drawn in the shading colours, in large areas
         shading = sum(colours.get(tuple(int(c[i:i + 2], 16) for i in (1, 3, 5)), 0) for c in RAMP + [ZERO])
         self.assertGreater(shading, 20000)
+
+        # the table sorts: two clicks on 线路（km） order the townships by it, largest first
+        clicked = os.path.join(self.dir, "clicked.html")
+        with open(clicked, "w", encoding="utf-8") as f:
+            f.write(read(self.html).replace(
+                "</body>", '<script>var th = document.querySelectorAll("#coverage-table thead th")[5];'
+                           "th.click(); th.click();</script></body>"))
+        dom = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                              "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                              "--disable-sync", f"--user-data-dir={profile}", "--dump-dom", "file://" + clicked],
+                             capture_output=True, text=True, timeout=180, cwd=self.dir).stdout
+        table = re.search(r'<table class="sortable" id="coverage-table">(.*?)<tfoot>', dom, re.S)
+        self.assertIsNotNone(table, "chromium printed no coverage table")
+        self.assertIn('aria-sort="descending"', table.group(1))
+        km = [float(v) for v in re.findall(r'data-k="line_km" data-v="([^"]*)"', table.group(1))]
+        self.assertEqual(len(km), 66)
+        self.assertEqual(km, sorted(km, reverse=True))
+        self.assertNotEqual(km, [float(cells_by_key(tr)["line_km"]) for tr in table_rows(self.root, "coverage-table")])
 
 
 class ReportSmall(PlatCase):
