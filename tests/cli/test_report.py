@@ -417,6 +417,19 @@ class ReportDemo(PlatCase):
         shading = sum(colours.get(tuple(int(c[i:i + 2], 16) for i in (1, 3, 5)), 0) for c in RAMP + [ZERO])
         self.assertGreater(shading, 20000)
 
+        # it prints on A4 landscape: every page of the PDF Chromium prints is 297 x 210 mm (about 842 x 595 pt)
+        pdf = os.path.join(self.dir, "report.pdf")
+        subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                        f"--user-data-dir={profile}", "--no-pdf-header-footer", f"--print-to-pdf={pdf}",
+                        "file://" + os.path.abspath(self.html)], capture_output=True, timeout=180, cwd=self.dir)
+        with open(pdf, "rb") as f:
+            boxes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", f.read())
+        self.assertGreater(len(boxes), 3)
+        for w_pt, h_pt in boxes:
+            self.assertAlmostEqual(float(w_pt), 841.92, delta=1)
+            self.assertAlmostEqual(float(h_pt), 595.0, delta=1)
+
         # the table sorts: two clicks on 线路（km） order the townships by it, largest first
         clicked = os.path.join(self.dir, "clicked.html")
         with open(clicked, "w", encoding="utf-8") as f:
