@@ -553,28 +553,32 @@ static int report(plat_cli *cli, const char *db_path, const char *data, const bu
     const char *slash = strrchr(db_path, '/');
     int dir_len = slash ? (int)(slash - db_path + 1) : 0;
     plat_buf qgis = PLAT_BUF_INIT, qgis_what = PLAT_BUF_INIT, show = PLAT_BUF_INIT, all = PLAT_BUF_INIT;
+    plat_buf html = PLAT_BUF_INIT;
     plat_buf_printf(&qgis, "export qgis %.*splat-demo-qgis", dir_len, db_path);
+    plat_buf_printf(&html, "report %.*splat-demo-report.html", dir_len, db_path);
     plat_buf_printf(&qgis_what, "a styled QGIS project (open %.*splat-demo-qgis/plat.qgs)", dir_len, db_path);
     plat_buf_printf(&show, "project show %s", show_code[0] ? show_code : "PJ-004");
     plat_buf_printf(&all, "all %lld townships, for a spreadsheet", (long long)b->townships);
-    const char *const what_cmd[5][2] = {
+    const char *const what_cmd[6][2] = {
         { "project list --township 伍市镇", "the projects of one township" },
         { plat_buf_cstr(&show), "one project: clause, target, where it lies" },
         { "coverage --layer roads --csv", plat_buf_cstr(&all) },
         { "check conflicts --layer eco_redline", "projects in the ecological red line" },
         { plat_buf_cstr(&qgis), plat_buf_cstr(&qgis_what) },
+        { plat_buf_cstr(&html), "the map and the tables in one HTML file, for a browser or print" },
     };
     int wide = 0;
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < 6; i++)
         if (plat_utf8_width(what_cmd[i][0]) > wide)
             wide = plat_utf8_width(what_cmd[i][0]);
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < 6; i++)
         printf("  plat --db %s %s%*s  %s\n", db_path, what_cmd[i][0], wide - plat_utf8_width(what_cmd[i][0]), "",
                what_cmd[i][1]);
     plat_buf_dispose(&qgis);
     plat_buf_dispose(&qgis_what);
     plat_buf_dispose(&show);
     plat_buf_dispose(&all);
+    plat_buf_dispose(&html);
 done:
     free(t.count);
     plat_coverage_free(cov);

@@ -24,6 +24,7 @@ static const struct {
     { "layer", cmd_layer, "Import, list and drop reference layers (roads, farmland, red lines)" },
     { "project", cmd_project, "Add, list, show, update and remove projects" },
     { "query", cmd_query, "Find projects by township, distance or reference layer" },
+    { "report", cmd_report, "Write one HTML report: the map and the tables, for a browser or print" },
     { "township", cmd_township, "Import and list township boundaries" },
 };
 

@@ -11,4 +11,5 @@
 #include "query.h"
 #include "import.h"
 #include "export.h"
+#include "report.h"
 #endif
