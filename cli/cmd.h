@@ -12,4 +12,5 @@ int cmd_township(plat_cli *cli, int argc, char **argv);
 int cmd_project(plat_cli *cli, int argc, char **argv);
 int cmd_project_import(plat_cli *cli, int argc, char **argv); /* cmd_project_import.c */
 int cmd_query(plat_cli *cli, int argc, char **argv);
+int cmd_verify(plat_cli *cli, int argc, char **argv);
 #endif

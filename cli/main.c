@@ -25,6 +25,7 @@ static const struct {
     { "project", cmd_project, "Add, list, show, update and remove projects" },
     { "query", cmd_query, "Find projects by township, distance or reference layer" },
     { "township", cmd_township, "Import and list township boundaries" },
+    { "verify", cmd_verify, "Check that the history is as recorded: hash chain and schema" },
 };
 
 static void print_commands(FILE *f)

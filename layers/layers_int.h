@@ -8,7 +8,7 @@
 #include "plat/store.h"
 #include "plat/util.h"
 
-#define PLAT_SCHEMA_VERSION 1
+#define PLAT_SCHEMA_VERSION 2
 #define PLAT_APPLICATION_ID 0x504C4154 /* "PLAT" in PRAGMA application_id */
 
 struct plat_store {
@@ -51,6 +51,16 @@ int plat_store__migrate(plat_store *db, int creating);
 /** Measure where project `project_id` lies (0: every project, and the townships' areas) and
  * store it (place.c). @return 0 or < 0 */
 int plat_store__refresh_places(plat_store *db, int64_t project_id);
+/* The columns of an event its hash covers, in order (history.c). */
+#define PLAT_EVENT_HASHED                                                                        \
+    "id, project_id, kind, date, recorded_at, status, progress, done, note, geom_wkb, done_wkb, " \
+    "fields, precision, place, corrects"
+/** Register plat's SQL functions (plat_event_hash) on the connection. @return 0 or < 0 */
+int plat_store__register_functions(plat_store *db);
+/** Compute prev_hash and hash of every event in id order and the head in meta (the migration
+ * to version 2 chains the history of older ledgers). @return 0 or < 0 */
+int plat_store__chain_events(plat_store *db);
+
 /** Add geometry columns and spatial indexes for the working CRS srid. @return 0 or < 0. */
 int plat_store__add_geometry_columns(plat_store *db, int srid);
 

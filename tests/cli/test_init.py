@@ -10,7 +10,7 @@ class InitTest(PlatCase):
         r = self.ok("init")
         self.assertIn("created", r.err)
         con = sqlite3.connect(self.db)
-        self.assertEqual(con.execute("PRAGMA user_version").fetchone()[0], 1)
+        self.assertEqual(con.execute("PRAGMA user_version").fetchone()[0], 2)
         self.assertEqual(con.execute("PRAGMA application_id").fetchone()[0], 0x504C4154)
         self.assertEqual(con.execute("PRAGMA journal_mode").fetchone()[0], "wal")
         cats = dict(con.execute("SELECT code, label_zh FROM categories").fetchall())
