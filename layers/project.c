@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "layers_int.h"
+#include "plat/locate.h"
 
 #define PROJECT_COLUMNS                                                                          \
     "id, code, name, category, county, status, progress, done, target_qty, target_unit, "       \
@@ -575,13 +576,36 @@ int plat_project_get_at(plat_store *db, plat_project *out, const char *code, con
     return rc;
 }
 
-/* plat_project_foreach at a cut: every project ever registered, read at the cut, filtered after. */
+/* 1 if p's geometry (of the cut) has a part in one of the townships towns[0..n). */
+static int lies_in(plat_locator *loc, const plat_project *p, const int *towns, int n, int *hit)
+{
+    plat_placement where;
+    *hit = 0;
+    if (!p->wkb)
+        return 0;
+    int rc = plat_locator_place(loc, &where, p->wkb, p->wkb_size, 0);
+    for (int i = 0; rc >= 0 && i < where.n && !*hit; i++)
+        for (int k = 0; k < n && !*hit; k++)
+            *hit = where.places[i].township == towns[k];
+    plat_placement_dispose(&where);
+    return rc;
+}
+
+/* plat_project_foreach at a cut: every project ever registered, read at the cut, filtered after;
+ * --township by where the geometry of then lies, placed afresh. */
 static int foreach_at(plat_store *db, const plat_project_filter *f, int (*fn)(const plat_project *p, void *), void *ud)
 {
     sqlite3_stmt *st = NULL;
+    plat_locator *loc = NULL;
+    int *towns = NULL, ntowns = 0;
     int rc = check_cut(db, f->as_of, f->as_recorded);
     if (rc < 0)
         return rc;
+    if (f->township && ((rc = plat_locator_new(db, &loc, 0)) < 0 ||
+                        (rc = plat_locator_find(loc, &towns, &ntowns, f->township)) < 0)) {
+        plat_locator_free(loc);
+        return rc;
+    }
     const char *sql = db->srid ? "SELECT " PROJECT_COLUMNS ", AsBinary(geom) FROM projects ORDER BY code"
                                : "SELECT " PROJECT_COLUMNS ", NULL FROM projects ORDER BY code";
     if ((rc = plat_store__prepare(db, &st, sql)) < 0)
@@ -598,12 +622,18 @@ static int foreach_at(plat_store *db, const plat_project_filter *f, int (*fn)(co
         int exists = 0;
         read_row(st, &p, PROJECT_GEOM_COLUMN);
         rc = state_at(db, &p, f->as_of, f->as_recorded, &exists);
-        if (rc >= 0 && exists && (!f->county || (p.county && strcmp(f->county, p.county) == 0)) &&
-            (!f->category || strcmp(f->category, p.category) == 0) && (!f->status || strcmp(f->status, p.status) == 0))
+        int keep = rc >= 0 && exists && (!f->county || (p.county && strcmp(f->county, p.county) == 0)) &&
+                   (!f->category || strcmp(f->category, p.category) == 0) &&
+                   (!f->status || strcmp(f->status, p.status) == 0);
+        if (keep && loc && (rc = lies_in(loc, &p, towns, ntowns, &keep)) < 0)
+            keep = 0;
+        if (keep)
             rc = fn(&p, ud);
         plat_project_dispose(&p);
     }
     sqlite3_finalize(st);
+    plat_free(towns);
+    plat_locator_free(loc);
     return rc;
 }
 
