@@ -335,9 +335,7 @@ static const cli_opt list_opts[] = {
 
 typedef struct {
     plat_cli *cli;
-    plat_locator *loc; /* set when reading at a cut */
-    int township;      /* with loc: the townships asked for by --township (-1: any) */
-    int *towns, ntowns;
+    plat_locator *loc; /* set when reading at a cut: places the geometry of then */
     int planar;
     json_object *arr;
     cli_table *table;
@@ -354,16 +352,7 @@ static int list_one(const plat_project *p, void *ud)
         placed_dispose(&pl);
         return rc;
     }
-    if (s->towns) { /* --township at a cut: the geometry of then decides */
-        int hit = 0;
-        for (int i = 0; i < pl.n && !hit; i++)
-            for (int k = 0; k < s->ntowns && !hit; k++)
-                hit = strcmp(pl.v[i].code, plat_locator_township(s->loc, s->towns[k])->code) == 0;
-        if (!hit) {
-            placed_dispose(&pl);
-            return 0;
-        }
-    }
+
     s->count++;
     char label[64], target[64], measured[64], progress[32];
     char *towns = join_townships(&pl, s->csv ? ";" : "、");
@@ -407,7 +396,7 @@ static int project_list(plat_cli *cli, int argc, char **argv)
                        list_opts, 0, 0, argc, argv);
     if (rc != 0)
         return cli_args_dispose(&a), rc < 0 ? 0 : rc;
-    list_state s = { cli, NULL, -1, NULL, 0, cli_flag(&a, "planar"), NULL, NULL, cli_flag(&a, "csv"), 0 };
+    list_state s = { cli, NULL, cli_flag(&a, "planar"), NULL, NULL, cli_flag(&a, "csv"), 0 };
     plat_project_filter f = { 0 };
     char category[64];
     const char *v;
@@ -432,11 +421,6 @@ static int project_list(plat_cli *cli, int argc, char **argv)
         }
         rc = 0;
         f.township = v;
-        if (s.loc) { /* at a cut, where a project lay then is measured, not read */
-            if (plat_locator_find(s.loc, &s.towns, &s.ntowns, v) < 0)
-                goto fail;
-            f.township = NULL;
-        }
     }
     static const char *const heads_zh[] = { "编号", "名称", "类别", "县", "状态", "进度", "目标", "实测", "乡镇" };
     static const char *const heads_csv[] = { "code", "name", "category", "category_label", "county", "status",
@@ -468,7 +452,6 @@ static int project_list(plat_cli *cli, int argc, char **argv)
 fail:
     rc = cli_fail(cli);
 done:
-    plat_free(s.towns);
     plat_locator_free(s.loc);
     cli_args_dispose(&a);
     return rc;
