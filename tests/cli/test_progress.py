@@ -153,6 +153,28 @@ class ProgressTest(PlatCase):
         self.ok("verify")
 
 
+    def test_an_injected_write_failure_leaves_the_ledger_and_its_chain_unchanged(self):
+        before = digest(self.db)
+        for args in (["project", "update", "ROAD", "--done-geom", "LINESTRING(405000 3175000, 415000 3175000)",
+                      "--s-srs", "EPSG:4547", "--status", "已完工", "--date", "2024-09-30"],
+                     ["project", "update", "ROAD", "--corrects", "6", "--done-geom",
+                      "LINESTRING(405000 3175000, 413000 3175000)", "--s-srs", "EPSG:4547"]):
+            n = 1
+            while True:  # fail each write in turn until the command has none left to fail
+                r = self.plat(*args, env={"PLAT_FAULT_AT": str(n)})
+                if r.rc == 0:
+                    break
+                self.assertEqual(r.rc, 1, r)
+                self.assertIn("injected fault", r.err)
+                self.unchanged(before)
+                n += 1
+            self.assertGreaterEqual(n, 2)  # the event and the project's state
+            before = digest(self.db)
+        self.assertEqual(self.ok("verify").out.strip(), "ok: 13 events, hash chain intact, schema version 2")
+        t = self.towns(self.progress("--as-of", "2024-09-30"))
+        self.assertEqual((t["伍市镇"]["done_km"], t["三市镇"]["done_km"]), (6, 7))  # ROAD 5 + 3, R2 1 + 2
+
+
 class TwoClocksTest(PlatCase):
     """As of a date (what was true then) and as recorded (what the ledger said then), combined."""
 
