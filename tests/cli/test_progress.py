@@ -170,7 +170,7 @@ class ProgressTest(PlatCase):
                 n += 1
             self.assertGreaterEqual(n, 2)  # the event and the project's state
             before = digest(self.db)
-        self.assertEqual(self.ok("verify").out.strip(), "ok: 13 events, hash chain intact, schema version 2")
+        self.assertRegex(self.ok("verify").out.strip(), r"^ok: 13 events, hash chain intact, schema version \d+$")
         t = self.towns(self.progress("--as-of", "2024-09-30"))
         self.assertEqual((t["伍市镇"]["done_km"], t["三市镇"]["done_km"]), (6, 7))  # ROAD 5 + 3, R2 1 + 2
 
@@ -232,7 +232,7 @@ class TwoClocksTest(PlatCase):
         self.assertEqual((hist[2]["corrected"], hist[4]["corrects"], hist[4]["date"], hist[4]["status"]),
                          (True, 2, "2024-12-31", "under_construction"))
         self.assertEqual(len(hist[4]["hash"]), 64)
-        self.assertEqual(self.ok("verify").out.strip(), "ok: 5 events, hash chain intact, schema version 2")
+        self.assertRegex(self.ok("verify").out.strip(), r"^ok: 5 events, hash chain intact, schema version \d+$")
 
     def test_a_correction_must_name_an_event_of_its_project(self):
         self.ok("project", "add", "--code", "OTHER", "--name", "x", "--category", "公路", "--date", "2024-01-01")
