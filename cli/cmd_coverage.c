@@ -96,8 +96,22 @@ static void print_json(const plat_coverage *cov, int by_county, const cli_args *
     json_object_object_add(o, "as_recorded",
                            cli_value(a, "as-recorded") ? json_object_new_string(cli_value(a, "as-recorded")) : NULL);
     json_object *rows = json_object_new_array();
-    for (int i = 0; i < cov->nrows; i++)
-        json_object_array_add(rows, row_json(cov, &cov->rows[i], 1));
+    for (int i = 0; i < cov->nrows; i++) {
+        json_object *r = row_json(cov, &cov->rows[i], 1);
+        /* the targets known only by this township (or, by county, by this county or one of its
+         * townships): counted here, measured nowhere */
+        json_object *codes = json_object_new_array();
+        for (int k = 0; k < cov->nunmapped; k++) {
+            const plat_project *u = &cov->unmapped[k];
+            int here = by_county ? u->county && cov->rows[i].name && strcmp(u->county, cov->rows[i].name) == 0
+                                 : strcmp(u->precision, "township") == 0 && u->place &&
+                                       strcmp(u->place, cov->rows[i].code) == 0;
+            if (here)
+                json_object_array_add(codes, json_object_new_string(u->code));
+        }
+        json_object_object_add(r, "unmapped_targets", codes);
+        json_object_array_add(rows, r);
+    }
     json_object_object_add(o, by_county ? "counties" : "townships", rows);
     json_object *totals = row_json(cov, &cov->totals, 0);
     json_object_object_add(totals, "projects_selected", json_object_new_int(cov->nprojects));

@@ -69,6 +69,16 @@ static void print_json(const plat_progress *pr, int by_county)
         json_object_object_add(r, "county", json_object_new_string(rw->county));
         add_sums(r, &rw->sum);
         json_object_object_add(r, "projects", items_json(rw));
+        /* targets known only by this township (by county: this county or its townships) */
+        json_object *codes = json_object_new_array();
+        for (int k = 0; k < pr->nunmapped; k++) {
+            const plat_progress_unmapped *u = &pr->unmapped[k];
+            int here = by_county ? u->county && strcmp(u->county, rw->name) == 0
+                                 : strcmp(u->precision, "township") == 0 && u->place && strcmp(u->place, rw->code) == 0;
+            if (here)
+                json_object_array_add(codes, json_object_new_string(u->code));
+        }
+        json_object_object_add(r, "unmapped_targets", codes);
         json_object_array_add(rows, r);
     }
     json_object_object_add(o, by_county ? "counties" : "townships", rows);

@@ -65,6 +65,11 @@ class CoverageAsOfTest(PrecisionCase):
         self.assertEqual((un["HSF"]["precision"], un["HSF"]["place"], un["HSF"]["target"]),
                          ("county", "平江县", {"qty": 20.8, "unit": "万亩"}))
         self.assertEqual((un["RR"]["precision"], un["RR"]["place"], un["RR"]["county"]), ("township", "430626101", "平江县"))
+        t = {r["name"]: r for r in c["townships"]}
+        self.assertEqual((t["三市镇"]["unmapped_targets"], t["伍市镇"]["unmapped_targets"]), (["RR"], []))
+        self.assertEqual(t["三市镇"]["line_km"], 6)
+        county = self.coverage("--by", "county")["counties"][0]
+        self.assertEqual((county["name"], county["unmapped_targets"], county["line_km"]), ("平江县", ["HSF", "RR"], 14))
         r = self.ok("coverage", "--planar")
         self.assertIn("2 targets known only by township or county", r.err)
         shown = self.ok("project", "show", "RR", "--json").json()

@@ -98,6 +98,11 @@ class ProgressTest(PlatCase):
                          ("township", "430626100", "伍市镇"))
         codes = {p["code"] for r in j["townships"] for p in r["projects"]}
         self.assertEqual(codes, {"ROAD", "R2", "FARM"})
+        self.assertEqual([(r["name"], r["unmapped_targets"]) for r in j["townships"]],
+                         [("东塘镇", []), ("伍市镇", ["RR"]), ("三市镇", [])])
+        by_county = self.ok("progress", "--json", "--planar", "--as-of", "2024-06-30", "--by", "county").json()
+        self.assertEqual({r["name"]: r["unmapped_targets"] for r in by_county["counties"]},
+                         {"平江县": ["HSF", "RR"], "湘阴县": []})
         self.assertEqual(j["totals"]["planned_km"], 16)  # RR's 30 km are not in it
         table = self.ok("progress", "--as-of", "2024-06-30", "--planar").out
         self.assertIn("未上图", table)
