@@ -8,16 +8,16 @@
 #include "cmd.h"
 
 static const cli_opt opts[] = {
-    { "by", 0, CLI_VALUE, "township|county", "group results (default township)" },
-    { "category", 0, CLI_VALUE, "CAT", "only projects of this category" },
-    { "from", 0, CLI_VALUE, "DATE", "the period starts this day: done_*_in_period is what was finished since" },
-    { "to", 0, CLI_VALUE, "DATE", "the period ends this day (default --as-of, else today)" },
-    { "as-of", 0, CLI_VALUE, "DATE", "the works as they stood at the end of that day" },
-    { "as-recorded", 0, CLI_VALUE, "DATE", "as the ledger said when read on that day, before later entries" },
-    { "planar", 0, CLI_FLAG, NULL, "measure in the working CRS, not on the ellipsoid" },
-    { "json", 0, CLI_FLAG, NULL, "print JSON" },
-    { "csv", 0, CLI_FLAG, NULL, "print CSV: one row per township and project, with done_basis" },
-    { NULL, 0, 0, NULL, NULL },
+    {"by", 0, CLI_VALUE, "township|county", "group results (default township)"},
+    {"category", 0, CLI_VALUE, "CAT", "only projects of this category"},
+    {"from", 0, CLI_VALUE, "DATE", "the period starts this day: done_*_in_period is what was finished since"},
+    {"to", 0, CLI_VALUE, "DATE", "the period ends this day (default --as-of, else today)"},
+    {"as-of", 0, CLI_VALUE, "DATE", "the works as they stood at the end of that day"},
+    {"as-recorded", 0, CLI_VALUE, "DATE", "as the ledger said when read on that day, before later entries"},
+    {"planar", 0, CLI_FLAG, NULL, "measure in the working CRS, not on the ellipsoid"},
+    {"json", 0, CLI_FLAG, NULL, "print JSON"},
+    {"csv", 0, CLI_FLAG, NULL, "print CSV: one row per township and project, with done_basis"},
+    {NULL, 0, 0, NULL, NULL},
 };
 
 static void add_sums(json_object *o, const plat_progress_sum *s)
@@ -121,11 +121,11 @@ static void fmt(char *buf, size_t n, double v, int digits)
     plat_format_double(buf, n, v, digits);
 }
 
-static void print_csv(const plat_progress *pr, int by_county)
+static void print_csv(const plat_progress *pr)
 {
-    static const char *const heads[] = { "code", "name", "county", "project", "project_name", "category", "done_basis",
-                                         "planned_km", "done_km", "done_km_in_period", "planned_mu", "done_mu",
-                                         "done_mu_in_period" };
+    static const char *const heads[] = {"code",       "name",       "county",           "project", "project_name",
+                                        "category",   "done_basis", "planned_km",       "done_km", "done_km_in_period",
+                                        "planned_mu", "done_mu",    "done_mu_in_period"};
     cli_csv_row(stdout, 13, heads);
     for (int i = 0; i <= pr->nrows; i++) {
         const plat_progress_row *rw = i < pr->nrows ? &pr->rows[i] : &pr->outside;
@@ -138,18 +138,28 @@ static void print_csv(const plat_progress *pr, int by_county)
             fmt(v[3], 32, it->sum.planned_m2 / PLAT_M2_PER_MU, 3);
             fmt(v[4], 32, it->sum.done_m2 / PLAT_M2_PER_MU, 3);
             fmt(v[5], 32, it->sum.period_m2 / PLAT_M2_PER_MU, 3);
-            const char *row[] = { i < pr->nrows ? rw->code : "outside", i < pr->nrows ? rw->name : "",
-                                  i < pr->nrows ? rw->county : "", it->code, it->name, it->category, it->basis,
-                                  v[0], v[1], v[2], v[3], v[4], v[5] };
+            const char *row[] = {i < pr->nrows ? rw->code : "outside",
+                                 i < pr->nrows ? rw->name : "",
+                                 i < pr->nrows ? rw->county : "",
+                                 it->code,
+                                 it->name,
+                                 it->category,
+                                 it->basis,
+                                 v[0],
+                                 v[1],
+                                 v[2],
+                                 v[3],
+                                 v[4],
+                                 v[5]};
             cli_csv_row(stdout, 13, row);
         }
     }
-    (void)by_county;
 }
 
 static void print_table(plat_cli *cli, const plat_progress *pr, int by_county)
 {
-    static const char *const heads[] = { "乡镇", "县", "计划km", "完成km", "期内km", "计划亩", "完成亩", "期内亩", "依据" };
+    static const char *const heads[] = {"乡镇",   "县",     "计划km", "完成km", "期内km",
+                                        "计划亩", "完成亩", "期内亩", "依据"};
     const char *h[9];
     memcpy(h, heads, sizeof h);
     if (by_county)
@@ -166,19 +176,26 @@ static void print_table(plat_cli *cli, const plat_progress *pr, int by_county)
         fmt(v[3], 32, rw->sum.planned_m2 / PLAT_M2_PER_MU, 1);
         fmt(v[4], 32, rw->sum.done_m2 / PLAT_M2_PER_MU, 1);
         fmt(v[5], 32, rw->sum.period_m2 / PLAT_M2_PER_MU, 1);
-        static const char *const bases[][2] = { { "geometry", "几何" }, { "quantity", "数量" }, { "progress", "进度" } };
+        static const char *const bases[][2] = {{"geometry", "几何"}, {"quantity", "数量"}, {"progress", "进度"}};
         for (int b = 0; b < 3; b++)
             for (int k = 0; k < rw->nitems; k++)
                 if (strcmp(rw->items[k].basis, bases[b][0]) == 0) {
                     strcat(strcat(basis, basis[0] ? "/" : ""), bases[b][1]);
                     break;
                 }
-        const char *row[] = { i < pr->nrows ? rw->name : "合计", i < pr->nrows ? (by_county ? rw->code : rw->county) : "",
-                              v[0], v[1], v[2], v[3], v[4], v[5], basis };
+        const char *row[] = {i < pr->nrows ? rw->name : "合计",
+                             i < pr->nrows ? (by_county ? rw->code : rw->county) : "",
+                             v[0],
+                             v[1],
+                             v[2],
+                             v[3],
+                             v[4],
+                             v[5],
+                             basis};
         cli_table_row(t, row);
     }
-    printf("截至 %s%s%s%s%s\n", pr->as_of, pr->from[0] ? "，期内自 " : "", pr->from, pr->as_recorded[0] ? "，按当日记录 " : "",
-           pr->as_recorded);
+    printf("截至 %s%s%s%s%s\n", pr->as_of, pr->from[0] ? "，期内自 " : "", pr->from,
+           pr->as_recorded[0] ? "，按当日记录 " : "", pr->as_recorded);
     cli_table_print(t, stdout);
     cli_table_free(t);
     if (pr->outside.nitems)
@@ -186,7 +203,7 @@ static void print_table(plat_cli *cli, const plat_progress *pr, int by_county)
                  pr->outside.nitems == 1 ? "" : "s");
     if (!pr->nunmapped)
         return;
-    static const char *const uh[] = { "编号", "名称", "定位", "地点", "目标", "完成量", "进度" };
+    static const char *const uh[] = {"编号", "名称", "定位", "地点", "目标", "完成量", "进度"};
     cli_table *u = cli_table_new(7, uh);
     for (int i = 0; i < pr->nunmapped; i++) {
         const plat_progress_unmapped *x = &pr->unmapped[i];
@@ -198,8 +215,8 @@ static void print_table(plat_cli *cli, const plat_progress *pr, int by_county)
         if (x->has_done)
             fmt(done, sizeof done, x->done, 4);
         strcat(plat_format_double(prog, sizeof prog, x->progress, 1), "%");
-        const char *row[] = { x->code, x->name, x->precision, x->place_name ? x->place_name : (x->place ? x->place : ""),
-                              target, done, prog };
+        const char *row[] = {x->code, x->name, x->precision, x->place_name ? x->place_name : (x->place ? x->place : ""),
+                             target,  done,    prog};
         cli_table_row(u, row);
     }
     printf("\n未上图（只知乡镇或县、或无几何）的目标，不计入上表:\n");
@@ -255,7 +272,7 @@ int cmd_progress(plat_cli *cli, int argc, char **argv)
     if (cli_flag(&a, "json"))
         print_json(pr, o.by_county);
     else if (cli_flag(&a, "csv"))
-        print_csv(pr, o.by_county);
+        print_csv(pr);
     else
         print_table(cli, pr, o.by_county);
     plat_progress_free(pr);

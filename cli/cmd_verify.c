@@ -6,8 +6,8 @@
 #include "cmd.h"
 
 static const cli_opt opts[] = {
-    { "json", 0, CLI_FLAG, NULL, "print JSON: {ok, schema_version, events, bad_event, problem}" },
-    { NULL, 0, 0, NULL, NULL },
+    {"json", 0, CLI_FLAG, NULL, "print JSON: {ok, schema_version, events, bad_event, problem}"},
+    {NULL, 0, 0, NULL, NULL},
 };
 
 int cmd_verify(plat_cli *cli, int argc, char **argv)
@@ -37,8 +37,8 @@ int cmd_verify(plat_cli *cli, int argc, char **argv)
     } else if (v.ok)
         printf("ok: %lld events, hash chain intact, schema version %d\n", (long long)v.events, v.schema_version);
     if (!v.ok)
-        fprintf(stderr, "plat: %s: %s%s%s (%lld event%s %s)\n", cli->db_path, v.event_desc,
-                v.event_desc[0] ? ": " : "", v.problem, (long long)v.events, v.events == 1 ? "" : "s",
+        fprintf(stderr, "plat: %s: %s%s%s (%lld event%s %s)\n", cli->db_path, v.event_desc, v.event_desc[0] ? ": " : "",
+                v.problem, (long long)v.events, v.events == 1 ? "" : "s",
                 v.event_desc[0] ? "before it sound" : "in the chain sound");
     cli_args_dispose(&a);
     return v.ok ? 0 : 1;

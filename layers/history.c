@@ -62,8 +62,8 @@ static void hash_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
 
 int plat_store__register_functions(plat_store *db)
 {
-    if (sqlite3_create_function(db->db, "plat_event_hash", -1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, hash_fn,
-                                NULL, NULL) != SQLITE_OK)
+    if (sqlite3_create_function(db->db, "plat_event_hash", -1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, hash_fn, NULL,
+                                NULL) != SQLITE_OK)
         return plat_store__sqlite_err(db, "registering the history hash");
     return 0;
 }
@@ -75,7 +75,8 @@ int plat_store__chain_events(plat_store *db)
     char prev[65] = "";
     int rc = plat_store__prepare(db, &ids, "SELECT id FROM project_events ORDER BY id");
     if (rc >= 0)
-        rc = plat_store__prepare(db, &rd, "SELECT plat_event_hash(?1, " PLAT_EVENT_HASHED ") FROM project_events WHERE id = ?2");
+        rc = plat_store__prepare(db, &rd,
+                                 "SELECT plat_event_hash(?1, " PLAT_EVENT_HASHED ") FROM project_events WHERE id = ?2");
     if (rc >= 0)
         rc = plat_store__prepare(db, &wr, "UPDATE project_events SET prev_hash = ?2, hash = ?3 WHERE id = ?1");
     while (rc >= 0 && sqlite3_step(ids) == SQLITE_ROW) {
@@ -123,8 +124,8 @@ static int verify_fail(plat_history_check *out, int64_t id, const char *fmt, con
 /* The schema a trustworthy history needs: the version, the append-only triggers, the head. */
 static int verify_schema(plat_store *db, plat_history_check *out)
 {
-    static const char *const triggers[] = { "project_events_no_update", "project_events_no_delete",
-                                            "project_events_head" };
+    static const char *const triggers[] = {"project_events_no_update", "project_events_no_delete",
+                                           "project_events_head"};
     sqlite3_stmt *st = NULL;
     int rc = plat_store__prepare(db, &st, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = ?1");
     for (size_t i = 0; rc >= 0 && out->ok && i < sizeof(triggers) / sizeof(triggers[0]); i++) {
@@ -146,9 +147,9 @@ int plat_history_verify(plat_store *db, plat_history_check *out)
      * to the file to make the alteration possible. */
     sqlite3_stmt *st = NULL;
     int rc = plat_store__prepare(db, &st,
-                             "SELECT id, prev_hash, hash, plat_event_hash(prev_hash, " PLAT_EVENT_HASHED "), "
-                             "(SELECT code FROM projects p WHERE p.id = project_id), kind, date "
-                             "FROM project_events ORDER BY id");
+                                 "SELECT id, prev_hash, hash, plat_event_hash(prev_hash, " PLAT_EVENT_HASHED "), "
+                                 "(SELECT code FROM projects p WHERE p.id = project_id), kind, date "
+                                 "FROM project_events ORDER BY id");
     if (rc < 0)
         return rc;
     char prev[65] = "";
@@ -166,8 +167,7 @@ int plat_history_verify(plat_store *db, plat_history_check *out)
         const char *again = (const char *)sqlite3_column_text(st, 3);
         const char *code = (const char *)sqlite3_column_text(st, 4);
         snprintf(out->event_desc, sizeof out->event_desc, "event %lld (%s %s of project %s)", (long long)id,
-                 (const char *)sqlite3_column_text(st, 5), (const char *)sqlite3_column_text(st, 6),
-                 code ? code : "?");
+                 (const char *)sqlite3_column_text(st, 5), (const char *)sqlite3_column_text(st, 6), code ? code : "?");
         if (!ph || strcmp(ph, prev) != 0)
             verify_fail(out, id, "%s", "it does not follow the event before it: an event was removed or inserted");
         else if (!h || !again || strcmp(h, again) != 0)

@@ -45,10 +45,10 @@ typedef struct part {
 typedef struct proj {
     char *code, *name, *category;
     const char *basis;
-    int idx, done_idx;   /* engine indexes; done_idx -1 without finished sections */
-    double done_total;   /* quantity basis: metres or m2 done */
-    int done_kind;       /* PLAT_UNIT_LENGTH or PLAT_UNIT_AREA for the quantity basis */
-    double share;        /* progress basis: 0..1 */
+    int idx, done_idx; /* engine indexes; done_idx -1 without finished sections */
+    double done_total; /* quantity basis: metres or m2 done */
+    int done_kind;     /* PLAT_UNIT_LENGTH or PLAT_UNIT_AREA for the quantity basis */
+    double share;      /* progress basis: 0..1 */
 } proj;
 
 typedef struct reading {
@@ -203,7 +203,7 @@ static int read_at(run *r, reading *rd, const char *day)
         if ((rc = plat_geom_from_wkb(r->db->ctx, &g, r->towns[i].wkb, r->towns[i].wkb_size)) >= 0)
             rc = plat_cov_add_zone(r->cov, g);
     }
-    plat_project_filter f = { .category = r->o->category, .as_of = day, .as_recorded = r->o->as_recorded };
+    plat_project_filter f = {.category = r->o->category, .as_of = day, .as_recorded = r->o->as_recorded};
     if (rc >= 0)
         rc = plat_project_foreach(r->db, &f, take_project, r);
     if (rc >= 0)
@@ -283,10 +283,10 @@ static void sum_add(plat_progress_sum *to, const plat_progress_sum *s)
     to->period_m2 += s->period_m2;
 }
 
-/* Done at the start reading for project `code` in township `zcode` (NULL: outside). */
-static plat_progress_sum done_before(const run *r, const reading *start, const char *code, int zone)
+/* Done at the start reading for project `code` in zone `zone` (-1: outside every township). */
+static plat_progress_sum done_before(const reading *start, const char *code, int zone)
 {
-    plat_progress_sum s = { 0 };
+    plat_progress_sum s = {0};
     for (int i = 0; i < start->nparts; i++) {
         const part *pt = &start->parts[i];
         if (pt->zone == zone && strcmp(start->p[pt->proj].code, code) == 0) {
@@ -294,7 +294,6 @@ static plat_progress_sum done_before(const run *r, const reading *start, const c
             s.done_m2 = pt->sum.done_m2;
         }
     }
-    (void)r;
     return s;
 }
 
@@ -367,7 +366,7 @@ static int build(run *r, const reading *end, const reading *start)
         const part *pt = &end->parts[i];
         const proj *q = &end->p[pt->proj];
         plat_progress_sum s = pt->sum;
-        plat_progress_sum before = start ? done_before(r, start, q->code, pt->zone) : (plat_progress_sum){ 0 };
+        plat_progress_sum before = start ? done_before(start, q->code, pt->zone) : (plat_progress_sum){0};
         s.period_m = s.done_m - before.done_m;
         s.period_m2 = s.done_m2 - before.done_m2;
         plat_progress_row *row = pt->zone >= 0 ? &out->rows[row_of[pt->zone]] : &out->outside;
@@ -398,7 +397,8 @@ int plat_progress_compute(plat_store *db, plat_progress **result, const plat_pro
     if (o->from && !plat_date_valid(o->from))
         return plat_error_set(db->ctx, PLAT_EINVALID, "--from must be a date YYYY-MM-DD, got '%s'", o->from);
     if (o->as_recorded && !plat_date_valid(o->as_recorded))
-        return plat_error_set(db->ctx, PLAT_EINVALID, "--as-recorded must be a date YYYY-MM-DD, got '%s'", o->as_recorded);
+        return plat_error_set(db->ctx, PLAT_EINVALID, "--as-recorded must be a date YYYY-MM-DD, got '%s'",
+                              o->as_recorded);
     if (o->from && strcmp(o->from, to) > 0)
         return plat_error_set(db->ctx, PLAT_EINVALID, "the period starts (%s) after it ends (%s)", o->from, to);
     plat_progress *out = calloc(1, sizeof(*out));
@@ -408,10 +408,10 @@ int plat_progress_compute(plat_store *db, plat_progress **result, const plat_pro
     snprintf(out->from, sizeof out->from, "%s", o->from ? o->from : "");
     snprintf(out->as_recorded, sizeof out->as_recorded, "%s", o->as_recorded ? o->as_recorded : "");
     out->planar = o->planar;
-    run r = { 0 };
+    run r = {0};
     r.db = db;
     r.o = o;
-    reading end = { 0 }, start = { 0 };
+    reading end = {0}, start = {0};
     int rc = db->srid ? plat_township_foreach(db, take_town, &r) : 0;
     if (rc >= 0) {
         r.out = out; /* the unmapped projects are those of the final reading */

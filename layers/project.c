@@ -1,12 +1,19 @@
 /* layers/project.c - projects and their append-only history.
  *
- * The projects table holds each project's current state; project_events holds every change
- * ever made, dated twice: `date` is the day the change is true for (a site report of 30 June
- * entered on 3 July) and `recorded_at` the moment it was written. The current status,
- * progress, quantity done and geometry are always re-derived from the events, latest date
- * first, so a late-entered report about an earlier day never overwrites a newer one. The
- * registration ("add") is the base of that replay and comes first in the history even when
- * reports about earlier days are entered after it (plans are often registered late).
+ * project_events holds every change ever made to a project, dated twice: `date` is the day the
+ * change is true for (a site report of 30 June entered on 3 July) and `recorded_at` the moment it
+ * was written. An event carries whatever it changed: status, progress, quantity done, a new
+ * geometry, the finished sections, a new description (JSON), the location precision; a correction
+ * names the event it corrects. Nothing is ever overwritten: a project's state at any moment is
+ * the fold of its events (fold(): registration first, then by date, then as recorded; the latest
+ * value of each field wins), cut at the end of a day (--as-of) and at what was recorded by a day
+ * (--as-recorded). The projects table holds the fold with no cut, written after every change, so
+ * today's state is read without replaying anything; reading at a cut folds each project again
+ * and measures its geometry of then.
+ *
+ * The registration ("add") is the base of the fold and comes first even when reports about
+ * earlier days are entered after it (plans are often registered late); a project does not exist
+ * before its registration's date. Events are hash-chained (history.c).
  *
  * Removing a project keeps it: the row is marked removed, a "remove" event closes its history,
  * and its code stays taken so an old report can never be mistaken for a new project. */
@@ -190,8 +197,7 @@ static void take_fields(plat_project *p, sqlite3_stmt *st, int c)
 }
 
 /* Fold the visible events of project `id` into p (which holds its row from the table, code
- * and dates included). *exists: registered by then and not removed. *geom_changed: p's
- * geometry differs from the row's. */
+ * and dates included). *exists: registered by then and not removed. */
 static int fold(plat_store *db, int64_t id, const char *as_of, const char *as_recorded, plat_project *p, int *exists)
 {
     sqlite3_stmt *st = NULL;

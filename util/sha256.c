@@ -53,8 +53,8 @@ static void compress(plat_sha256 *s, const unsigned char *p)
 
 void plat_sha256_init(plat_sha256 *s)
 {
-    static const uint32_t h0[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                                    0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+    static const uint32_t h0[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                   0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
     memcpy(s->h, h0, sizeof h0);
     s->len = 0;
     s->fill = 0;
@@ -80,7 +80,7 @@ void plat_sha256_update(plat_sha256 *s, const void *data, size_t n)
 char *plat_sha256_hex(plat_sha256 *s, char *hex)
 {
     uint64_t bits = s->len * 8;
-    unsigned char pad[72] = { 0x80 };
+    unsigned char pad[72] = {0x80};
     size_t npad = (s->fill < 56 ? 56 : 120) - s->fill;
     for (int i = 0; i < 8; i++)
         pad[npad + (size_t)i] = (unsigned char)(bits >> (56 - 8 * i));

@@ -138,8 +138,12 @@ typedef struct plat_project {
 /** Free everything p points to (not p). NULL is a no-op. */
 PLAT_API void plat_project_dispose(plat_project *p);
 
-/** Add a project and its first history event (dated `date`, today when NULL).
- * @return 0, PLAT_EEXISTS (code taken), PLAT_EINVALID (unknown category, bad value) */
+/** Add a project and its first history event (dated `date`, today when NULL), which carries its
+ * description, geometry and precision. p->precision NULL: surveyed with a geometry, none
+ * without; township and county take no geometry and p->place (a township's code or name; for
+ * county, p->place or p->county). Borrowed input.
+ * @return 0, PLAT_EEXISTS (code taken), PLAT_EINVALID (unknown category, bad value, a precision
+ *         that does not fit the geometry, an unknown township or county) */
 PLAT_API int plat_project_add(plat_store *db, const plat_project *p, const char *date, const char *note);
 /** Read one project by code. @param[out] out filled; caller disposes with plat_project_dispose.
  * @return 0 or PLAT_ENOTFOUND */
