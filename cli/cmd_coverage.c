@@ -302,7 +302,8 @@ int cmd_coverage(plat_cli *cli, int argc, char **argv)
             cli_note(cli, "%d project%s partly or wholly outside every township (see --json \"outside\")",
                      cov->noutside_projects, cov->noutside_projects == 1 ? " lies" : "s lie");
         if (cov->nunmapped)
-            cli_note(cli, "%d target%s known only by township or county, not in these figures (see --json \"unmapped\")",
+            cli_note(cli,
+                     "%d target%s known only by township or county, not in these figures (see --json \"unmapped\")",
                      cov->nunmapped, cov->nunmapped == 1 ? "" : "s");
         cli_note(cli, "%s measurement; areas of overlapping projects counted once per township",
                  o.planar ? "planar (working CRS)" : "ellipsoidal (CGCS2000)");

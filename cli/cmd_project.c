@@ -711,7 +711,8 @@ static int done_in_target_unit(plat_cli *cli, const char *code, const char *text
         plat_unit u = plat_unit_lookup(unit), t = plat_unit_lookup(p.has_target ? p.target_unit : NULL);
         if (!p.has_target)
             rc = plat_error_set(cli->ctx, PLAT_EINVALID,
-                                "project %s has no target, so --done cannot be in %s; give a bare number or set a target",
+                                "project %s has no target, so --done cannot be in %s; give a bare number or set "
+                                "a target",
                                 code, unit);
         else if (strcmp(u.code, t.code) == 0)
             *out = qty;
@@ -747,7 +748,8 @@ static int project_update(plat_cli *cli, int argc, char **argv)
     if ((s = cli_value(&a, "corrects"))) {
         double id;
         if (plat_parse_double(s, &id) < 0 || id < 1 || id != (double)(int64_t)id) {
-            plat_error_set(cli->ctx, PLAT_EINVALID, "--corrects takes an event number (# in `plat project show`), got '%s'", s);
+            plat_error_set(cli->ctx, PLAT_EINVALID,
+                           "--corrects takes an event number (# in `plat project show`), got '%s'", s);
             goto fail;
         }
         c.corrects = (int64_t)id;
@@ -764,8 +766,8 @@ static int project_update(plat_cli *cli, int argc, char **argv)
         plat_geometry_import(cli->db, &wkb, &c.wkb_size, s, cli_value(&a, "s-srs"), cli_flag(&a, "strict")) < 0)
         goto rollback;
     c.wkb = wkb;
-    if ((s = cli_value(&a, "done-geom")) &&
-        plat_geometry_import(cli->db, &done_wkb, &c.done_wkb_size, s, cli_value(&a, "s-srs"), cli_flag(&a, "strict")) < 0)
+    if ((s = cli_value(&a, "done-geom")) && plat_geometry_import(cli->db, &done_wkb, &c.done_wkb_size, s,
+                                                                  cli_value(&a, "s-srs"), cli_flag(&a, "strict")) < 0)
         goto rollback;
     c.done_wkb = done_wkb;
     if (plat_project_update(cli->db, a.pos[0], &c) < 0)

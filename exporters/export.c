@@ -994,7 +994,8 @@ static int project_row(const plat_project *p, void *ud)
         if ((rc = plat_locator_place(x->loc, &where, p->wkb, p->wkb_size, 0)) < 0)
             goto done;
         for (int i = 0; rc >= 0 && i < where.n; i++) {
-            plat_place_row r = { where.places[i].code, where.places[i].name, where.places[i].county, where.places[i].q };
+            plat_place_row r = { where.places[i].code, where.places[i].name, where.places[i].county,
+                                 where.places[i].q };
             rc = add_town(&r, &towns);
         }
         plat_placement_dispose(&where);

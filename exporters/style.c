@@ -262,7 +262,8 @@ static void graduated(const xlayer *l, plat_buf *b)
     }
     plat_buf_puts(b, "    </ranges>\n    <symbols>\n");
     for (int k = 0; k < nc; k++)
-        symbol(b, PLAT_GEOM_POLYGON, k, parse_color(ramp[nc == 1 ? 0 : k], 220), parse_color("#ffffff", 255), 0.3, NULL);
+        symbol(b, PLAT_GEOM_POLYGON, k, parse_color(ramp[nc == 1 ? 0 : k], 220), parse_color("#ffffff", 255), 0.3,
+               NULL);
     plat_buf_puts(b, "    </symbols>\n"
                      "    <colorramp type=\"gradient\" name=\"[source]\">\n"
                      "      <prop k=\"color1\" v=\"255,255,204,255\"/>\n"

@@ -129,7 +129,8 @@ static int add_event(plat_store *db, int64_t id, const event_row *e)
     e->done ? sqlite3_bind_double(st, 7, *e->done) : sqlite3_bind_null(st, 7);
     plat_store__bind_text(st, 8, e->note);
     e->wkb ? sqlite3_bind_blob(st, 9, e->wkb, (int)e->wkb_size, SQLITE_STATIC) : sqlite3_bind_null(st, 9);
-    e->done_wkb ? sqlite3_bind_blob(st, 10, e->done_wkb, (int)e->done_wkb_size, SQLITE_STATIC) : sqlite3_bind_null(st, 10);
+    e->done_wkb ? sqlite3_bind_blob(st, 10, e->done_wkb, (int)e->done_wkb_size, SQLITE_STATIC)
+                : sqlite3_bind_null(st, 10);
     plat_store__bind_text(st, 11, e->fields);
     plat_store__bind_text(st, 12, e->precision);
     plat_store__bind_text(st, 13, e->place);
@@ -292,7 +293,8 @@ static int replay(plat_store *db, int64_t id, int geometry_changed)
         bind_description(st, 5, &p);
         plat_store__bind_text(st, 18, p.precision);
         plat_store__bind_text(st, 19, p.place);
-        p.done_wkb ? sqlite3_bind_blob(st, 20, p.done_wkb, (int)p.done_wkb_size, SQLITE_STATIC) : sqlite3_bind_null(st, 20);
+        p.done_wkb ? sqlite3_bind_blob(st, 20, p.done_wkb, (int)p.done_wkb_size, SQLITE_STATIC)
+                   : sqlite3_bind_null(st, 20);
         sqlite3_bind_text(st, 21, plat_time_now(now), -1, SQLITE_TRANSIENT);
         rc = plat_store__step_write(db, st, "updating the project");
     }
@@ -385,8 +387,9 @@ static int resolve_place(plat_store *db, const plat_project *p, const char *prec
         snprintf(place, n, "%s", text);
         snprintf(county, cn, "%s", text);
     } else
-        rc = plat_error_set(db->ctx, PLAT_EINVALID, "project %s: no %s named '%s' in the ledger (see `plat township list`)",
-                            p->code, precision, text);
+        rc = plat_error_set(db->ctx, PLAT_EINVALID,
+                            "project %s: no %s named '%s' in the ledger (see `plat township list`)", p->code,
+                            precision, text);
     sqlite3_finalize(st);
     return rc;
 }
@@ -734,11 +737,13 @@ static int read_corrected(plat_store *db, int64_t project_id, const char *code, 
         return rc;
     sqlite3_bind_int64(st, 1, event);
     if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int64(st, 0) != project_id)
-        rc = plat_error_set(db->ctx, PLAT_ENOTFOUND, "project %s has no event %lld to correct (see `plat project show %s`)",
-                            code, (long long)event, code);
-    else if (strcmp((const char *)sqlite3_column_text(st, 1), "remove") == 0)
-        rc = plat_error_set(db->ctx, PLAT_EINVALID, "event %lld of project %s is its removal, which cannot be corrected",
+        rc = plat_error_set(db->ctx, PLAT_ENOTFOUND,
+                            "project %s has no event %lld to correct (see `plat project show %s`)", code,
                             (long long)event, code);
+    else if (strcmp((const char *)sqlite3_column_text(st, 1), "remove") == 0)
+        rc = plat_error_set(db->ctx, PLAT_EINVALID,
+                            "event %lld of project %s is its removal, which cannot be corrected", (long long)event,
+                            code);
     else if (sqlite3_column_int(st, 12) > 0)
         rc = plat_error_set(db->ctx, PLAT_EINVALID,
                             "event %lld of project %s is corrected already; correct the correction instead",
@@ -767,7 +772,8 @@ static int check_change(plat_store *db, const char *code, const plat_project_cha
     *status = NULL;
     if (c->status && !(*status = plat_status_resolve(c->status)))
         return plat_error_set(db->ctx, PLAT_EINVALID,
-                              "project %s: unknown status '%s'; use planned, under_construction, completed or suspended",
+                              "project %s: unknown status '%s'; use planned, under_construction, completed or "
+                              "suspended",
                               code, c->status);
     if (c->has_progress && !(c->progress >= 0 && c->progress <= 100))
         return plat_error_set(db->ctx, PLAT_EINVALID, "project %s: progress must be between 0 and 100, got %g", code,
@@ -784,7 +790,8 @@ static int check_change(plat_store *db, const char *code, const plat_project_cha
         return plat_error_set(db->ctx, PLAT_EINVALID,
                               "project %s: a new geometry is surveyed or sketched, not '%s'", code, c->precision);
     if (c->precision && !c->wkb)
-        return plat_error_set(db->ctx, PLAT_EINVALID, "project %s: --precision goes with a new geometry (--geom)", code);
+        return plat_error_set(db->ctx, PLAT_EINVALID, "project %s: --precision goes with a new geometry (--geom)",
+                              code);
     return 0;
 }
 
@@ -865,7 +872,8 @@ int plat_project_update(plat_store *db, const char *code, const plat_project_cha
         return rc;
     if (!status && !c->has_progress && !c->has_done && !c->note && !c->wkb && !c->done_wkb && !c->corrects)
         return plat_error_set(db->ctx, PLAT_EINVALID,
-                              "nothing to update for %s: give --status, --progress, --done, --done-geom, --note or --geom",
+                              "nothing to update for %s: give --status, --progress, --done, --done-geom, --note "
+                              "or --geom",
                               code);
     if ((rc = plat_store__tx_begin(db)) < 0)
         return rc;
@@ -912,7 +920,8 @@ int plat_project_history(plat_store *db, const char *code, int (*fn)(const plat_
         return plat_error_set(db->ctx, PLAT_ENOTFOUND, "no project with code %s (see `plat project list`)", code);
     sqlite3_stmt *st = NULL;
     int rc = plat_store__prepare(db, &st,
-                                 "SELECT id, kind, date, recorded_at, status, progress, done, note, geom_wkb IS NOT NULL, "
+                                 "SELECT id, kind, date, recorded_at, status, progress, done, note, "
+                                 "geom_wkb IS NOT NULL, "
                                  "done_wkb IS NOT NULL, fields IS NOT NULL, precision, coalesce(corrects, 0), hash, "
                                  "EXISTS (SELECT 1 FROM project_events c WHERE c.corrects = e.id) "
                                  "FROM project_events e WHERE project_id = ? ORDER BY kind <> 'add', date, id");

@@ -35,8 +35,9 @@ typedef struct plat_import_options {
                                * township, county, none; Chinese 实测, 示意 ...); NULL: surveyed with a
                                * geometry, none without */
 } plat_import_options;
-#define PLAT_IMPORT_OPTIONS_INIT \
-    { 2, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, NULL }
+#define PLAT_IMPORT_OPTIONS_INIT                                                                              \
+    { 2, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, \
+      NULL }
 
 typedef struct plat_import_result {
     int64_t features;   /* features read */
