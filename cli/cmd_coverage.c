@@ -12,6 +12,8 @@ static const cli_opt opts[] = {
     { "layer", 0, CLI_MULTI, "NAME", "also measure this reference layer and what projects cover of it" },
     { "tolerance", 0, CLI_VALUE, "M", "a layer road is covered within this many metres of a road project (default 30)" },
     { "planar", 0, CLI_FLAG, NULL, "measure in the working CRS, not on the CGCS2000 ellipsoid" },
+    { "as-of", 0, CLI_VALUE, "DATE", "the projects as they stood at the end of that day (geometry, status, all)" },
+    { "as-recorded", 0, CLI_VALUE, "DATE", "as the ledger said when read on that day, before later entries" },
     { "jobs", 'j', CLI_VALUE, "N", "threads for layer features (default: all cores); results do not depend on it" },
     { "json", 0, CLI_FLAG, NULL, "print JSON" },
     { "csv", 0, CLI_FLAG, NULL, "print CSV" },
@@ -90,9 +92,26 @@ static void print_json(const plat_coverage *cov, int by_county, const cli_args *
     json_object_object_add(f, "status", cli_value(a, "status") ? json_object_new_string(cli_value(a, "status")) : NULL);
     json_object_object_add(f, "tolerance_m", cli_json_number(tolerance, 3));
     json_object_object_add(o, "filters", f);
+    json_object_object_add(o, "as_of", cli_value(a, "as-of") ? json_object_new_string(cli_value(a, "as-of")) : NULL);
+    json_object_object_add(o, "as_recorded",
+                           cli_value(a, "as-recorded") ? json_object_new_string(cli_value(a, "as-recorded")) : NULL);
     json_object *rows = json_object_new_array();
-    for (int i = 0; i < cov->nrows; i++)
-        json_object_array_add(rows, row_json(cov, &cov->rows[i], 1));
+    for (int i = 0; i < cov->nrows; i++) {
+        json_object *r = row_json(cov, &cov->rows[i], 1);
+        /* the targets known only by this township (or, by county, by this county or one of its
+         * townships): counted here, measured nowhere */
+        json_object *codes = json_object_new_array();
+        for (int k = 0; k < cov->nunmapped; k++) {
+            const plat_project *u = &cov->unmapped[k];
+            int here = by_county ? u->county && cov->rows[i].name && strcmp(u->county, cov->rows[i].name) == 0
+                                 : strcmp(u->precision, "township") == 0 && u->place &&
+                                       strcmp(u->place, cov->rows[i].code) == 0;
+            if (here)
+                json_object_array_add(codes, json_object_new_string(u->code));
+        }
+        json_object_object_add(r, "unmapped_targets", codes);
+        json_object_array_add(rows, r);
+    }
     json_object_object_add(o, by_county ? "counties" : "townships", rows);
     json_object *totals = row_json(cov, &cov->totals, 0);
     json_object_object_add(totals, "projects_selected", json_object_new_int(cov->nprojects));
@@ -112,6 +131,28 @@ static void print_json(const plat_coverage *cov, int by_county, const cli_args *
         json_object_object_add(ol, cov->layer_names[l], layer_json(&cov->outside.layers[l]));
     json_object_object_add(out, "layers", ol);
     json_object_object_add(o, "outside", out);
+    /* Targets known only by township or county: reported apart, never in the km or 亩 above. */
+    json_object *un = json_object_new_array();
+    for (int i = 0; i < cov->nunmapped; i++) {
+        const plat_project *p = &cov->unmapped[i];
+        json_object *x = json_object_new_object();
+        json_object_object_add(x, "code", json_object_new_string(p->code));
+        json_object_object_add(x, "name", json_object_new_string(p->name));
+        json_object_object_add(x, "category", json_object_new_string(p->category));
+        json_object_object_add(x, "precision", json_object_new_string(p->precision));
+        json_object_object_add(x, "place", p->place ? json_object_new_string(p->place) : NULL);
+        json_object_object_add(x, "county", p->county ? json_object_new_string(p->county) : NULL);
+        json_object *tg = NULL;
+        if (p->has_target) {
+            tg = json_object_new_object();
+            json_object_object_add(tg, "qty", cli_json_number(p->target_qty, 6));
+            json_object_object_add(tg, "unit", p->target_unit ? json_object_new_string(p->target_unit) : NULL);
+        }
+        json_object_object_add(x, "target", tg);
+        json_object_object_add(x, "progress", cli_json_number(p->progress, 3));
+        json_object_array_add(un, x);
+    }
+    json_object_object_add(o, "unmapped", un);
     cli_json_print(o);
     json_object_put(o);
 }
@@ -237,6 +278,8 @@ int cmd_coverage(plat_cli *cli, int argc, char **argv)
         }
         o.jobs = (int)d;
     }
+    o.as_of = cli_value(&a, "as-of");
+    o.as_recorded = cli_value(&a, "as-recorded");
     if (cli_open(cli, PLAT_OPEN_READ) < 0)
         goto fail;
     if ((v = cli_value(&a, "category"))) {
@@ -258,6 +301,10 @@ int cmd_coverage(plat_cli *cli, int argc, char **argv)
         if (cov->noutside_projects)
             cli_note(cli, "%d project%s partly or wholly outside every township (see --json \"outside\")",
                      cov->noutside_projects, cov->noutside_projects == 1 ? " lies" : "s lie");
+        if (cov->nunmapped)
+            cli_note(cli,
+                     "%d target%s known only by township or county, not in these figures (see --json \"unmapped\")",
+                     cov->nunmapped, cov->nunmapped == 1 ? "" : "s");
         cli_note(cli, "%s measurement; areas of overlapping projects counted once per township",
                  o.planar ? "planar (working CRS)" : "ellipsoidal (CGCS2000)");
     }

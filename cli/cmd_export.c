@@ -16,6 +16,8 @@ static const cli_opt opts[] = {
                                     "lon/lat for geojson and kml" },
     { "overwrite", 0, CLI_FLAG, NULL, "replace existing files" },
     { "planar", 0, CLI_FLAG, NULL, "measured quantities and coverage in the working CRS, not on the ellipsoid" },
+    { "as-of", 0, CLI_VALUE, "DATE", "projects and coverage as they stood at the end of that day" },
+    { "as-recorded", 0, CLI_VALUE, "DATE", "as the ledger said when read on that day, before later entries" },
     { "json", 0, CLI_FLAG, NULL, "print the files written as JSON" },
     { NULL, 0, 0, NULL, NULL },
 };
@@ -67,6 +69,8 @@ int cmd_export(plat_cli *cli, int argc, char **argv)
     o.t_srs = cli_value(&a, "t-srs");
     o.overwrite = cli_flag(&a, "overwrite");
     o.planar = cli_flag(&a, "planar");
+    o.as_of = cli_value(&a, "as-of");
+    o.as_recorded = cli_value(&a, "as-recorded");
     o.progress = cli_progress(cli);
     if (cli_open(cli, PLAT_OPEN_READ) < 0 || formats[f].fn(cli->db, &res, a.pos[1], &o) < 0) {
         rc = cli_fail(cli);

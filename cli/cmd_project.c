@@ -59,12 +59,38 @@ static int add_place(const plat_place_row *r, void *ud)
     return 0;
 }
 
-static int load_placed(plat_cli *cli, placed *pl, const plat_project *p, int planar)
+/* Where p lies: as the ledger keeps it, or for a project read at an earlier moment (whose
+ * geometry may differ from today's), placed afresh by loc. */
+static int load_placed(plat_cli *cli, placed *pl, const plat_project *p, int planar, plat_locator *loc)
 {
     memset(pl, 0, sizeof(*pl));
     pl->kinds = p->wkb ? p->kinds : 0;
     pl->total = planar ? p->measured_planar : p->measured;
-    return p->wkb ? plat_project_places(cli->db, p->id, planar, add_place, pl) : 0;
+    if (!p->wkb)
+        return 0;
+    if (!loc)
+        return plat_project_places(cli->db, p->id, planar, add_place, pl);
+    plat_placement where;
+    int rc = plat_locator_place(loc, &where, p->wkb, p->wkb_size, 1);
+    for (int i = 0; rc >= 0 && i < where.n; i++) {
+        plat_place_row r = { where.places[i].code, where.places[i].name, where.places[i].county, where.places[i].q };
+        add_place(&r, pl);
+    }
+    plat_placement_dispose(&where);
+    return rc;
+}
+
+/* --as-of / --as-recorded of list, show: both dates or NULL. */
+static int read_cut(plat_cli *cli, cli_args *a, const char **as_of, const char **as_recorded)
+{
+    *as_of = cli_value(a, "as-of");
+    *as_recorded = cli_value(a, "as-recorded");
+    if (*as_of && !plat_date_valid(*as_of))
+        return plat_error_set(cli->ctx, PLAT_EINVALID, "--as-of must be a date YYYY-MM-DD, got '%s'", *as_of);
+    if (*as_recorded && !plat_date_valid(*as_recorded))
+        return plat_error_set(cli->ctx, PLAT_EINVALID, "--as-recorded must be a date YYYY-MM-DD, got '%s'",
+                              *as_recorded);
+    return 0;
 }
 
 static void placed_dispose(placed *pl)
@@ -97,6 +123,9 @@ static json_object *project_json(plat_cli *cli, const plat_project *p, const pla
     json_object_object_add(o, "status_label", json_str(plat_status_label(p->status)));
     json_object_object_add(o, "progress", cli_json_number(p->progress, 3));
     json_object_object_add(o, "done", p->has_done ? cli_json_number(p->done, 6) : NULL);
+    json_object_object_add(o, "precision", json_str(p->precision));
+    json_object_object_add(o, "place", json_str(p->place));
+    json_object_object_add(o, "done_geometry", json_object_new_boolean(p->done_wkb != NULL));
     json_object *towns = json_object_new_array();
     for (int i = 0; i < pl->n; i++)
         json_object_array_add(towns, json_object_new_string(pl->v[i].name));
@@ -157,6 +186,10 @@ static const cli_opt add_opts[] = {
     { "geom", 0, CLI_VALUE, "WKT|@FILE", "geometry as WKT or GeoJSON, inline or @file" },
     { "s-srs", 0, CLI_VALUE, "SRS", "CRS of --geom (default EPSG:4490 lon/lat; GCJ02, BD09 accepted)" },
     { "strict", 0, CLI_FLAG, NULL, "refuse an invalid geometry instead of repairing it" },
+    { "precision", 0, CLI_VALUE, "P",
+      "how well its place is known: surveyed, sketched (default with --geom), township (with --township), "
+      "county (with --county, a county-wide target), none (default without)" },
+    { "township", 0, CLI_VALUE, "T", "the township (name or code) a township-level project is known by" },
     { "date", 0, CLI_VALUE, "DATE", "the day the entry is true for (default today)" },
     { "note", 0, CLI_VALUE, "TEXT", "a note for the history" },
     { NULL, 0, 0, NULL, NULL },
@@ -259,6 +292,15 @@ static int project_add(plat_cli *cli, int argc, char **argv)
     p.wkb_size = wkb_size;
     if (!p.county && wkb)
         p.county = derived_county = county_of(cli, wkb, wkb_size);
+    /* Placed by hand on the command line: sketched, unless the caller says it was surveyed. */
+    p.place = (char *)cli_value(&a, "township");
+    p.precision = (char *)cli_value(&a, "precision");
+    if (!p.precision)
+        p.precision = wkb ? "sketched" : p.place ? "township" : "none";
+    if (p.place && strcmp(p.precision, "township") != 0) {
+        plat_error_set(cli->ctx, PLAT_EINVALID, "--township goes with --precision township (a township-level project)");
+        goto rollback;
+    }
     if (plat_project_add(cli->db, &p, cli_value(&a, "date"), cli_value(&a, "note")) < 0)
         goto rollback;
     if (plat_store_commit(cli->db) < 0)
@@ -284,6 +326,8 @@ static const cli_opt list_opts[] = {
     { "category", 0, CLI_VALUE, "CAT", "only this category" },
     { "status", 0, CLI_VALUE, "S", "only this status" },
     { "planar", 0, CLI_FLAG, NULL, "measure in the working CRS, not on the ellipsoid" },
+    { "as-of", 0, CLI_VALUE, "DATE", "the projects as they stood at the end of that day" },
+    { "as-recorded", 0, CLI_VALUE, "DATE", "as the ledger said when read on that day, before later entries" },
     { "json", 0, CLI_FLAG, NULL, "print JSON" },
     { "csv", 0, CLI_FLAG, NULL, "print CSV" },
     { NULL, 0, 0, NULL, NULL },
@@ -291,6 +335,7 @@ static const cli_opt list_opts[] = {
 
 typedef struct {
     plat_cli *cli;
+    plat_locator *loc; /* set when reading at a cut: places the geometry of then */
     int planar;
     json_object *arr;
     cli_table *table;
@@ -302,11 +347,12 @@ static int list_one(const plat_project *p, void *ud)
 {
     list_state *s = ud;
     placed pl;
-    int rc = load_placed(s->cli, &pl, p, s->planar);
+    int rc = load_placed(s->cli, &pl, p, s->planar, s->loc);
     if (rc < 0) {
         placed_dispose(&pl);
         return rc;
     }
+
     s->count++;
     char label[64], target[64], measured[64], progress[32];
     char *towns = join_townships(&pl, s->csv ? ";" : "、");
@@ -327,8 +373,9 @@ static int list_one(const plat_project *p, void *ud)
             snprintf(year, sizeof year, "%d", p->year);
         const char *row[] = { p->code, p->name, p->category, plat_category_label(s->cli->db, label, sizeof label, p->category),
                               p->county, p->status, plat_status_label(p->status), progress, tq,
-                              p->has_target ? p->target_unit : NULL, km, m2, mu, towns, p->lead_unit, year };
-        cli_csv_row(stdout, 16, row);
+                              p->has_target ? p->target_unit : NULL, km, m2, mu, towns, p->lead_unit, year,
+                              p->precision };
+        cli_csv_row(stdout, 17, row);
     } else {
         strcat(progress, "%");
         format_target(target, sizeof target, p);
@@ -349,11 +396,13 @@ static int project_list(plat_cli *cli, int argc, char **argv)
                        list_opts, 0, 0, argc, argv);
     if (rc != 0)
         return cli_args_dispose(&a), rc < 0 ? 0 : rc;
-    list_state s = { cli, cli_flag(&a, "planar"), NULL, NULL, cli_flag(&a, "csv"), 0 };
+    list_state s = { cli, NULL, cli_flag(&a, "planar"), NULL, NULL, cli_flag(&a, "csv"), 0 };
     plat_project_filter f = { 0 };
     char category[64];
     const char *v;
-    if (cli_open(cli, PLAT_OPEN_READ) < 0)
+    if (read_cut(cli, &a, &f.as_of, &f.as_recorded) < 0 || cli_open(cli, PLAT_OPEN_READ) < 0)
+        goto fail;
+    if ((f.as_of || f.as_recorded) && plat_locator_new(cli->db, &s.loc, s.planar) < 0)
         goto fail;
     if ((v = cli_value(&a, "category"))) {
         if (plat_category_resolve(cli->db, category, sizeof category, v) < 0)
@@ -376,11 +425,12 @@ static int project_list(plat_cli *cli, int argc, char **argv)
     static const char *const heads_zh[] = { "编号", "名称", "类别", "县", "状态", "进度", "目标", "实测", "乡镇" };
     static const char *const heads_csv[] = { "code", "name", "category", "category_label", "county", "status",
                                              "status_label", "progress", "target_qty", "target_unit", "measured_km",
-                                             "measured_m2", "measured_mu", "townships", "lead_unit", "year" };
+                                             "measured_m2", "measured_mu", "townships", "lead_unit", "year",
+                                             "precision" };
     if (cli_flag(&a, "json"))
         s.arr = json_object_new_array();
     else if (s.csv)
-        cli_csv_row(stdout, 16, heads_csv);
+        cli_csv_row(stdout, 17, heads_csv);
     else {
         s.table = cli_table_new(9, heads_zh);
         cli_table_align_right(s.table, 5);
@@ -402,6 +452,7 @@ static int project_list(plat_cli *cli, int argc, char **argv)
 fail:
     rc = cli_fail(cli);
 done:
+    plat_locator_free(s.loc);
     cli_args_dispose(&a);
     return rc;
 }
@@ -410,13 +461,31 @@ done:
 
 static const cli_opt show_opts[] = {
     { "planar", 0, CLI_FLAG, NULL, "measure in the working CRS, not on the ellipsoid" },
+    { "as-of", 0, CLI_VALUE, "DATE", "the project as it stood at the end of that day (history up to it)" },
+    { "as-recorded", 0, CLI_VALUE, "DATE", "as the ledger said when read on that day, before later entries" },
     { "json", 0, CLI_FLAG, NULL, "print JSON" },
     { NULL, 0, 0, NULL, NULL },
 };
 
+/* The history as shown: with --as-of / --as-recorded only the events visible then. */
+typedef struct history {
+    const char *as_of, *as_recorded;
+    void *out; /* json array or table */
+} history;
+
+static int visible(const history *h, const plat_event *e)
+{
+    return (!h->as_of || strcmp(e->date, h->as_of) <= 0) &&
+           (!h->as_recorded || strncmp(e->recorded_at, h->as_recorded, 10) <= 0);
+}
+
 static int history_json(const plat_event *e, void *ud)
 {
+    history *h = ud;
+    if (!visible(h, e))
+        return 0;
     json_object *o = json_object_new_object();
+    json_object_object_add(o, "id", json_object_new_int64(e->id));
     json_object_object_add(o, "date", json_object_new_string(e->date));
     json_object_object_add(o, "kind", json_object_new_string(e->kind));
     json_object_object_add(o, "status", json_str(e->status));
@@ -425,21 +494,40 @@ static int history_json(const plat_event *e, void *ud)
     json_object_object_add(o, "note", json_str(e->note));
     json_object_object_add(o, "geometry_changed", json_object_new_boolean(e->geometry_changed));
     json_object_object_add(o, "recorded_at", json_object_new_string(e->recorded_at));
-    json_object_array_add(ud, o);
+    json_object_object_add(o, "done_geometry", json_object_new_boolean(e->done_geometry));
+    json_object_object_add(o, "description_changed", json_object_new_boolean(e->description_changed));
+    json_object_object_add(o, "precision", json_str(e->precision));
+    json_object_object_add(o, "corrects", e->corrects ? json_object_new_int64(e->corrects) : NULL);
+    json_object_object_add(o, "corrected", json_object_new_boolean(e->corrected));
+    json_object_object_add(o, "hash", json_str(e->hash));
+    json_object_array_add(h->out, o);
     return 0;
 }
 
 static int history_row(const plat_event *e, void *ud)
 {
-    char progress[32] = "", done[32] = "";
+    history *hs = ud;
+    if (!visible(hs, e))
+        return 0;
+    char progress[32] = "", done[32] = "", id[24];
     if (e->has_progress)
         strcat(plat_format_double(progress, sizeof progress, e->progress, 1), "%");
     if (e->has_done)
         plat_format_double(done, sizeof done, e->done, 4);
-    const char *kind = strcmp(e->kind, "add") == 0 ? "登记" : strcmp(e->kind, "remove") == 0 ? "删除" : "更新";
-    const char *row[] = { e->date, kind, e->status ? plat_status_label(e->status) : "", progress, done,
+    if (e->done_geometry)
+        strcat(done, done[0] ? " +几何" : "几何");
+    const char *kind = strcmp(e->kind, "add") == 0      ? "登记"
+                       : strcmp(e->kind, "remove") == 0 ? "删除"
+                       : strcmp(e->kind, "correct") == 0 ? "更正"
+                                                         : "更新";
+    char what[48];
+    snprintf(what, sizeof what, "%s%s", kind, e->corrected ? "（已更正）" : "");
+    if (e->corrects)
+        snprintf(what, sizeof what, "更正#%lld", (long long)e->corrects);
+    snprintf(id, sizeof id, "%lld", (long long)e->id);
+    const char *row[] = { id, e->date, what, e->status ? plat_status_label(e->status) : "", progress, done,
                           !e->geometry_changed ? "" : strcmp(e->kind, "add") == 0 ? "已登记" : "已更新", e->note };
-    cli_table_row(ud, row);
+    cli_table_row(hs->out, row);
     return 0;
 }
 
@@ -496,8 +584,12 @@ static int project_show(plat_cli *cli, int argc, char **argv)
         return cli_args_dispose(&a), rc < 0 ? 0 : rc;
     plat_project p = { 0 };
     placed pl = { 0 };
-    if (cli_open(cli, PLAT_OPEN_READ) < 0 || plat_project_get(cli->db, &p, a.pos[0]) < 0 ||
-        load_placed(cli, &pl, &p, cli_flag(&a, "planar")) < 0) {
+    plat_locator *loc = NULL;
+    history hist_state = { 0 };
+    if (read_cut(cli, &a, &hist_state.as_of, &hist_state.as_recorded) < 0 || cli_open(cli, PLAT_OPEN_READ) < 0 ||
+        plat_project_get_at(cli->db, &p, a.pos[0], hist_state.as_of, hist_state.as_recorded) < 0 ||
+        ((hist_state.as_of || hist_state.as_recorded) && plat_locator_new(cli->db, &loc, cli_flag(&a, "planar")) < 0) ||
+        load_placed(cli, &pl, &p, cli_flag(&a, "planar"), loc) < 0) {
         rc = cli_fail(cli);
         goto done;
     }
@@ -516,7 +608,10 @@ static int project_show(plat_cli *cli, int argc, char **argv)
         json_object_object_add(o, "geometry", geometry_lonlat(cli, &p));
         json_object *hist = json_object_new_array();
         json_object_object_add(o, "history", hist);
-        if (plat_project_history(cli->db, p.code, history_json, hist) < 0) {
+        json_object_object_add(o, "as_of", json_str(hist_state.as_of));
+        json_object_object_add(o, "as_recorded", json_str(hist_state.as_recorded));
+        hist_state.out = hist;
+        if (plat_project_history(cli->db, p.code, history_json, &hist_state) < 0) {
             json_object_put(o);
             rc = cli_fail(cli);
             goto done;
@@ -530,6 +625,10 @@ static int project_show(plat_cli *cli, int argc, char **argv)
     printf("  类别  %s (%s)\n", plat_category_label(cli->db, label, sizeof label, p.category), p.category);
     printf("  县    %s\n", p.county ? p.county : "");
     printf("  状态  %s  进度 %s%%\n", plat_status_label(p.status), plat_format_double(buf, sizeof buf, p.progress, 1));
+    printf("  定位  %s%s%s\n", p.precision ? p.precision : "", p.place ? " " : "", p.place ? p.place : "");
+    if (hist_state.as_of || hist_state.as_recorded)
+        printf("  时点  %s%s%s%s\n", hist_state.as_of ? "截至 " : "", hist_state.as_of ? hist_state.as_of : "",
+               hist_state.as_recorded ? " 按当日记录 " : "", hist_state.as_recorded ? hist_state.as_recorded : "");
     format_target(target, sizeof target, &p);
     cli_format_quantity(measured, sizeof measured, &pl.total, pl.kinds);
     printf("  目标  %s\n  实测  %s\n", target, measured);
@@ -554,9 +653,10 @@ static int project_show(plat_cli *cli, int argc, char **argv)
         cli_table_print(t, stdout);
         cli_table_free(t);
     }
-    static const char *const hheads[] = { "日期", "事项", "状态", "进度", "完成量", "几何", "备注" };
-    cli_table *h = cli_table_new(7, hheads);
-    if (plat_project_history(cli->db, p.code, history_row, h) < 0) {
+    static const char *const hheads[] = { "#", "日期", "事项", "状态", "进度", "完成量", "几何", "备注" };
+    cli_table *h = cli_table_new(8, hheads);
+    hist_state.out = h;
+    if (plat_project_history(cli->db, p.code, history_row, &hist_state) < 0) {
         cli_table_free(h);
         rc = cli_fail(cli);
         goto done;
@@ -567,6 +667,7 @@ static int project_show(plat_cli *cli, int argc, char **argv)
 done:
     placed_dispose(&pl);
     plat_project_dispose(&p);
+    plat_locator_free(loc);
     cli_args_dispose(&a);
     return rc;
 }
@@ -580,10 +681,50 @@ static const cli_opt update_opts[] = {
     { "note", 0, CLI_VALUE, "TEXT", "a note for the history" },
     { "date", 0, CLI_VALUE, "DATE", "the day the update is true for, YYYY-MM-DD (default today)" },
     { "geom", 0, CLI_VALUE, "WKT|@FILE", "new geometry as WKT or GeoJSON, inline or @file" },
-    { "s-srs", 0, CLI_VALUE, "SRS", "CRS of --geom (default EPSG:4490 lon/lat)" },
+    { "precision", 0, CLI_VALUE, "P", "with --geom: surveyed or sketched (default: as before, else sketched)" },
+    { "done-geom", 0, CLI_VALUE, "WKT|@FILE", "the finished section(s) so far, as WKT or GeoJSON, inline or @file" },
+    { "s-srs", 0, CLI_VALUE, "SRS", "CRS of --geom and --done-geom (default EPSG:4490 lon/lat)" },
     { "strict", 0, CLI_FLAG, NULL, "refuse an invalid geometry instead of repairing it" },
+    { "corrects", 0, CLI_VALUE, "EVENT", "correct event EVENT of the history (its # in `project show`): what is not "
+                                         "given here, and the date, stay as it said" },
     { NULL, 0, 0, NULL, NULL },
 };
+
+/* --done QTY[UNIT] in the project's target unit: a unit of the same kind is converted
+ * (--done 12500m for a km target), another kind is refused. */
+static int done_in_target_unit(plat_cli *cli, const char *code, const char *text, double *out)
+{
+    const char *end;
+    if (plat_parse_double_prefix(text, out, &end) < 0 || *out < 0)
+        return plat_error_set(cli->ctx, PLAT_EINVALID, "--done must be a quantity of at least 0, got '%s'", text);
+    while (*end == ' ')
+        end++;
+    if (!*end)
+        return 0;
+    char unit[64];
+    double qty;
+    plat_project p = { 0 };
+    int rc = plat_target_parse(cli->ctx, &qty, unit, sizeof unit, text);
+    if (rc >= 0)
+        rc = plat_project_get(cli->db, &p, code);
+    if (rc >= 0) {
+        plat_unit u = plat_unit_lookup(unit), t = plat_unit_lookup(p.has_target ? p.target_unit : NULL);
+        if (!p.has_target)
+            rc = plat_error_set(cli->ctx, PLAT_EINVALID,
+                                "project %s has no target, so --done cannot be in %s; give a bare number or set "
+                                "a target",
+                                code, unit);
+        else if (strcmp(u.code, t.code) == 0)
+            *out = qty;
+        else if (u.kind == t.kind && u.kind != PLAT_UNIT_OTHER && t.factor > 0)
+            *out = qty * u.factor / t.factor;
+        else
+            rc = plat_error_set(cli->ctx, PLAT_EINVALID, "--done %s: project %s's target is in %s, not %s", text, code,
+                                p.target_unit, unit);
+    }
+    plat_project_dispose(&p);
+    return rc;
+}
 
 static int project_update(plat_cli *cli, int argc, char **argv)
 {
@@ -593,7 +734,7 @@ static int project_update(plat_cli *cli, int argc, char **argv)
     if (rc != 0)
         return cli_args_dispose(&a), rc < 0 ? 0 : rc;
     plat_project_change c = { 0 };
-    unsigned char *wkb = NULL;
+    unsigned char *wkb = NULL, *done_wkb = NULL;
     const char *s;
     c.note = cli_value(&a, "note");
     c.date = cli_value(&a, "date");
@@ -604,21 +745,31 @@ static int project_update(plat_cli *cli, int argc, char **argv)
             goto fail;
         c.has_progress = 1;
     }
-    if ((s = cli_value(&a, "done"))) {
-        const char *end;
-        /* "--done 12.5km" is fine too: the unit is the target's. */
-        if (plat_parse_double_prefix(s, &c.done, &end) < 0 || c.done < 0) {
-            plat_error_set(cli->ctx, PLAT_EINVALID, "--done must be a quantity of at least 0, got '%s'", s);
+    if ((s = cli_value(&a, "corrects"))) {
+        double id;
+        if (plat_parse_double(s, &id) < 0 || id < 1 || id != (double)(int64_t)id) {
+            plat_error_set(cli->ctx, PLAT_EINVALID,
+                           "--corrects takes an event number (# in `plat project show`), got '%s'", s);
             goto fail;
         }
-        c.has_done = 1;
+        c.corrects = (int64_t)id;
     }
+    c.precision = cli_value(&a, "precision");
     if (cli_open(cli, PLAT_OPEN_WRITE) < 0 || plat_store_begin(cli->db) < 0)
         goto fail;
+    if ((s = cli_value(&a, "done"))) {
+        if (done_in_target_unit(cli, a.pos[0], s, &c.done) < 0)
+            goto rollback;
+        c.has_done = 1;
+    }
     if ((s = cli_value(&a, "geom")) &&
         plat_geometry_import(cli->db, &wkb, &c.wkb_size, s, cli_value(&a, "s-srs"), cli_flag(&a, "strict")) < 0)
         goto rollback;
     c.wkb = wkb;
+    if ((s = cli_value(&a, "done-geom")) && plat_geometry_import(cli->db, &done_wkb, &c.done_wkb_size, s,
+                                                                  cli_value(&a, "s-srs"), cli_flag(&a, "strict")) < 0)
+        goto rollback;
+    c.done_wkb = done_wkb;
     if (plat_project_update(cli->db, a.pos[0], &c) < 0)
         goto rollback;
     if (plat_store_commit(cli->db) < 0)
@@ -631,6 +782,7 @@ fail:
     rc = cli_fail(cli);
 done:
     plat_free(wkb);
+    plat_free(done_wkb);
     cli_args_dispose(&a);
     return rc;
 }

@@ -11,6 +11,8 @@
 static const cli_opt import_opts[] = {
     { "map", 0, CLI_MULTI, "FIELD=COLUMN", "take a project field from a column, e.g. code=项目编号 (FIELD= to ignore)" },
     { "category", 0, CLI_VALUE, "CAT", "category for features that have none (公路, farmland ...)" },
+    { "precision", 0, CLI_VALUE, "P", "location precision for features whose file gives none: surveyed (default "
+                                      "with a geometry), sketched, township, county, none" },
     { "code", 0, CLI_VALUE, "CODE", "project code for features that have none (one feature, or --merge)" },
     { "name", 0, CLI_VALUE, "NAME", "project name for features that have none" },
     { "merge", 0, CLI_FLAG, NULL, "make one project of all features (a CAD drawing of one road)" },
@@ -37,7 +39,9 @@ int cmd_project_import(plat_cli *cli, int argc, char **argv)
                        "年度, 总投资 ...) or as --map says; other columns are kept with the project. Categories\n"
                        "and states may be written in Chinese. Everything is imported or nothing is.\n\n"
                        "--map FIELD: code, name, category, county, status, progress, target, length, area,\n"
-                       "lead_unit, source_doc, clause, year, investment, start_date, end_date.",
+                       "lead_unit, source_doc, clause, year, investment, start_date, end_date, precision (定位精度:\n"
+                       "实测/示意/乡镇/县 or surveyed/sketched/township/county/none), township (所在乡镇, for\n"
+                       "township-level projects).",
                        import_opts, 1, 1, argc, argv);
     if (rc != 0)
         return cli_args_dispose(&a), rc < 0 ? 0 : rc;
@@ -45,6 +49,7 @@ int cmd_project_import(plat_cli *cli, int argc, char **argv)
     int nmap = 0;
     o.map = cli_multi(&a, "map", &nmap);
     o.category = cli_value(&a, "category");
+    o.precision = cli_value(&a, "precision");
     o.code = cli_value(&a, "code");
     o.name = cli_value(&a, "name");
     o.merge = cli_flag(&a, "merge");

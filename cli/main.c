@@ -22,10 +22,12 @@ static const struct {
     { "export", cmd_export, "Export layers and a ready QGIS project (GeoJSON, Shapefile, GeoPackage, KML, CSV)" },
     { "init", cmd_init, "Create a new ledger (SpatiaLite database)" },
     { "layer", cmd_layer, "Import, list and drop reference layers (roads, farmland, red lines)" },
+    { "progress", cmd_progress, "Planned and finished km and 亩 per township or county, at a date or in a period" },
     { "project", cmd_project, "Add, list, show, update and remove projects" },
     { "query", cmd_query, "Find projects by township, distance or reference layer" },
     { "report", cmd_report, "Write one HTML report: the map and the tables, for a browser or print" },
     { "township", cmd_township, "Import and list township boundaries" },
+    { "verify", cmd_verify, "Check that the history is as recorded: hash chain and schema" },
 };
 
 static void print_commands(FILE *f)

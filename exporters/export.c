@@ -172,7 +172,7 @@ typedef struct fixed {
 enum {
     P_CODE, P_NAME, P_CATEGORY, P_CAT_LABEL, P_COUNTY, P_STATUS, P_STATUS_LBL, P_PROGRESS, P_DONE, P_TGT_QTY,
     P_TGT_UNIT, P_MEAS_KM, P_MEAS_M2, P_MEAS_MU, P_MEAS_PTS, P_TOWNSHIPS, P_LEAD_UNIT, P_SOURCE_DOC, P_CLAUSE,
-    P_YEAR, P_INVESTMENT, P_START, P_END, P_UPDATED, P_ATTRS, P_COUNT
+    P_YEAR, P_INVESTMENT, P_START, P_END, P_UPDATED, P_PRECISION, P_ATTRS, P_COUNT
 };
 static const fixed project_fields[P_COUNT] = {
     { "code", "项目编号", XT_TEXT },         { "name", "项目名称", XT_TEXT },
@@ -187,7 +187,7 @@ static const fixed project_fields[P_COUNT] = {
     { "clause", "规划条款", XT_TEXT },       { "year", "年度", XT_INT },
     { "investment", "投资（万元）", XT_REAL }, { "start_date", "开工日期", XT_TEXT },
     { "end_date", "完工日期", XT_TEXT },     { "updated_at", "更新时间", XT_TEXT },
-    { "attrs", "原始属性（JSON）", XT_TEXT },
+    { "precision", "定位精度", XT_TEXT },    { "attrs", "原始属性（JSON）", XT_TEXT },
 };
 
 enum { T_CODE, T_NAME, T_CNTY_CODE, T_COUNTY, T_AREA_KM2, T_AREA_MU, T_SOURCE, T_COUNT };
@@ -576,7 +576,8 @@ static int plan_projects(xport *x)
         if (!(s.b[b].cats = calloc((size_t)x->ncats + 1, 1)))
             rc = plat_error_set(x->ctx, PLAT_ENOMEM, "out of memory");
     plat_project_filter f = { .township = x->o->township, .county = x->o->county,
-                              .category = x->category[0] ? x->category : NULL, .status = x->status };
+                              .category = x->category[0] ? x->category : NULL, .status = x->status,
+                              .as_of = x->o->as_of, .as_recorded = x->o->as_recorded };
     if (rc >= 0)
         rc = plat_project_foreach(x->db, &f, plan_project, &s);
     for (int b = 0; rc >= 0 && b < 4; b++) {
@@ -674,6 +675,8 @@ static int plan_townships(xport *x)
     co.category = x->category[0] ? x->category : NULL;
     co.status = x->status;
     co.planar = x->o->planar;
+    co.as_of = x->o->as_of;
+    co.as_recorded = x->o->as_recorded;
     if ((rc = plat_coverage_compute(x->db, &x->cov, &co)) < 0)
         return rc;
     xlayer *l = new_layer(x, XR_COVERAGE, PLAT_GEOM_POLYGON, "coverage", "乡镇项目覆盖", NULL);
@@ -985,7 +988,22 @@ static int project_row(const plat_project *p, void *ud)
         goto done;
     /* The townships and measures the ledger keeps with the project, as `plat project list`
      * shows them: what the whole project measures, whatever part of it this layer draws. */
-    if (p->wkb && (rc = plat_project_places(x->db, p->id, x->o->planar, add_town, &towns)) != 0) {
+    if (p->wkb && (x->o->as_of || x->o->as_recorded)) {
+        /* read at an earlier moment: where its geometry of then lies, measured afresh */
+        plat_placement where;
+        if ((rc = plat_locator_place(x->loc, &where, p->wkb, p->wkb_size, 0)) < 0)
+            goto done;
+        for (int i = 0; rc >= 0 && i < where.n; i++) {
+            plat_place_row r = { where.places[i].code, where.places[i].name, where.places[i].county,
+                                 where.places[i].q };
+            rc = add_town(&r, &towns);
+        }
+        plat_placement_dispose(&where);
+        if (rc < 0) {
+            rc = plat_error_set(x->ctx, rc, "out of memory");
+            goto done;
+        }
+    } else if (p->wkb && (rc = plat_project_places(x->db, p->id, x->o->planar, add_town, &towns)) != 0) {
         rc = rc == PLAT_ENOMEM ? plat_error_set(x->ctx, rc, "out of memory") : rc;
         goto done;
     }
@@ -1026,6 +1044,7 @@ static int project_row(const plat_project *p, void *ud)
     set_text(&v[P_START], p->start_date);
     set_text(&v[P_END], p->end_date);
     set_text(&v[P_UPDATED], p->updated_at);
+    set_text(&v[P_PRECISION], p->precision);
     set_text(&v[P_ATTRS], p->attrs);
     o = p->attrs ? json_tokener_parse(p->attrs) : NULL;
     attr_values(l, v, o && json_object_is_type(o, json_type_object) ? o : NULL);
@@ -1140,7 +1159,8 @@ int plat_export__rows(xport *x, xlayer *l, xrow_fn fn, void *ud)
     int rc;
     if (l->role == XR_PROJECTS) {
         plat_project_filter f = { .township = x->o->township, .county = x->o->county,
-                                  .category = x->category[0] ? x->category : NULL, .status = x->status };
+                                  .category = x->category[0] ? x->category : NULL, .status = x->status,
+                                  .as_of = x->o->as_of, .as_recorded = x->o->as_recorded };
         rc = plat_project_foreach(x->db, &f, project_row, &s);
     } else if (l->role == XR_REFERENCE) {
         rc = plat_layer_foreach_feature(x->db, l->ref, x->box, x->box_size, feature_row, &s);

@@ -100,8 +100,32 @@ static const char *out_name(const xlayer *l, const char *name)
     return i >= 0 ? l->fields[i].out : name;
 }
 
-/* One symbol: a circle, a line or a fill, named n (its index in <symbols>). */
-static void symbol(plat_buf *b, int kind, int n, rgba fill, rgba line, double width)
+/* A line or outline drawn dashed where the project was only sketched (placed by hand): the
+ * stroke style is data-defined on the precision field, so one class per category stays. */
+static void dash_when_sketched(plat_buf *b, const char *field)
+{
+    if (!field)
+        return;
+    plat_buf_puts(b, "          <data_defined_properties>\n"
+                     "            <Option type=\"Map\">\n"
+                     "              <Option type=\"QString\" name=\"name\" value=\"\"/>\n"
+                     "              <Option type=\"Map\" name=\"properties\">\n"
+                     "                <Option type=\"Map\" name=\"outlineStyle\">\n"
+                     "                  <Option type=\"bool\" name=\"active\" value=\"true\"/>\n"
+                     "                  <Option type=\"QString\" name=\"expression\" value=\"CASE WHEN &quot;");
+    plat_export__xml_text(b, field);
+    plat_buf_puts(b, "&quot; = 'sketched' THEN 'dash' ELSE 'solid' END\"/>\n"
+                     "                  <Option type=\"int\" name=\"type\" value=\"3\"/>\n"
+                     "                </Option>\n"
+                     "              </Option>\n"
+                     "              <Option type=\"QString\" name=\"type\" value=\"collection\"/>\n"
+                     "            </Option>\n"
+                     "          </data_defined_properties>\n");
+}
+
+/* One symbol: a circle, a line or a fill, named n (its index in <symbols>); dash_field names
+ * the precision field of a project layer (NULL: always solid). */
+static void symbol(plat_buf *b, int kind, int n, rgba fill, rgba line, double width, const char *dash_field)
 {
     const char *type = kind == PLAT_GEOM_POINT ? "marker" : kind == PLAT_GEOM_LINE ? "line" : "fill";
     plat_buf_printf(b, "      <symbol type=\"%s\" name=\"%d\" alpha=\"1\" clip_to_extent=\"1\" force_rhr=\"0\">\n", type, n);
@@ -123,9 +147,10 @@ static void symbol(plat_buf *b, int kind, int n, rgba fill, rgba line, double wi
                         "          <prop k=\"line_width_unit\" v=\"MM\"/>\n"
                         "          <prop k=\"line_style\" v=\"solid\"/>\n"
                         "          <prop k=\"capstyle\" v=\"round\"/>\n"
-                        "          <prop k=\"joinstyle\" v=\"round\"/>\n"
-                        "        </layer>\n",
+                        "          <prop k=\"joinstyle\" v=\"round\"/>\n",
                         line.r, line.g, line.b, line.a, width);
+        dash_when_sketched(b, dash_field);
+        plat_buf_puts(b, "        </layer>\n");
     } else {
         plat_buf_printf(b,
                         "        <layer class=\"SimpleFill\" enabled=\"1\" locked=\"0\" pass=\"0\">\n"
@@ -134,10 +159,11 @@ static void symbol(plat_buf *b, int kind, int n, rgba fill, rgba line, double wi
                         "          <prop k=\"outline_color\" v=\"%d,%d,%d,%d\"/>\n"
                         "          <prop k=\"outline_style\" v=\"solid\"/>\n"
                         "          <prop k=\"outline_width\" v=\"%g\"/>\n"
-                        "          <prop k=\"outline_width_unit\" v=\"MM\"/>\n"
-                        "        </layer>\n",
+                        "          <prop k=\"outline_width_unit\" v=\"MM\"/>\n",
                         fill.r, fill.g, fill.b, fill.a, fill.a ? "solid" : "no", line.r, line.g, line.b, line.a,
                         width);
+        dash_when_sketched(b, dash_field);
+        plat_buf_puts(b, "        </layer>\n");
     }
     plat_buf_puts(b, "      </symbol>\n");
 }
@@ -167,7 +193,8 @@ static void categorized(xport *x, const xlayer *l, plat_buf *b)
         rgba line = parse_color(c ? c->color : NULL, 255);
         /* polygons: the colour half transparent over an outline in the full colour */
         rgba fill = parse_color(c ? c->color : NULL, kind == PLAT_GEOM_POLYGON ? 110 : 255);
-        symbol(b, kind, i, fill, line, kind == PLAT_GEOM_LINE ? 0.9 : 0.5);
+        symbol(b, kind, i, fill, line, kind == PLAT_GEOM_LINE ? 0.9 : 0.5,
+               kind == PLAT_GEOM_POINT ? NULL : out_name(l, "precision"));
     }
     plat_buf_puts(b, "    </symbols>\n    <rotation/>\n    <sizescale/>\n  </renderer-v2>\n");
 }
@@ -189,7 +216,7 @@ static void single(const xlayer *l, plat_buf *b)
     }
     plat_buf_puts(b, "  <renderer-v2 type=\"singleSymbol\" symbollevels=\"0\" forceraster=\"0\" enableorderby=\"0\">\n"
                      "    <symbols>\n");
-    symbol(b, symbol_kind(l), 0, fill, line, width);
+    symbol(b, symbol_kind(l), 0, fill, line, width, NULL);
     plat_buf_puts(b, "    </symbols>\n    <rotation/>\n    <sizescale/>\n  </renderer-v2>\n");
 }
 
@@ -235,7 +262,8 @@ static void graduated(const xlayer *l, plat_buf *b)
     }
     plat_buf_puts(b, "    </ranges>\n    <symbols>\n");
     for (int k = 0; k < nc; k++)
-        symbol(b, PLAT_GEOM_POLYGON, k, parse_color(ramp[nc == 1 ? 0 : k], 220), parse_color("#ffffff", 255), 0.3);
+        symbol(b, PLAT_GEOM_POLYGON, k, parse_color(ramp[nc == 1 ? 0 : k], 220), parse_color("#ffffff", 255), 0.3,
+               NULL);
     plat_buf_puts(b, "    </symbols>\n"
                      "    <colorramp type=\"gradient\" name=\"[source]\">\n"
                      "      <prop k=\"color1\" v=\"255,255,204,255\"/>\n"

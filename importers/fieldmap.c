@@ -29,7 +29,7 @@
 
 static const char *const field_names[PF_COUNT + 1] = {
     "code", "name", "category", "county", "status", "progress", "target", "length", "area",
-    "lead_unit", "source_doc", "clause", "year", "investment", "start_date", "end_date", NULL,
+    "lead_unit", "source_doc", "clause", "year", "investment", "start_date", "end_date", "precision", "township", NULL,
 };
 
 /* Candidate column names per field, most specific first. */
@@ -52,7 +52,27 @@ static const char *const *const candidates[PF_COUNT] = {
     [PF_INVESTMENT] = (const char *const[]){ "总投资", "计划投资", "估算投资", "投资额", "投资", "investment", NULL },
     [PF_START] = (const char *const[]){ "开工时间", "开工日期", "计划开工时间", "开始时间", "start_date", NULL },
     [PF_END] = (const char *const[]){ "完工时间", "完工日期", "竣工时间", "竣工日期", "计划完工时间", "end_date", NULL },
+    /* Only columns named for it: a generic "precision" column (the demo data's, describing its
+     * illustrative geometry) is kept as an attribute unless --map precision=precision says so. */
+    [PF_PRECISION] = (const char *const[]){ "定位精度", "位置精度", NULL },
+    /* only read for township-level projects: the township they are known by */
+    [PF_TOWNSHIP] = (const char *const[]){ "所在乡镇", NULL },
 };
+
+/* Location precision as written in a sheet (codes of store.h, or Chinese). */
+static const char *precision_of(const char *text)
+{
+    static const char *const map[][2] = {
+        { "surveyed", "surveyed" }, { "实测", "surveyed" }, { "测绘", "surveyed" }, { "sketched", "sketched" },
+        { "示意", "sketched" },     { "草绘", "sketched" }, { "手绘", "sketched" }, { "township", "township" },
+        { "乡镇", "township" },     { "county", "county" }, { "县", "county" },     { "全县", "county" },
+        { "none", "none" },         { "无", "none" },       { "未知", "none" },
+    };
+    for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+        if (strcasecmp(map[i][0], text) == 0)
+            return map[i][1];
+    return NULL;
+}
 
 /* How the plans name categories beyond the ledger's own labels (layers/schema.c). */
 static const struct {
@@ -508,6 +528,22 @@ int plat_fieldmap__read(plat_fieldmap *m, plat_ogr_source *src, OGRFeatureH f, p
             goto done;
         }
         *(k == PF_START ? &p->start_date : &p->end_date) = plat_strdup(date);
+    }
+    const char *prec = v[PF_PRECISION] ? v[PF_PRECISION] : m->opts->precision;
+    if (prec) {
+        const char *code = precision_of(prec);
+        if (!code) {
+            const char *why = "is not a location precision: surveyed (实测), sketched (示意), township (乡镇), "
+                              "county (县), none (无)";
+            if (v[PF_PRECISION])
+                rc = value_error(m, src, f, PF_PRECISION, v[PF_PRECISION], why);
+            else
+                rc = plat_error_set(ctx, PLAT_EINVALID, "--precision %s %s", prec, why);
+            goto done;
+        }
+        p->precision = plat_strdup(code);
+        if (strcmp(code, "township") == 0)
+            p->place = plat_strdup(v[PF_TOWNSHIP]);
     }
 done:
     for (int k = 0; k < PF_COUNT; k++)

@@ -165,10 +165,12 @@ static int write_project(importer *im, plat_project *p, int has_progress, int64_
         c.note = im->note;
         c.wkb = p->wkb;
         c.wkb_size = p->wkb_size;
+        if (p->precision && (strcmp(p->precision, "surveyed") == 0 || strcmp(p->precision, "sketched") == 0))
+            c.precision = p->precision;
         /* The same file imported again must not claim a new geometry (nor re-measure it). */
         if (p->wkb && plat_project_get(db, &cur, p->code) == 0) {
             if (cur.wkb && cur.wkb_size == p->wkb_size && memcmp(cur.wkb, p->wkb, p->wkb_size) == 0)
-                c.wkb = NULL, c.wkb_size = 0;
+                c.wkb = NULL, c.wkb_size = 0, c.precision = NULL;
             plat_project_dispose(&cur);
         }
         plat_error_clear(ctx);

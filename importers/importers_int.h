@@ -112,7 +112,8 @@ int plat_import__choose_zone(plat_store *db, const plat_centre *c, const char *w
 
 enum {
     PF_CODE, PF_NAME, PF_CATEGORY, PF_COUNTY, PF_STATUS, PF_PROGRESS, PF_TARGET, PF_LENGTH, PF_AREA,
-    PF_LEAD_UNIT, PF_SOURCE_DOC, PF_CLAUSE, PF_YEAR, PF_INVESTMENT, PF_START, PF_END, PF_COUNT
+    PF_LEAD_UNIT, PF_SOURCE_DOC, PF_CLAUSE, PF_YEAR, PF_INVESTMENT, PF_START, PF_END, PF_PRECISION, PF_TOWNSHIP,
+    PF_COUNT
 };
 
 typedef struct plat_fieldmap {

@@ -106,11 +106,41 @@ static int take_township(const plat_township *t, void *ud)
     return 0;
 }
 
+/* Keep a township- or county-level project's description to report it apart. */
+static int take_unmapped(run *r, const plat_project *p)
+{
+    plat_coverage *out = r->out;
+    plat_project *v = realloc(out->unmapped, (size_t)(out->nunmapped + 1) * sizeof(*v));
+    if (!v)
+        return plat_error_set(r->db->ctx, PLAT_ENOMEM, "out of memory");
+    out->unmapped = v;
+    plat_project *u = &v[out->nunmapped++];
+    memset(u, 0, sizeof(*u));
+    u->code = plat_strdup(p->code);
+    u->name = plat_strdup(p->name);
+    u->category = plat_strdup(p->category);
+    u->precision = plat_strdup(p->precision);
+    u->place = plat_strdup(p->place);
+    u->county = plat_strdup(p->county);
+    u->status = plat_strdup(p->status);
+    if ((u->has_target = p->has_target)) {
+        u->target_qty = p->target_qty;
+        u->target_unit = plat_strdup(p->target_unit);
+    }
+    if ((u->has_done = p->has_done))
+        u->done = p->done;
+    u->progress = p->progress;
+    return 0;
+}
+
 static int take_project(const plat_project *p, void *ud)
 {
     run *r = ud;
     GEOSGeometry *g = NULL;
     int rc;
+    if (p->precision && (strcmp(p->precision, "township") == 0 || strcmp(p->precision, "county") == 0) &&
+        (rc = take_unmapped(r, p)) < 0)
+        return rc;
     if (p->wkb && (rc = plat_geom_from_wkb(r->db->ctx, &g, p->wkb, p->wkb_size)) < 0)
         return plat_error_set(r->db->ctx, rc, "project %s: unreadable geometry in the ledger", p->code);
     /* The envelope before the engine takes the geometry: layers' stored figures (see
@@ -452,7 +482,8 @@ int plat_coverage_compute(plat_store *db, plat_coverage **result, const plat_cov
         goto done;
     if (db->srid && (rc = plat_township_foreach(db, take_township, &r)) < 0)
         goto done;
-    plat_project_filter f = { .category = o->category, .status = o->status };
+    plat_project_filter f = { .category = o->category, .status = o->status, .as_of = o->as_of,
+                              .as_recorded = o->as_recorded };
     if ((rc = plat_project_foreach(db, &f, take_project, &r)) < 0 || (rc = plat_cov_run_projects(r.cov)) < 0)
         goto done;
     if (!(covering = calloc((size_t)out->ncategories + 1, 1))) {
@@ -542,5 +573,8 @@ void plat_coverage_free(plat_coverage *cov)
     for (int i = 0; i < cov->noutside_projects; i++)
         free(cov->outside_codes[i]);
     free(cov->outside_codes);
+    for (int i = 0; i < cov->nunmapped; i++)
+        plat_project_dispose(&cov->unmapped[i]);
+    free(cov->unmapped);
     free(cov);
 }

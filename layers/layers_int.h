@@ -8,7 +8,7 @@
 #include "plat/store.h"
 #include "plat/util.h"
 
-#define PLAT_SCHEMA_VERSION 2
+#define PLAT_SCHEMA_VERSION 3
 /* How long a writer waits for another writer's lock before giving up. */
 #define PLAT_BUSY_TIMEOUT_MS 5000
 #define PLAT_APPLICATION_ID 0x504C4154 /* "PLAT" in PRAGMA application_id */
@@ -80,6 +80,16 @@ void plat_store__layer_sums_write(plat_store *db, const char *layer, int planar,
 int plat_store__layer_sums_forget(plat_store *db);
 /** Forget the places marked stale (the transaction that made them stale is rolled back). */
 void plat_store__drop_stale(plat_store *db);
+/* The columns of an event its hash covers, in order (history.c). */
+#define PLAT_EVENT_HASHED                                                                        \
+    "id, project_id, kind, date, recorded_at, status, progress, done, note, geom_wkb, done_wkb, " \
+    "fields, precision, place, corrects"
+/** Register plat's SQL functions (plat_event_hash) on the connection. @return 0 or < 0 */
+int plat_store__register_functions(plat_store *db);
+/** Compute prev_hash and hash of every event in id order and the head in meta (the migration
+ * to version 3 chains the history of older ledgers). @return 0 or < 0 */
+int plat_store__chain_events(plat_store *db);
+
 /** Add geometry columns and spatial indexes for the working CRS srid. @return 0 or < 0. */
 int plat_store__add_geometry_columns(plat_store *db, int srid);
 

@@ -90,13 +90,13 @@ int plat_query__project_copy(plat_ctx *ctx, plat_project *dst, const plat_projec
     *dst = *src;
     char **s[] = { &dst->code, &dst->name, &dst->category, &dst->county, &dst->status, &dst->target_unit,
                    &dst->lead_unit, &dst->source_doc, &dst->clause, &dst->start_date, &dst->end_date,
-                   &dst->attrs, &dst->created_at, &dst->updated_at };
+                   &dst->attrs, &dst->created_at, &dst->updated_at, &dst->precision, &dst->place };
     int failed = 0;
     for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
         if (*s[i] && !(*s[i] = plat_strdup(*s[i])))
             failed = 1;
-    dst->wkb = NULL;
-    dst->wkb_size = 0;
+    dst->wkb = dst->done_wkb = NULL;
+    dst->wkb_size = dst->done_wkb_size = 0;
     if (with_geometry && src->wkb && src->wkb_size) {
         if ((dst->wkb = malloc(src->wkb_size))) {
             memcpy(dst->wkb, src->wkb, src->wkb_size);

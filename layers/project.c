@@ -1,25 +1,35 @@
 /* layers/project.c - projects and their append-only history.
  *
- * The projects table holds each project's current state; project_events holds every change
- * ever made, dated twice: `date` is the day the change is true for (a site report of 30 June
- * entered on 3 July) and `recorded_at` the moment it was written. The current status,
- * progress, quantity done and geometry are always re-derived from the events, latest date
- * first, so a late-entered report about an earlier day never overwrites a newer one. The
- * registration ("add") is the base of that replay and comes first in the history even when
- * reports about earlier days are entered after it (plans are often registered late).
+ * project_events holds every change ever made to a project, dated twice: `date` is the day the
+ * change is true for (a site report of 30 June entered on 3 July) and `recorded_at` the moment it
+ * was written. An event carries whatever it changed: status, progress, quantity done, a new
+ * geometry, the finished sections, a new description (JSON), the location precision; a correction
+ * names the event it corrects. Nothing is ever overwritten: a project's state at any moment is
+ * the fold of its events (fold(): registration first, then by date, then as recorded; the latest
+ * value of each field wins), cut at the end of a day (--as-of) and at what was recorded by a day
+ * (--as-recorded). The projects table holds the fold with no cut, written after every change, so
+ * today's state is read without replaying anything; reading at a cut folds each project again
+ * and measures its geometry of then.
+ *
+ * The registration ("add") is the base of the fold and comes first even when reports about
+ * earlier days are entered after it (plans are often registered late); a project does not exist
+ * before its registration's date. Events are hash-chained (history.c).
  *
  * Removing a project keeps it: the row is marked removed, a "remove" event closes its history,
  * and its code stays taken so an old report can never be mistaken for a new project. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "layers_int.h"
+#include "plat/locate.h"
 
 #define PROJECT_COLUMNS                                                                          \
     "id, code, name, category, county, status, progress, done, target_qty, target_unit, "       \
     "lead_unit, source_doc, clause, year, investment, start_date, end_date, attrs, created_at, " \
-    "updated_at, kinds, length_m, area_m2, points, planar_length_m, planar_area_m2"
-#define PROJECT_GEOM_COLUMN 26 /* after PROJECT_COLUMNS */
+    "updated_at, kinds, length_m, area_m2, points, planar_length_m, planar_area_m2, precision, place, " \
+    "done_wkb"
+#define PROJECT_GEOM_COLUMN 29 /* after PROJECT_COLUMNS */
 
 void plat_project_dispose(plat_project *p)
 {
@@ -27,10 +37,11 @@ void plat_project_dispose(plat_project *p)
         return;
     char **s[] = { &p->code, &p->name, &p->category, &p->county, &p->status, &p->target_unit,
                    &p->lead_unit, &p->source_doc, &p->clause, &p->start_date, &p->end_date,
-                   &p->attrs, &p->created_at, &p->updated_at };
+                   &p->attrs, &p->created_at, &p->updated_at, &p->precision, &p->place };
     for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
         free(*s[i]);
     free(p->wkb);
+    free(p->done_wkb);
     memset(p, 0, sizeof(*p));
 }
 
@@ -73,60 +84,250 @@ static int64_t find_id(plat_store *db, const char *code, int include_removed)
     return id;
 }
 
-/* Append one event. NULL/has_* = 0 fields are stored as NULL: "unchanged". */
-static int add_event(plat_store *db, int64_t id, const char *kind, const char *date, const char *status,
-                     const double *progress, const double *done, const char *note,
-                     const unsigned char *wkb, size_t wkb_size)
+int plat_precision_valid(const char *precision)
+{
+    static const char *const v[] = { "surveyed", "sketched", "township", "county", "none" };
+    for (size_t i = 0; precision && i < sizeof(v) / sizeof(v[0]); i++)
+        if (strcmp(precision, v[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static void bind_description(sqlite3_stmt *st, int first, const plat_project *p);
+
+/* One event to append. NULL/0 fields are stored as NULL: "unchanged". */
+typedef struct event_row {
+    const char *kind, *date, *status;
+    const double *progress, *done;
+    const char *note;
+    const unsigned char *wkb, *done_wkb;
+    size_t wkb_size, done_wkb_size;
+    const char *fields, *precision, *place;
+    int64_t corrects;
+} event_row;
+
+/* Append one event, chained to the last one (history.c): its id is the next, its prev_hash the
+ * last event's hash, its hash computed by the same SQL function plat verify uses. */
+static int add_event(plat_store *db, int64_t id, const event_row *e)
 {
     sqlite3_stmt *st = NULL;
     char today[16], now[32];
     int rc = plat_store__prepare(db, &st,
-                                 "INSERT INTO project_events(project_id, kind, date, recorded_at, status, "
-                                 "progress, done, note, geom_wkb) VALUES(?,?,?,?,?,?,?,?,?)");
+        "INSERT INTO project_events(" PLAT_EVENT_HASHED ", prev_hash, hash) "
+        "SELECT n.id, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, n.prev, "
+        "plat_event_hash(n.prev, n.id, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+        "FROM (SELECT coalesce(max(id), 0) + 1 AS id, "
+        "coalesce((SELECT hash FROM project_events ORDER BY id DESC LIMIT 1), '') AS prev FROM project_events) n");
     if (rc < 0)
         return rc;
     sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, date ? date : plat_date_today(today), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, e->kind, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, e->date ? e->date : plat_date_today(today), -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 4, plat_time_now(now), -1, SQLITE_TRANSIENT);
-    plat_store__bind_text(st, 5, status);
-    progress ? sqlite3_bind_double(st, 6, *progress) : sqlite3_bind_null(st, 6);
-    done ? sqlite3_bind_double(st, 7, *done) : sqlite3_bind_null(st, 7);
-    plat_store__bind_text(st, 8, note);
-    wkb ? sqlite3_bind_blob(st, 9, wkb, (int)wkb_size, SQLITE_STATIC) : sqlite3_bind_null(st, 9);
+    plat_store__bind_text(st, 5, e->status);
+    e->progress ? sqlite3_bind_double(st, 6, *e->progress) : sqlite3_bind_null(st, 6);
+    e->done ? sqlite3_bind_double(st, 7, *e->done) : sqlite3_bind_null(st, 7);
+    plat_store__bind_text(st, 8, e->note);
+    e->wkb ? sqlite3_bind_blob(st, 9, e->wkb, (int)e->wkb_size, SQLITE_STATIC) : sqlite3_bind_null(st, 9);
+    e->done_wkb ? sqlite3_bind_blob(st, 10, e->done_wkb, (int)e->done_wkb_size, SQLITE_STATIC)
+                : sqlite3_bind_null(st, 10);
+    plat_store__bind_text(st, 11, e->fields);
+    plat_store__bind_text(st, 12, e->precision);
+    plat_store__bind_text(st, 13, e->place);
+    e->corrects ? sqlite3_bind_int64(st, 14, e->corrects) : sqlite3_bind_null(st, 14);
     rc = plat_store__step_write(db, st, "appending to the project history");
     sqlite3_finalize(st);
     return rc;
 }
 
-/* Re-derive the current state from the history: the latest-dated value of each field wins. */
-static int replay(plat_store *db, int64_t id, int geometry_changed)
+/* ---- the fold: a project's state from its events ---- */
+
+/* Visible events of one project, registration first, then by date, then as recorded. A
+ * correction plays the role of the event it corrects (a corrected registration is still the
+ * registration); a corrected event is left out once its correction is visible. */
+#define FOLD_SQL                                                                                               \
+    "SELECT CASE WHEN kind = 'correct' THEN coalesce((SELECT c.kind FROM project_events c WHERE c.id = "    \
+    "e.corrects), 'update') ELSE kind END AS role, status, progress, done, geom_wkb, done_wkb, precision, "     \
+    "place, fields IS NOT NULL, json_extract(fields, '$.name'), json_extract(fields, '$.category'), "          \
+    "json_extract(fields, '$.county'), json_extract(fields, '$.target_qty'), "                                  \
+    "json_extract(fields, '$.target_unit'), json_extract(fields, '$.lead_unit'), "                              \
+    "json_extract(fields, '$.source_doc'), json_extract(fields, '$.clause'), json_extract(fields, '$.year'), "   \
+    "json_extract(fields, '$.investment'), json_extract(fields, '$.start_date'), "                              \
+    "json_extract(fields, '$.end_date'), json_extract(fields, '$.attrs') "                                      \
+    "FROM project_events e WHERE project_id = ?1 AND (?2 IS NULL OR date <= ?2) "                               \
+    "AND (?3 IS NULL OR substr(recorded_at, 1, 10) <= ?3) AND NOT EXISTS (SELECT 1 FROM project_events c "     \
+    "WHERE c.corrects = e.id AND (?3 IS NULL OR substr(c.recorded_at, 1, 10) <= ?3)) "                         \
+    "ORDER BY role <> 'add', date, id"
+
+static void set_str(char **dst, sqlite3_stmt *st, int col)
+{
+    free(*dst);
+    *dst = plat_store__column_strdup(st, col);
+}
+
+static void set_blob(unsigned char **dst, size_t *size, sqlite3_stmt *st, int col)
+{
+    int n = sqlite3_column_bytes(st, col);
+    free(*dst);
+    *dst = NULL;
+    *size = 0;
+    if (n > 0 && (*dst = malloc((size_t)n))) {
+        memcpy(*dst, sqlite3_column_blob(st, col), (size_t)n);
+        *size = (size_t)n;
+    }
+}
+
+/* Apply the description an event set. */
+static void take_fields(plat_project *p, sqlite3_stmt *st, int c)
+{
+    set_str(&p->name, st, c);
+    set_str(&p->category, st, c + 1);
+    set_str(&p->county, st, c + 2);
+    p->has_target = sqlite3_column_type(st, c + 3) != SQLITE_NULL;
+    p->target_qty = p->has_target ? sqlite3_column_double(st, c + 3) : 0;
+    set_str(&p->target_unit, st, c + 4);
+    set_str(&p->lead_unit, st, c + 5);
+    set_str(&p->source_doc, st, c + 6);
+    set_str(&p->clause, st, c + 7);
+    p->year = sqlite3_column_int(st, c + 8);
+    p->has_investment = sqlite3_column_type(st, c + 9) != SQLITE_NULL;
+    p->investment = p->has_investment ? sqlite3_column_double(st, c + 9) : 0;
+    set_str(&p->start_date, st, c + 10);
+    set_str(&p->end_date, st, c + 11);
+    set_str(&p->attrs, st, c + 12);
+}
+
+/* Fold the visible events of project `id` into p (which holds its row from the table, code
+ * and dates included). *exists: registered by then and not removed. */
+static int fold(plat_store *db, int64_t id, const char *as_of, const char *as_recorded, plat_project *p, int *exists)
 {
     sqlite3_stmt *st = NULL;
-    char now[32];
-/* The registration is the base every later report builds on, whatever its date. */
-#define LATEST(col) \
-    "(SELECT " col " FROM project_events WHERE project_id = ?1 AND " col " IS NOT NULL " \
-    "ORDER BY kind = 'add', date DESC, id DESC LIMIT 1)"
-    const char *sql_attrs = "UPDATE projects SET status = coalesce(" LATEST("status") ", status), "
-                            "progress = coalesce(" LATEST("progress") ", progress), "
-                            "done = " LATEST("done") ", updated_at = ?2 WHERE id = ?1";
-    const char *sql_geom = "UPDATE projects SET geom = GeomFromWKB(" LATEST("geom_wkb") ", ?3) WHERE id = ?1";
-#undef LATEST
-    int rc = plat_store__prepare(db, &st, sql_attrs);
+    int rc = plat_store__prepare(db, &st, FOLD_SQL);
     if (rc < 0)
         return rc;
     sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_text(st, 2, plat_time_now(now), -1, SQLITE_TRANSIENT);
-    rc = plat_store__step_write(db, st, "updating the project");
+    plat_store__bind_text(st, 2, as_of);
+    plat_store__bind_text(st, 3, as_recorded);
+    *exists = 0;
+    p->has_done = 0;
+    free(p->wkb);
+    free(p->done_wkb);
+    p->wkb = p->done_wkb = NULL;
+    p->wkb_size = p->done_wkb_size = 0;
+    int s;
+    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *role = (const char *)sqlite3_column_text(st, 0);
+        if (strcmp(role, "add") == 0)
+            *exists = 1;
+        else if (strcmp(role, "remove") == 0)
+            *exists = 0;
+        if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+            set_str(&p->status, st, 1);
+        if (sqlite3_column_type(st, 2) != SQLITE_NULL)
+            p->progress = sqlite3_column_double(st, 2);
+        if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
+            p->has_done = 1;
+            p->done = sqlite3_column_double(st, 3);
+        }
+        if (sqlite3_column_type(st, 4) != SQLITE_NULL)
+            set_blob(&p->wkb, &p->wkb_size, st, 4);
+        if (sqlite3_column_type(st, 5) != SQLITE_NULL)
+            set_blob(&p->done_wkb, &p->done_wkb_size, st, 5);
+        if (sqlite3_column_type(st, 6) != SQLITE_NULL) {
+            set_str(&p->precision, st, 6);
+            set_str(&p->place, st, 7);
+        }
+        if (sqlite3_column_int(st, 8))
+            take_fields(p, st, 9);
+    }
+    if (s != SQLITE_DONE)
+        rc = plat_store__sqlite_err(db, "reading the project history");
     sqlite3_finalize(st);
-    if (rc < 0 || !geometry_changed)
+    return rc;
+}
+
+/* Measure p's geometry (after a fold changed it): kinds, ellipsoidal and planar. */
+static int measure_project(plat_store *db, plat_project *p)
+{
+    p->kinds = 0;
+    memset(&p->measured, 0, sizeof p->measured);
+    memset(&p->measured_planar, 0, sizeof p->measured_planar);
+    if (!p->wkb || !db->srid)
+        return 0;
+    GEOSGeometry *g = NULL;
+    plat_measure *m = NULL;
+    int rc = plat_geom_from_wkb(db->ctx, &g, p->wkb, p->wkb_size);
+    if (rc >= 0 && (rc = plat_geom_kinds(db->ctx, g)) >= 0)
+        p->kinds = rc;
+    if (rc >= 0 && (rc = plat_measure_new(db->ctx, &m, db->srid, 0)) >= 0)
+        rc = plat_measure_geom(m, &p->measured, g);
+    plat_measure_free(m);
+    m = NULL;
+    if (rc >= 0 && (rc = plat_measure_new(db->ctx, &m, db->srid, 1)) >= 0)
+        rc = plat_measure_geom(m, &p->measured_planar, g);
+    plat_measure_free(m);
+    if (g)
+        GEOSGeom_destroy_r(plat_gis_geos(db->ctx), g);
+    return rc < 0 ? rc : 0;
+}
+
+/* Write the fold with no cut into the projects row: the state today by everything recorded. */
+static int replay(plat_store *db, int64_t id, int geometry_changed)
+{
+    plat_project p = { 0 };
+    sqlite3_stmt *st = NULL;
+    char now[32];
+    int exists;
+    int rc = fold(db, id, NULL, NULL, &p, &exists);
+    if (rc >= 0)
+        rc = plat_store__prepare(db, &st,
+            "UPDATE projects SET status = coalesce(?2, status), progress = ?3, done = ?4, name = ?5, category = ?6,"
+            " county = ?7, target_qty = ?8, target_unit = ?9, lead_unit = ?10, source_doc = ?11, clause = ?12,"
+            " year = ?13, investment = ?14, start_date = ?15, end_date = ?16, attrs = ?17,"
+            " precision = coalesce(?18, 'none'), place = ?19, done_wkb = ?20, updated_at = ?21 WHERE id = ?1");
+    if (rc >= 0) {
+        sqlite3_bind_int64(st, 1, id);
+        plat_store__bind_text(st, 2, p.status);
+        sqlite3_bind_double(st, 3, p.progress);
+        p.has_done ? sqlite3_bind_double(st, 4, p.done) : sqlite3_bind_null(st, 4);
+        bind_description(st, 5, &p);
+        plat_store__bind_text(st, 18, p.precision);
+        plat_store__bind_text(st, 19, p.place);
+        p.done_wkb ? sqlite3_bind_blob(st, 20, p.done_wkb, (int)p.done_wkb_size, SQLITE_STATIC)
+                   : sqlite3_bind_null(st, 20);
+        sqlite3_bind_text(st, 21, plat_time_now(now), -1, SQLITE_TRANSIENT);
+        rc = plat_store__step_write(db, st, "updating the project");
+    }
+    sqlite3_finalize(st);
+    st = NULL;
+    if (rc >= 0 && geometry_changed &&
+        (rc = plat_store__prepare(db, &st, "UPDATE projects SET geom = GeomFromWKB(?2, ?3) WHERE id = ?1")) >= 0) {
+        sqlite3_bind_int64(st, 1, id);
+        p.wkb ? sqlite3_bind_blob(st, 2, p.wkb, (int)p.wkb_size, SQLITE_STATIC) : sqlite3_bind_null(st, 2);
+        sqlite3_bind_int(st, 3, db->srid);
+        rc = plat_store__step_write(db, st, "updating the project geometry");
+    }
+    sqlite3_finalize(st);
+    plat_project_dispose(&p);
+    return rc;
+}
+
+/* The description of p as the JSON object an event stores (SQLite's json_object). */
+static int description_json(plat_store *db, const plat_project *p, char **out)
+{
+    sqlite3_stmt *st = NULL;
+    *out = NULL;
+    int rc = plat_store__prepare(db, &st,
+        "SELECT json_object('name', ?1, 'category', ?2, 'county', ?3, 'target_qty', ?4, 'target_unit', ?5,"
+        " 'lead_unit', ?6, 'source_doc', ?7, 'clause', ?8, 'year', ?9, 'investment', ?10, 'start_date', ?11,"
+        " 'end_date', ?12, 'attrs', ?13)");
+    if (rc < 0)
         return rc;
-    if ((rc = plat_store__prepare(db, &st, sql_geom)) < 0)
-        return rc;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int(st, 3, db->srid);
-    rc = plat_store__step_write(db, st, "updating the project geometry");
+    bind_description(st, 1, p);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        *out = plat_store__column_strdup(st, 0);
+    else
+        rc = plat_store__sqlite_err(db, "describing the project");
     sqlite3_finalize(st);
     return rc;
 }
@@ -155,6 +356,44 @@ static void bind_description(sqlite3_stmt *st, int first, const plat_project *p)
     plat_store__bind_text(st, i, p->attrs);
 }
 
+/* The place a township- or county-level project is known by: a township's code (given by
+ * p->place as code or name), or a county (p->place, else p->county) the ledger's townships
+ * name; with no townships yet, the county as written. county receives the place's county. */
+static int resolve_place(plat_store *db, const plat_project *p, const char *precision, char *place, size_t n,
+                         char *county, size_t cn)
+{
+    int township = strcmp(precision, "township") == 0;
+    const char *text = p->place ? p->place : township ? NULL : p->county;
+    if (!text || !*text)
+        return plat_error_set(db->ctx, PLAT_EINVALID, "project %s: precision %s needs its %s (--%s)", p->code,
+                              precision, precision, precision);
+    sqlite3_stmt *st = NULL;
+    const char *sql = township
+        ? "SELECT code, coalesce(county, ''), (SELECT count(*) FROM townships WHERE code = ?1 OR name = ?1) "
+          "FROM townships WHERE code = ?1 OR name = ?1 ORDER BY code = ?1 DESC LIMIT 1"
+        : "SELECT coalesce(county, county_code), coalesce(county, county_code), 1, (SELECT count(*) FROM townships) "
+          "FROM townships WHERE county = ?1 OR county_code = ?1 LIMIT 1";
+    int rc = plat_store__prepare(db, &st, sql);
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        if (township && sqlite3_column_int(st, 2) > 1 && strcmp((const char *)sqlite3_column_text(st, 0), text) != 0)
+            rc = plat_error_set(db->ctx, PLAT_EINVALID,
+                                "project %s: more than one township is named %s; give its code", p->code, text);
+        snprintf(place, n, "%s", (const char *)sqlite3_column_text(st, 0));
+        snprintf(county, cn, "%s", (const char *)sqlite3_column_text(st, 1));
+    } else if (!township && plat_township_count(db) == 0) {
+        snprintf(place, n, "%s", text);
+        snprintf(county, cn, "%s", text);
+    } else
+        rc = plat_error_set(db->ctx, PLAT_EINVALID,
+                            "project %s: no %s named '%s' in the ledger (see `plat township list`)", p->code,
+                            precision, text);
+    sqlite3_finalize(st);
+    return rc;
+}
+
 int plat_project_add(plat_store *db, const plat_project *p, const char *date, const char *note)
 {
     int rc = check_fields(db, p);
@@ -163,8 +402,29 @@ int plat_project_add(plat_store *db, const plat_project *p, const char *date, co
     if (date && !plat_date_valid(date))
         return plat_error_set(db->ctx, PLAT_EINVALID, "project %s: --date must be YYYY-MM-DD, got '%s'", p->code, date);
     const char *status = p->status ? plat_status_resolve(p->status) : "planned";
+    const char *precision = p->precision ? p->precision : p->wkb ? "surveyed" : "none";
+    if (!plat_precision_valid(precision))
+        return plat_error_set(db->ctx, PLAT_EINVALID,
+                              "project %s: unknown precision '%s'; use surveyed, sketched, township, county or none",
+                              p->code, precision);
+    int unmapped = strcmp(precision, "township") == 0 || strcmp(precision, "county") == 0;
+    /* A township- or county-level project is stored against that place, never as a geometry
+     * drawn for it: drawn, it would be measured as if it were known. */
+    if (unmapped && p->wkb)
+        return plat_error_set(db->ctx, PLAT_EINVALID,
+                              "project %s: precision %s takes no geometry; it is stored against its %s", p->code,
+                              precision, precision);
+    if (!p->wkb && (strcmp(precision, "surveyed") == 0 || strcmp(precision, "sketched") == 0))
+        return plat_error_set(db->ctx, PLAT_EINVALID, "project %s: precision %s needs a geometry (--geom)", p->code,
+                              precision);
     sqlite3_stmt *st = NULL;
-    char now[32];
+    char now[32], place[64] = "", county[128] = "";
+    char *fields = NULL;
+    if (unmapped && (rc = resolve_place(db, p, precision, place, sizeof place, county, sizeof county)) < 0)
+        return rc;
+    plat_project described = *p;
+    if (!p->county && county[0])
+        described.county = county;
     if ((rc = plat_store__tx_begin(db)) < 0)
         return rc;
     int64_t existing = find_id(db, p->code, 1);
@@ -185,18 +445,24 @@ int plat_project_add(plat_store *db, const plat_project *p, const char *date, co
     if (rc < 0)
         goto done;
     plat_store__bind_text(st, 1, p->code);
-    bind_description(st, 2, p);
+    bind_description(st, 2, &described);
     plat_store__bind_text(st, 15, status);
     sqlite3_bind_double(st, 16, p->progress);
     sqlite3_bind_text(st, 17, plat_time_now(now), -1, SQLITE_TRANSIENT);
     if ((rc = plat_store__step_write(db, st, "adding the project")) < 0)
         goto done;
     int64_t id = sqlite3_last_insert_rowid(db->db);
-    if ((rc = add_event(db, id, "add", date, status, &p->progress, NULL, note, p->wkb, p->wkb_size)) < 0)
+    if ((rc = description_json(db, &described, &fields)) < 0)
+        goto done;
+    event_row e = { .kind = "add", .date = date, .status = status, .progress = &p->progress, .note = note,
+                    .wkb = p->wkb, .wkb_size = p->wkb_size, .fields = fields, .precision = precision,
+                    .place = unmapped ? place : NULL };
+    if ((rc = add_event(db, id, &e)) < 0)
         goto done;
     if ((rc = replay(db, id, p->wkb != NULL)) >= 0 && p->wkb)
         rc = plat_store__refresh_places(db, id);
 done:
+    plat_free(fields);
     sqlite3_finalize(st);
     return plat_store__tx_end(db, rc);
 }
@@ -235,6 +501,9 @@ static void read_row(sqlite3_stmt *st, plat_project *p, int geom_col)
     p->measured_planar.length_m = sqlite3_column_double(st, 24);
     p->measured_planar.area_m2 = sqlite3_column_double(st, 25);
     p->measured_planar.points = p->measured.points;
+    p->precision = plat_store__column_strdup(st, 26);
+    p->place = plat_store__column_strdup(st, 27);
+    set_blob(&p->done_wkb, &p->done_wkb_size, st, 28);
     int n = sqlite3_column_bytes(st, geom_col);
     if (n > 0 && (p->wkb = malloc((size_t)n))) {
         memcpy(p->wkb, sqlite3_column_blob(st, geom_col), (size_t)n);
@@ -261,9 +530,127 @@ int plat_project_get(plat_store *db, plat_project *out, const char *code)
     return rc;
 }
 
+static int check_cut(plat_store *db, const char *as_of, const char *as_recorded)
+{
+    if (as_of && !plat_date_valid(as_of))
+        return plat_error_set(db->ctx, PLAT_EINVALID, "--as-of must be a date YYYY-MM-DD, got '%s'", as_of);
+    if (as_recorded && !plat_date_valid(as_recorded))
+        return plat_error_set(db->ctx, PLAT_EINVALID, "--as-recorded must be a date YYYY-MM-DD, got '%s'", as_recorded);
+    return 0;
+}
+
+/* p holds a project's row; replace it by its state at the cut. *exists as fold() says. */
+static int state_at(plat_store *db, plat_project *p, const char *as_of, const char *as_recorded, int *exists)
+{
+    unsigned char *row_wkb = p->wkb;
+    size_t row_size = p->wkb_size;
+    p->wkb = NULL; /* fold() frees p->wkb: keep the row's to compare */
+    int rc = fold(db, p->id, as_of, as_recorded, p, exists);
+    int same = rc >= 0 && row_wkb && p->wkb && row_size == p->wkb_size && memcmp(row_wkb, p->wkb, row_size) == 0;
+    free(row_wkb);
+    if (rc >= 0 && !same)
+        rc = measure_project(db, p);
+    if (rc >= 0 && !p->precision)
+        p->precision = plat_strdup(p->wkb ? "surveyed" : "none");
+    return rc;
+}
+
+int plat_project_get_at(plat_store *db, plat_project *out, const char *code, const char *as_of,
+                        const char *as_recorded)
+{
+    if (!as_of && !as_recorded)
+        return plat_project_get(db, out, code);
+    sqlite3_stmt *st = NULL;
+    memset(out, 0, sizeof(*out));
+    int rc = check_cut(db, as_of, as_recorded);
+    if (rc < 0)
+        return rc;
+    const char *sql = db->srid ? "SELECT " PROJECT_COLUMNS ", AsBinary(geom) FROM projects WHERE code = ?"
+                               : "SELECT " PROJECT_COLUMNS ", NULL FROM projects WHERE code = ?";
+    if ((rc = plat_store__prepare(db, &st, sql)) < 0)
+        return rc;
+    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+    int exists = 0;
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        read_row(st, out, PROJECT_GEOM_COLUMN);
+        rc = state_at(db, out, as_of, as_recorded, &exists);
+    }
+    sqlite3_finalize(st);
+    if (rc >= 0 && !exists) {
+        plat_project_dispose(out);
+        rc = plat_error_set(db->ctx, PLAT_ENOTFOUND, "no project with code %s %s%s%s%s", code,
+                            as_of ? "as of " : "", as_of ? as_of : "", as_recorded ? " as recorded on " : "",
+                            as_recorded ? as_recorded : "");
+    }
+    return rc;
+}
+
+/* 1 if p's geometry (of the cut) has a part in one of the townships towns[0..n). */
+static int lies_in(plat_locator *loc, const plat_project *p, const int *towns, int n, int *hit)
+{
+    plat_placement where;
+    *hit = 0;
+    if (!p->wkb)
+        return 0;
+    int rc = plat_locator_place(loc, &where, p->wkb, p->wkb_size, 0);
+    for (int i = 0; rc >= 0 && i < where.n && !*hit; i++)
+        for (int k = 0; k < n && !*hit; k++)
+            *hit = where.places[i].township == towns[k];
+    plat_placement_dispose(&where);
+    return rc;
+}
+
+/* plat_project_foreach at a cut: every project ever registered, read at the cut, filtered after;
+ * --township by where the geometry of then lies, placed afresh. */
+static int foreach_at(plat_store *db, const plat_project_filter *f, int (*fn)(const plat_project *p, void *), void *ud)
+{
+    sqlite3_stmt *st = NULL;
+    plat_locator *loc = NULL;
+    int *towns = NULL, ntowns = 0;
+    int rc = check_cut(db, f->as_of, f->as_recorded);
+    if (rc < 0)
+        return rc;
+    if (f->township && ((rc = plat_locator_new(db, &loc, 0)) < 0 ||
+                        (rc = plat_locator_find(loc, &towns, &ntowns, f->township)) < 0)) {
+        plat_locator_free(loc);
+        return rc;
+    }
+    const char *sql = db->srid ? "SELECT " PROJECT_COLUMNS ", AsBinary(geom) FROM projects ORDER BY code"
+                               : "SELECT " PROJECT_COLUMNS ", NULL FROM projects ORDER BY code";
+    if ((rc = plat_store__prepare(db, &st, sql)) < 0)
+        return rc;
+    while (rc == 0) {
+        int s = sqlite3_step(st);
+        if (s == SQLITE_DONE)
+            break;
+        if (s != SQLITE_ROW) {
+            rc = plat_store__sqlite_err(db, "reading projects");
+            break;
+        }
+        plat_project p;
+        int exists = 0;
+        read_row(st, &p, PROJECT_GEOM_COLUMN);
+        rc = state_at(db, &p, f->as_of, f->as_recorded, &exists);
+        int keep = rc >= 0 && exists && (!f->county || (p.county && strcmp(f->county, p.county) == 0)) &&
+                   (!f->category || strcmp(f->category, p.category) == 0) &&
+                   (!f->status || strcmp(f->status, p.status) == 0);
+        if (keep && loc && (rc = lies_in(loc, &p, towns, ntowns, &keep)) < 0)
+            keep = 0;
+        if (keep)
+            rc = fn(&p, ud);
+        plat_project_dispose(&p);
+    }
+    sqlite3_finalize(st);
+    plat_free(towns);
+    plat_locator_free(loc);
+    return rc;
+}
+
 int plat_project_foreach(plat_store *db, const plat_project_filter *f,
                          int (*fn)(const plat_project *p, void *), void *ud)
 {
+    if (f && (f->as_of || f->as_recorded))
+        return foreach_at(db, f, fn, ud);
     plat_buf sql = PLAT_BUF_INIT;
     sqlite3_stmt *st = NULL;
     plat_buf_printf(&sql, "SELECT " PROJECT_COLUMNS ", %s FROM projects WHERE removed_at IS NULL",
@@ -318,44 +705,184 @@ int plat_project_foreach(plat_store *db, const plat_project_filter *f,
     return rc;
 }
 
-int plat_project_update(plat_store *db, const char *code, const plat_project_change *c)
+/* The corrected event's values, for what a correction does not give itself. */
+typedef struct corrected {
+    char *status, *note, *date, *fields, *precision, *place;
+    int has_progress, has_done;
+    double progress, done;
+    unsigned char *wkb, *done_wkb;
+    size_t wkb_size, done_wkb_size;
+} corrected;
+
+static void corrected_dispose(corrected *k)
 {
-    const char *status = NULL;
-    if (c->status && !(status = plat_status_resolve(c->status)))
+    free(k->status);
+    free(k->note);
+    free(k->date);
+    free(k->fields);
+    free(k->precision);
+    free(k->place);
+    free(k->wkb);
+    free(k->done_wkb);
+}
+
+static int read_corrected(plat_store *db, int64_t project_id, const char *code, int64_t event, corrected *k)
+{
+    sqlite3_stmt *st = NULL;
+    memset(k, 0, sizeof(*k));
+    int rc = plat_store__prepare(db, &st,
+        "SELECT project_id, kind, status, progress, done, note, date, geom_wkb, done_wkb, fields, precision, place,"
+        " (SELECT count(*) FROM project_events c WHERE c.corrects = e.id) FROM project_events e WHERE id = ?1");
+    if (rc < 0)
+        return rc;
+    sqlite3_bind_int64(st, 1, event);
+    if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int64(st, 0) != project_id)
+        rc = plat_error_set(db->ctx, PLAT_ENOTFOUND,
+                            "project %s has no event %lld to correct (see `plat project show %s`)", code,
+                            (long long)event, code);
+    else if (strcmp((const char *)sqlite3_column_text(st, 1), "remove") == 0)
+        rc = plat_error_set(db->ctx, PLAT_EINVALID,
+                            "event %lld of project %s is its removal, which cannot be corrected", (long long)event,
+                            code);
+    else if (sqlite3_column_int(st, 12) > 0)
+        rc = plat_error_set(db->ctx, PLAT_EINVALID,
+                            "event %lld of project %s is corrected already; correct the correction instead",
+                            (long long)event, code);
+    else {
+        k->status = plat_store__column_strdup(st, 2);
+        if ((k->has_progress = sqlite3_column_type(st, 3) != SQLITE_NULL))
+            k->progress = sqlite3_column_double(st, 3);
+        if ((k->has_done = sqlite3_column_type(st, 4) != SQLITE_NULL))
+            k->done = sqlite3_column_double(st, 4);
+        k->note = plat_store__column_strdup(st, 5);
+        k->date = plat_store__column_strdup(st, 6);
+        set_blob(&k->wkb, &k->wkb_size, st, 7);
+        set_blob(&k->done_wkb, &k->done_wkb_size, st, 8);
+        k->fields = plat_store__column_strdup(st, 9);
+        k->precision = plat_store__column_strdup(st, 10);
+        k->place = plat_store__column_strdup(st, 11);
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+/* Check a change before any write. *status receives the resolved status code (or NULL). */
+static int check_change(plat_store *db, const char *code, const plat_project_change *c, const char **status)
+{
+    *status = NULL;
+    if (c->status && !(*status = plat_status_resolve(c->status)))
         return plat_error_set(db->ctx, PLAT_EINVALID,
-                              "unknown status '%s'; use planned, under_construction, completed or suspended", c->status);
+                              "project %s: unknown status '%s'; use planned, under_construction, completed or "
+                              "suspended",
+                              code, c->status);
     if (c->has_progress && !(c->progress >= 0 && c->progress <= 100))
-        return plat_error_set(db->ctx, PLAT_EINVALID, "progress must be between 0 and 100, got %g", c->progress);
+        return plat_error_set(db->ctx, PLAT_EINVALID, "project %s: progress must be between 0 and 100, got %g", code,
+                              c->progress);
     if (c->has_done && !(c->done >= 0))
-        return plat_error_set(db->ctx, PLAT_EINVALID, "the quantity done must not be negative, got %g", c->done);
+        return plat_error_set(db->ctx, PLAT_EINVALID, "project %s: the quantity done must not be negative, got %g",
+                              code, c->done);
     if (c->date && !plat_date_valid(c->date))
-        return plat_error_set(db->ctx, PLAT_EINVALID, "--date must be YYYY-MM-DD, got '%s'", c->date);
-    if (!status && !c->has_progress && !c->has_done && !c->note && !c->wkb)
-        return plat_error_set(db->ctx, PLAT_EINVALID,
-                              "nothing to update for %s: give --status, --progress, --done, --note or --geom", code);
-    if (c->wkb && !db->srid)
+        return plat_error_set(db->ctx, PLAT_EINVALID, "project %s: the date must be YYYY-MM-DD, got '%s'", code,
+                              c->date);
+    if ((c->wkb || c->done_wkb) && !db->srid)
         return plat_error_set(db->ctx, PLAT_EINVALID, "the ledger has no working CRS yet");
+    if (c->precision && strcmp(c->precision, "surveyed") != 0 && strcmp(c->precision, "sketched") != 0)
+        return plat_error_set(db->ctx, PLAT_EINVALID,
+                              "project %s: a new geometry is surveyed or sketched, not '%s'", code, c->precision);
+    if (c->precision && !c->wkb)
+        return plat_error_set(db->ctx, PLAT_EINVALID, "project %s: --precision goes with a new geometry (--geom)",
+                              code);
+    return 0;
+}
+
+/* Append change c (checked) to project id's history, with `fields` as its new description
+ * (NULL: unchanged), and bring the projects row up to date. */
+static int append_change(plat_store *db, int64_t id, const char *code, const plat_project_change *c,
+                         const char *status, const char *fields)
+{
     /* A completed project is 100 % done unless the report says otherwise. */
-    double progress = c->progress;
+    double progress = c->progress, done = c->done;
     int has_progress = c->has_progress;
     if (status && strcmp(status, "completed") == 0 && !has_progress) {
         progress = 100;
         has_progress = 1;
     }
-    int rc = plat_store__tx_begin(db);
+    event_row e = { .kind = c->corrects ? "correct" : "update", .date = c->date, .status = status,
+                    .progress = has_progress ? &progress : NULL, .done = c->has_done ? &done : NULL,
+                    .note = c->note, .wkb = c->wkb, .wkb_size = c->wkb_size, .done_wkb = c->done_wkb,
+                    .done_wkb_size = c->done_wkb_size, .fields = fields, .corrects = c->corrects };
+    char precision[16] = "";
+    corrected k = { 0 };
+    int rc = 0;
+    if (c->wkb) {
+        /* A new geometry keeps a surveyed or sketched precision; one drawn for a project that
+         * had none (or only a township or county) is sketched unless the caller says surveyed. */
+        sqlite3_stmt *st = NULL;
+        if ((rc = plat_store__prepare(db, &st, "SELECT precision FROM projects WHERE id = ?1")) < 0)
+            return rc;
+        sqlite3_bind_int64(st, 1, id);
+        const char *now = sqlite3_step(st) == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+        snprintf(precision, sizeof precision, "%s",
+                 c->precision                                                                ? c->precision
+                 : now && (strcmp(now, "surveyed") == 0 || strcmp(now, "sketched") == 0) ? now
+                                                                                             : "sketched");
+        sqlite3_finalize(st);
+        e.precision = precision;
+    }
+    if (c->corrects) {
+        if ((rc = read_corrected(db, id, code, c->corrects, &k)) < 0)
+            goto done;
+        e.date = c->date ? c->date : k.date;
+        e.status = status ? status : k.status;
+        if (!e.progress && k.has_progress)
+            e.progress = &k.progress;
+        if (!e.done && k.has_done)
+            e.done = &k.done;
+        e.note = c->note ? c->note : k.note;
+        if (!e.wkb) {
+            e.wkb = k.wkb;
+            e.wkb_size = k.wkb_size;
+            e.precision = k.precision;
+            e.place = k.place;
+        }
+        if (!e.done_wkb) {
+            e.done_wkb = k.done_wkb;
+            e.done_wkb_size = k.done_wkb_size;
+        }
+        e.fields = fields ? fields : k.fields;
+        if (!e.precision && k.precision) {
+            e.precision = k.precision;
+            e.place = k.place;
+        }
+    }
+    if ((rc = add_event(db, id, &e)) >= 0)
+        rc = replay(db, id, e.wkb != NULL);
+    if (rc >= 0 && e.wkb)
+        rc = plat_store__refresh_places(db, id);
+done:
+    corrected_dispose(&k);
+    return rc;
+}
+
+int plat_project_update(plat_store *db, const char *code, const plat_project_change *c)
+{
+    const char *status = NULL;
+    int rc = check_change(db, code, c, &status);
     if (rc < 0)
+        return rc;
+    if (!status && !c->has_progress && !c->has_done && !c->note && !c->wkb && !c->done_wkb && !c->corrects)
+        return plat_error_set(db->ctx, PLAT_EINVALID,
+                              "nothing to update for %s: give --status, --progress, --done, --done-geom, --note "
+                              "or --geom",
+                              code);
+    if ((rc = plat_store__tx_begin(db)) < 0)
         return rc;
     int64_t id = find_id(db, code, 0);
     if (id <= 0) {
         rc = id < 0 ? PLAT_EIO : plat_error_set(db->ctx, PLAT_ENOTFOUND, "no project with code %s (see `plat project list`)", code);
         return plat_store__tx_end(db, rc);
     }
-    rc = add_event(db, id, "update", c->date, status, has_progress ? &progress : NULL,
-                   c->has_done ? &c->done : NULL, c->note, c->wkb, c->wkb_size);
-    if (rc >= 0)
-        rc = replay(db, id, c->wkb != NULL);
-    if (rc >= 0 && c->wkb)
-        rc = plat_store__refresh_places(db, id);
+    rc = append_change(db, id, code, c, status, NULL);
     return plat_store__tx_end(db, rc);
 }
 
@@ -371,7 +898,8 @@ int plat_project_remove(plat_store *db, const char *code, const char *date, cons
         rc = id < 0 ? PLAT_EIO : plat_error_set(db->ctx, PLAT_ENOTFOUND, "no project with code %s (see `plat project list`)", code);
         return plat_store__tx_end(db, rc);
     }
-    rc = add_event(db, id, "remove", date, NULL, NULL, NULL, note, NULL, 0);
+    event_row e = { .kind = "remove", .date = date, .note = note };
+    rc = add_event(db, id, &e);
     sqlite3_stmt *st = NULL;
     if (rc >= 0 && (rc = plat_store__prepare(db, &st, "UPDATE projects SET removed_at = ?2, updated_at = ?2 WHERE id = ?1")) >= 0) {
         char now[32];
@@ -392,8 +920,11 @@ int plat_project_history(plat_store *db, const char *code, int (*fn)(const plat_
         return plat_error_set(db->ctx, PLAT_ENOTFOUND, "no project with code %s (see `plat project list`)", code);
     sqlite3_stmt *st = NULL;
     int rc = plat_store__prepare(db, &st,
-                                 "SELECT id, kind, date, recorded_at, status, progress, done, note, geom_wkb IS NOT NULL "
-                                 "FROM project_events WHERE project_id = ? ORDER BY kind <> 'add', date, id");
+                                 "SELECT id, kind, date, recorded_at, status, progress, done, note, "
+                                 "geom_wkb IS NOT NULL, "
+                                 "done_wkb IS NOT NULL, fields IS NOT NULL, precision, coalesce(corrects, 0), hash, "
+                                 "EXISTS (SELECT 1 FROM project_events c WHERE c.corrects = e.id) "
+                                 "FROM project_events e WHERE project_id = ? ORDER BY kind <> 'add', date, id");
     if (rc < 0)
         return rc;
     sqlite3_bind_int64(st, 1, id);
@@ -410,6 +941,12 @@ int plat_project_history(plat_store *db, const char *code, int (*fn)(const plat_
             e.done = sqlite3_column_double(st, 6);
         e.note = (const char *)sqlite3_column_text(st, 7);
         e.geometry_changed = sqlite3_column_int(st, 8);
+        e.done_geometry = sqlite3_column_int(st, 9);
+        e.description_changed = sqlite3_column_int(st, 10);
+        e.precision = (const char *)sqlite3_column_text(st, 11);
+        e.corrects = sqlite3_column_int64(st, 12);
+        e.hash = (const char *)sqlite3_column_text(st, 13);
+        e.corrected = sqlite3_column_int(st, 14);
         rc = fn(&e, ud);
     }
     sqlite3_finalize(st);
@@ -420,66 +957,28 @@ int plat_project_history(plat_store *db, const char *code, int (*fn)(const plat_
  *
  * A file imported again says what a project is now. Its descriptive columns (name, category,
  * county, target, lead unit, document, clause, year, investment, dates, kept source attributes)
- * are descriptions, not history, and are replaced as a whole. What happened to it (status,
- * progress, quantity done, geometry) goes through the history as one 'update' event like any
- * other, so replay() still derives the current state and a site report dated after the import
- * still wins over it. */
+ * are replaced as a whole, and like what happened to it (status, progress, quantity done,
+ * geometry) the new description is one 'update' event of the history: the old one stays
+ * readable with --as-of, replay() derives the current state, and a site report dated after
+ * the import still wins over it. */
 int plat_project_replace(plat_store *db, const plat_project *p, const plat_project_change *c)
 {
     int rc = check_fields(db, p);
     if (rc < 0)
         return rc;
     const char *status = NULL;
-    if (c->status && !(status = plat_status_resolve(c->status)))
-        return plat_error_set(db->ctx, PLAT_EINVALID,
-                              "project %s: unknown status '%s'; use planned, under_construction, completed or suspended",
-                              p->code, c->status);
-    if (c->has_progress && !(c->progress >= 0 && c->progress <= 100))
-        return plat_error_set(db->ctx, PLAT_EINVALID, "project %s: progress must be between 0 and 100, got %g", p->code,
-                              c->progress);
-    if (c->has_done && !(c->done >= 0))
-        return plat_error_set(db->ctx, PLAT_EINVALID, "project %s: the quantity done must not be negative", p->code);
-    if (c->date && !plat_date_valid(c->date))
-        return plat_error_set(db->ctx, PLAT_EINVALID, "project %s: the date must be YYYY-MM-DD, got '%s'", p->code,
-                              c->date);
-    if (c->wkb && !db->srid)
-        return plat_error_set(db->ctx, PLAT_EINVALID, "the ledger has no working CRS yet");
-    /* As in plat_project_update: a completed project is 100 % done unless the report says otherwise. */
-    double progress = c->progress;
-    int has_progress = c->has_progress;
-    if (status && strcmp(status, "completed") == 0 && !has_progress) {
-        progress = 100;
-        has_progress = 1;
-    }
+    if ((rc = check_change(db, p->code, c, &status)) < 0)
+        return rc;
     if ((rc = plat_store__tx_begin(db)) < 0)
         return rc;
-    sqlite3_stmt *st = NULL;
-    char now[32];
+    char *fields = NULL;
     int64_t id = find_id(db, p->code, 0);
-    if (id <= 0) {
+    if (id <= 0)
         rc = id < 0 ? PLAT_EIO
                     : plat_error_set(db->ctx, PLAT_ENOTFOUND, "no project with code %s (see `plat project list`)", p->code);
-        goto done;
-    }
-    rc = plat_store__prepare(db, &st,
-                             "UPDATE projects SET name = ?2, category = ?3, county = ?4, target_qty = ?5, "
-                             "target_unit = ?6, lead_unit = ?7, source_doc = ?8, clause = ?9, year = ?10, "
-                             "investment = ?11, start_date = ?12, end_date = ?13, attrs = ?14, updated_at = ?15 "
-                             "WHERE id = ?1");
-    if (rc < 0)
-        goto done;
-    sqlite3_bind_int64(st, 1, id);
-    bind_description(st, 2, p);
-    sqlite3_bind_text(st, 15, plat_time_now(now), -1, SQLITE_TRANSIENT);
-    if ((rc = plat_store__step_write(db, st, "replacing the project's description")) < 0)
-        goto done;
-    rc = add_event(db, id, "update", c->date, status, has_progress ? &progress : NULL, c->has_done ? &c->done : NULL,
-                   c->note, c->wkb, c->wkb_size);
-    if (rc >= 0)
-        rc = replay(db, id, c->wkb != NULL);
-    if (rc >= 0 && c->wkb) /* as plat_project_update: where it lies changes with its geometry */
-        rc = plat_store__refresh_places(db, id);
-done:
-    sqlite3_finalize(st);
+    /* The new description is part of the event; replay() writes it into the projects row. */
+    if (rc >= 0 && (rc = description_json(db, p, &fields)) >= 0)
+        rc = append_change(db, id, p->code, c, status, fields);
+    plat_free(fields);
     return plat_store__tx_end(db, rc);
 }

@@ -8,7 +8,10 @@
  * township or project geometry), because a SpatiaLite geometry column is bound to one SRID.
  *
  * The history (project_events) is append-only: triggers refuse UPDATE and DELETE, so even a
- * bug in plat cannot rewrite the past. */
+ * bug in plat cannot rewrite the past. Since version 3 each event is also hash-chained to the
+ * one before it (history.c) and carries everything that changed: the project's description
+ * (`fields`, a JSON object) when it changed, the finished section (`done_wkb`), the location
+ * precision, and the event it corrects. */
 #include <stdio.h>
 #include <string.h>
 
@@ -146,7 +149,73 @@ static int migrate_to_v2(plat_store *db)
         "  PRIMARY KEY (layer_id, planar, township_id));");
 }
 
-static int (*const migrations[])(plat_store *) = { migrate_to_v1, migrate_to_v2 };
+/* Version 3: the ledger over time. project_events is rebuilt (SQLite cannot widen a CHECK in
+ * place) with the description, done geometry, precision and correction of each event and the
+ * hash chain; the add event of every existing project takes the description the project has
+ * now (an older ledger kept no earlier one), and every event that set a geometry is taken as
+ * surveyed. Projects gain their precision and, for township- or county-level ones, the place
+ * they are known by. */
+static int migrate_to_v3(plat_store *db)
+{
+    int has_geom = 0;
+    sqlite3_stmt *st = NULL;
+    int rc = plat_store__prepare(db, &st, "SELECT count(*) FROM geometry_columns WHERE f_table_name = 'projects'");
+    if (rc < 0)
+        return rc;
+    if (sqlite3_step(st) == SQLITE_ROW)
+        has_geom = sqlite3_column_int(st, 0) > 0;
+    sqlite3_finalize(st);
+    plat_buf sql = PLAT_BUF_INIT;
+    plat_buf_puts(&sql,
+        "DROP TRIGGER project_events_no_update; DROP TRIGGER project_events_no_delete;"
+        "DROP INDEX project_events_by_project;"
+        "ALTER TABLE project_events RENAME TO project_events_v1;"
+        "CREATE TABLE project_events ("
+        "  id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL REFERENCES projects(id),"
+        "  kind TEXT NOT NULL CHECK (kind IN ('add','update','remove','correct')),"
+        "  date TEXT NOT NULL, recorded_at TEXT NOT NULL,"
+        "  status TEXT, progress REAL, done REAL, note TEXT,"
+        "  geom_wkb BLOB,"  /* the new geometry when the event changed it */
+        "  done_wkb BLOB,"  /* the finished section(s) so far, when the event reports them */
+        "  fields TEXT,"    /* the project's description (JSON object) when the event set it */
+        "  precision TEXT CHECK (precision IN ('surveyed','sketched','township','county','none')),"
+        "  place TEXT,"     /* township code or county a township/county-level project is known by */
+        "  corrects INTEGER REFERENCES project_events(id),"
+        "  prev_hash TEXT NOT NULL DEFAULT '', hash TEXT NOT NULL DEFAULT '');"
+        "INSERT INTO project_events(id, project_id, kind, date, recorded_at, status, progress, done, note, geom_wkb,"
+        "  fields, precision)"
+        " SELECT e.id, e.project_id, e.kind, e.date, e.recorded_at, e.status, e.progress, e.done, e.note, e.geom_wkb,"
+        "  CASE WHEN e.kind = 'add' THEN json_object('name', p.name, 'category', p.category, 'county', p.county,"
+        "    'target_qty', p.target_qty, 'target_unit', p.target_unit, 'lead_unit', p.lead_unit,"
+        "    'source_doc', p.source_doc, 'clause', p.clause, 'year', p.year, 'investment', p.investment,"
+        "    'start_date', p.start_date, 'end_date', p.end_date, 'attrs', p.attrs) END,"
+        "  CASE WHEN e.geom_wkb IS NOT NULL THEN 'surveyed' WHEN e.kind = 'add' THEN 'none' END"
+        " FROM project_events_v1 e JOIN projects p ON p.id = e.project_id ORDER BY e.id;"
+        "DROP TABLE project_events_v1;"
+        "CREATE INDEX project_events_by_project ON project_events(project_id, date, id);"
+        "CREATE INDEX project_events_by_correction ON project_events(corrects) WHERE corrects IS NOT NULL;"
+        "ALTER TABLE projects ADD COLUMN precision TEXT NOT NULL DEFAULT 'none'"
+        "  CHECK (precision IN ('surveyed','sketched','township','county','none'));"
+        "ALTER TABLE projects ADD COLUMN place TEXT;"
+        "ALTER TABLE projects ADD COLUMN done_wkb BLOB;");
+    if (has_geom)
+        plat_buf_puts(&sql, "UPDATE projects SET precision = 'surveyed' WHERE geom IS NOT NULL;");
+    rc = plat_store__exec(db, plat_buf_cstr(&sql));
+    plat_buf_dispose(&sql);
+    if (rc >= 0)
+        rc = plat_store__chain_events(db);
+    if (rc >= 0)
+        rc = plat_store__exec(db,
+            "CREATE TRIGGER project_events_no_update BEFORE UPDATE ON project_events"
+            "  BEGIN SELECT RAISE(ABORT, 'project history is append-only'); END;"
+            "CREATE TRIGGER project_events_no_delete BEFORE DELETE ON project_events"
+            "  BEGIN SELECT RAISE(ABORT, 'project history is append-only'); END;"
+            "CREATE TRIGGER project_events_head AFTER INSERT ON project_events BEGIN"
+            "  INSERT OR REPLACE INTO meta(key, value) VALUES('history_head', NEW.hash); END;");
+    return rc;
+}
+
+static int (*const migrations[])(plat_store *) = { migrate_to_v1, migrate_to_v2, migrate_to_v3 };
 
 int plat_store__migrate(plat_store *db, int creating)
 {

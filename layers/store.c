@@ -173,6 +173,8 @@ int plat_store_open(plat_ctx *ctx, plat_store **out, const char *path, int mode)
     sqlite3_busy_timeout(db->db, PLAT_BUSY_TIMEOUT_MS);
     db->splite_cache = spatialite_alloc_connection();
     spatialite_init_ex(db->db, db->splite_cache, 0);
+    if ((rc = plat_store__register_functions(db)) < 0)
+        goto done;
 
     if (mode != PLAT_OPEN_CREATE) {
         sqlite3_stmt *st = NULL;

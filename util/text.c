@@ -157,8 +157,31 @@ int plat_date_valid(const char *s)
     return d <= mdays[m - 1] + (m == 2 && leap);
 }
 
+/* PLAT_NOW when it is a valid YYYY-MM-DDTHH:MM:SSZ, else NULL. */
+static const char *clock_override(void)
+{
+    const char *s = getenv("PLAT_NOW");
+    char day[11];
+    int hh, mm, ss;
+    char z, tail;
+    if (!s || strlen(s) != 20)
+        return NULL;
+    memcpy(day, s, 10);
+    day[10] = '\0';
+    if (!plat_date_valid(day) || sscanf(s + 10, "T%2d:%2d:%2d%c%c", &hh, &mm, &ss, &z, &tail) != 4 || z != 'Z' ||
+        hh > 23 || mm > 59 || ss > 59 || hh < 0 || mm < 0 || ss < 0)
+        return NULL;
+    return s;
+}
+
 char *plat_date_today(char *buf)
 {
+    const char *o = clock_override();
+    if (o) {
+        memcpy(buf, o, 10);
+        buf[10] = '\0';
+        return buf;
+    }
     time_t t = time(NULL);
     struct tm tm;
     gmtime_r(&t, &tm);
@@ -166,8 +189,41 @@ char *plat_date_today(char *buf)
     return buf;
 }
 
+/* Days since 1970-01-01 of a civil date and back (H. Hinnant's public-domain algorithms). */
+static long days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    long era = (y >= 0 ? y : y - 399) / 400;
+    long yoe = y - era * 400;
+    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+char *plat_date_before(char *buf, const char *date)
+{
+    int y, m, d;
+    sscanf(date, "%4d-%2d-%2d", &y, &m, &d);
+    long z = days_from_civil(y, m, d) - 1 + 719468;
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    long doe = z - era * 146097;
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153;
+    int dd = (int)(doy - (153 * mp + 2) / 5 + 1);
+    int mm = (int)(mp < 10 ? mp + 3 : mp - 9);
+    int yy = (int)(yoe + era * 400 + (mm <= 2));
+    snprintf(buf, 11, "%04d-%02d-%02d", yy, mm, dd);
+    return buf;
+}
+
 char *plat_time_now(char *buf)
 {
+    const char *o = clock_override();
+    if (o) {
+        memcpy(buf, o, 21);
+        return buf;
+    }
     time_t t = time(NULL);
     struct tm tm;
     gmtime_r(&t, &tm);

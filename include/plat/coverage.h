@@ -103,8 +103,10 @@ typedef struct plat_coverage_options {
     double tolerance_m;     /* see plat_cov_options */
     int planar;
     int jobs;
+    const char *as_of;      /* YYYY-MM-DD: the projects as they stood at the end of that day */
+    const char *as_recorded;/* YYYY-MM-DD: as the ledger said when read that day */
 } plat_coverage_options;
-#define PLAT_COVERAGE_OPTIONS_INIT { 1, 0, NULL, NULL, NULL, 30.0, 0, 0 }
+#define PLAT_COVERAGE_OPTIONS_INIT { 1, 0, NULL, NULL, NULL, 30.0, 0, 0, NULL, NULL }
 
 typedef struct plat_coverage_layer {
     const char *name;
@@ -133,6 +135,9 @@ typedef struct plat_coverage {
     int nprojects;               /* projects selected by the filters */
     int noutside_projects;       /* of those, with a part outside every township */
     char **outside_codes;        /* their codes, noutside_projects entries */
+    int nunmapped;               /* selected projects known only by township or county */
+    plat_project *unmapped;      /* them (code, name, category, precision, place, county,
+                                  * target, progress), ordered by code; never in the sums */
 } plat_coverage;
 
 /** Compute coverage over the ledger's townships.

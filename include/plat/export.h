@@ -47,8 +47,10 @@ typedef struct plat_export_options {
     int planar;             /* measured quantities and coverage in the working CRS plane */
     plat_progress_fn progress;
     void *progress_ud;
+    const char *as_of;      /* YYYY-MM-DD: projects and coverage as they stood at the end of that day */
+    const char *as_recorded;/* YYYY-MM-DD: as the ledger said when read that day */
 } plat_export_options;
-#define PLAT_EXPORT_OPTIONS_INIT { 1, 0, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL }
+#define PLAT_EXPORT_OPTIONS_INIT { 1, 0, NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL }
 
 /* What an export wrote. */
 typedef struct plat_export_file {

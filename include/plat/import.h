@@ -31,9 +31,13 @@ typedef struct plat_import_options {
     int upsert;               /* update projects whose code is in the ledger instead of refusing them */
     int merge;                /* make one project of all features read (they must not disagree on the code) */
     int replace;              /* layer import: replace the layer of the same name, in the same transaction */
+    const char *precision;    /* location precision of features whose file gives none (surveyed, sketched,
+                               * township, county, none; Chinese 实测, 示意 ...); NULL: surveyed with a
+                               * geometry, none without */
 } plat_import_options;
-#define PLAT_IMPORT_OPTIONS_INIT \
-    { 2, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0 }
+#define PLAT_IMPORT_OPTIONS_INIT                                                                              \
+    { 2, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, 0, 0, \
+      NULL }
 
 typedef struct plat_import_result {
     int64_t features;   /* features read */

@@ -8,6 +8,7 @@
 #include "store.h"
 #include "locate.h"
 #include "coverage.h"
+#include "progress.h"
 #include "query.h"
 #include "import.h"
 #include "export.h"

@@ -123,6 +123,13 @@ typedef struct plat_project {
     unsigned char *wkb;     /* geometry in the working CRS, NULL for none */
     size_t wkb_size;
     char *created_at, *updated_at; /* set by the store */
+    char *precision;        /* how well its place is known: "surveyed" (from a survey or CAD file),
+                             * "sketched" (placed by hand), "township" or "county" (only that is
+                             * known: no geometry), "none"; NULL on add: from the geometry */
+    char *place;            /* the township code (precision township) or county (precision
+                             * county) the project is known by, else NULL */
+    unsigned char *done_wkb;/* the finished section(s) so far, NULL if none reported */
+    size_t done_wkb_size;
     int kinds;              /* PLAT_GEOM_* bits of the geometry (read only) */
     plat_quantity measured; /* the whole geometry, ellipsoidal (read only) */
     plat_quantity measured_planar; /* the same in the working CRS plane (read only) */
@@ -131,12 +138,24 @@ typedef struct plat_project {
 /** Free everything p points to (not p). NULL is a no-op. */
 PLAT_API void plat_project_dispose(plat_project *p);
 
-/** Add a project and its first history event (dated `date`, today when NULL).
- * @return 0, PLAT_EEXISTS (code taken), PLAT_EINVALID (unknown category, bad value) */
+/** Add a project and its first history event (dated `date`, today when NULL), which carries its
+ * description, geometry and precision. p->precision NULL: surveyed with a geometry, none
+ * without; township and county take no geometry and p->place (a township's code or name; for
+ * county, p->place or p->county). Borrowed input.
+ * @return 0, PLAT_EEXISTS (code taken), PLAT_EINVALID (unknown category, bad value, a precision
+ *         that does not fit the geometry, an unknown township or county) */
 PLAT_API int plat_project_add(plat_store *db, const plat_project *p, const char *date, const char *note);
 /** Read one project by code. @param[out] out filled; caller disposes with plat_project_dispose.
  * @return 0 or PLAT_ENOTFOUND */
 PLAT_API int plat_project_get(plat_store *db, plat_project *out, const char *code);
+/** Read one project as it stood at the end of day as_of, by what was recorded up to the end
+ * of day as_recorded (either NULL: no cut; both NULL: as plat_project_get). Status, progress,
+ * quantity done, description, precision and geometry come from the history; `measured` is of
+ * that geometry. @return 0, PLAT_ENOTFOUND (no such project then), PLAT_EINVALID (bad date) */
+PLAT_API int plat_project_get_at(plat_store *db, plat_project *out, const char *code, const char *as_of,
+                                 const char *as_recorded);
+/** 1 if precision is one of surveyed, sketched, township, county, none. */
+PLAT_API int plat_precision_valid(const char *precision);
 
 typedef struct plat_project_filter {
     const char *township;  /* a township's code or name, or a county's (all its townships): only
@@ -146,9 +165,13 @@ typedef struct plat_project_filter {
     const char *status;    /* a status code, NULL: any */
     const unsigned char *bbox_wkb; /* only projects whose envelope meets this geometry's envelope */
     size_t bbox_wkb_size;
+    const char *as_of;      /* YYYY-MM-DD: the projects as they stood at the end of that day */
+    const char *as_recorded;/* YYYY-MM-DD: as the ledger said when read at the end of that day */
 } plat_project_filter;
 /** Call fn for each project matching f (NULL: all), ordered by code. p is valid during the
- * call only. fn returns non-zero to stop; that value is returned. */
+ * call only. fn returns non-zero to stop; that value is returned. With f->as_of or
+ * f->as_recorded each project is read as plat_project_get_at reads it (and bbox_wkb is not
+ * applied: the caller filters by place). */
 PLAT_API int plat_project_foreach(plat_store *db, const plat_project_filter *f,
                                   int (*fn)(const plat_project *p, void *), void *ud);
 
@@ -182,6 +205,12 @@ typedef struct plat_project_change {
     const char *date;       /* YYYY-MM-DD the change is true for; NULL: today */
     const unsigned char *wkb; /* new geometry in the working CRS */
     size_t wkb_size;
+    const unsigned char *done_wkb; /* the finished section(s) so far, in the working CRS */
+    size_t done_wkb_size;
+    const char *precision;  /* with wkb: surveyed or sketched (default: kept when the project
+                             * was surveyed or sketched, else sketched) */
+    int64_t corrects;       /* id of an event this change corrects (0: none); fields it does
+                             * not give are those of the corrected event, and so is the date */
 } plat_project_change;
 /** Apply a change and append it to the history.
  * @return 0, PLAT_ENOTFOUND, PLAT_EINVALID (bad status/progress/date, or nothing to change) */
@@ -209,12 +238,32 @@ typedef struct plat_event {
     double done;
     const char *note;       /* NULL when none */
     int geometry_changed;   /* 1 when the event set a new geometry */
+    int done_geometry;      /* 1 when the event reported the finished section(s) */
+    int description_changed;/* 1 when the event set the project's description */
+    const char *precision;  /* NULL when unchanged */
+    int64_t corrects;       /* the event this one corrects, 0 if none */
+    int corrected;          /* 1 when a later event corrects this one */
+    const char *hash;       /* SHA-256 chaining it to the event before it in the ledger */
 } plat_event;
 /** Call fn for each history event of a project: the registration first, then the others
  * oldest first (by date, then as recorded).
  * e is valid during the call only. @return 0, PLAT_ENOTFOUND, or fn's non-zero value. */
 PLAT_API int plat_project_history(plat_store *db, const char *code,
                                   int (*fn)(const plat_event *e, void *), void *ud);
+
+/* ---- trust (plat verify) ---- */
+typedef struct plat_history_check {
+    int ok;                 /* 1 when the chain and the schema hold */
+    int schema_version;
+    int64_t events;         /* events checked and found sound */
+    int64_t bad_event;      /* the first broken event's id, 0 for a problem of the schema */
+    char event_desc[160];   /* "event 12 (update 2024-06-30 of project G536)" */
+    char problem[160];      /* what is wrong with it */
+} plat_history_check;
+/** Walk the hash chain of the whole history and check the schema that keeps it append-only.
+ * A broken chain is a finding, not an error: out->ok = 0 and the first broken event.
+ * @return 0, or < 0 when the ledger cannot be read */
+PLAT_API int plat_history_verify(plat_store *db, plat_history_check *out);
 
 /* ---- reference layers (roads, farmland, basic farmland, ecological red line ...) ----
  * Each layer is a table of its own holding geometries in the working CRS, with the source's

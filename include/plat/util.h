@@ -53,10 +53,28 @@ PLAT_API char *plat_format_double(char *buf, size_t n, double v, int digits);
 
 /** 1 if s is a real calendar date written YYYY-MM-DD, else 0. */
 PLAT_API int plat_date_valid(const char *s);
-/** Today's date (UTC) as YYYY-MM-DD into buf (at least 11 bytes). @return buf. */
+/** Today's date (UTC) as YYYY-MM-DD into buf (at least 11 bytes). PLAT_NOW (environment,
+ * YYYY-MM-DDTHH:MM:SSZ) stands in for the clock, as GIT_COMMITTER_DATE does for git, so a
+ * history can be entered for days gone by and tests need no waiting. @return buf. */
 PLAT_API char *plat_date_today(char *buf);
-/** Now (UTC) as YYYY-MM-DDTHH:MM:SSZ into buf (at least 21 bytes). @return buf. */
+/** Now (UTC) as YYYY-MM-DDTHH:MM:SSZ into buf (at least 21 bytes); PLAT_NOW as above. @return buf. */
 PLAT_API char *plat_time_now(char *buf);
+
+/* SHA-256 of a byte stream (FIPS 180-4), for the history's hash chain. Caller-owned state:
+ * plat_sha256_init, any number of updates, then plat_sha256_hex once. Cannot fail. */
+typedef struct plat_sha256 {
+    uint32_t h[8];
+    uint64_t len;
+    size_t fill;
+    unsigned char buf[64];
+} plat_sha256;
+PLAT_API void plat_sha256_init(plat_sha256 *s);
+PLAT_API void plat_sha256_update(plat_sha256 *s, const void *data, size_t n);
+/** The digest as 64 lowercase hex digits and a NUL into hex (at least 65 bytes). @return hex. */
+PLAT_API char *plat_sha256_hex(plat_sha256 *s, char *hex);
+
+/** The day before `date` (YYYY-MM-DD, valid) into buf (at least 11 bytes). @return buf. */
+PLAT_API char *plat_date_before(char *buf, const char *date);
 
 /* ---- internals shared between plat's own modules, not for callers ---- */
 

@@ -83,8 +83,43 @@ static void buffers_grow(void)
     T_CHECK(b.s == NULL);
 }
 
+static const char *sha(const char *text, size_t repeat, char *hex)
+{
+    plat_sha256 s;
+    plat_sha256_init(&s);
+    for (size_t i = 0; i < repeat; i++)
+        plat_sha256_update(&s, text, strlen(text));
+    return plat_sha256_hex(&s, hex);
+}
+
+/* The test vectors of FIPS 180-4's examples (NIST CSRC), including the two-block message of
+ * 56 bytes whose padding spills into a second block, and a million 'a' fed in pieces. */
+static void sha256_matches_the_published_vectors(void)
+{
+    char hex[65];
+    T_EQ_STR(sha("", 1, hex), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    T_EQ_STR(sha("abc", 1, hex), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    T_EQ_STR(sha("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq", 1, hex),
+             "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    T_EQ_STR(sha("aaaaaaaaaaaaaaaaaaaaaaaaa", 40000, hex),
+             "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+}
+
+static void the_day_before_crosses_months_years_and_leap_days(void)
+{
+    char buf[11];
+    T_EQ_STR(plat_date_before(buf, "2024-07-01"), "2024-06-30");
+    T_EQ_STR(plat_date_before(buf, "2024-03-01"), "2024-02-29");
+    T_EQ_STR(plat_date_before(buf, "2023-03-01"), "2023-02-28");
+    T_EQ_STR(plat_date_before(buf, "2025-01-01"), "2024-12-31");
+    T_EQ_STR(plat_date_before(buf, "2000-03-01"), "2000-02-29");
+    T_EQ_STR(plat_date_before(buf, "2100-03-01"), "2100-02-28");
+}
+
 int main(void)
 {
+    T_RUN(sha256_matches_the_published_vectors);
+    T_RUN(the_day_before_crosses_months_years_and_leap_days);
     T_RUN(chinese_is_valid_utf8_and_gbk_bytes_are_not);
     T_RUN(cjk_characters_take_two_columns);
     T_RUN(numbers_parse_in_the_c_locale);
