@@ -42,14 +42,20 @@ typedef struct geos_slot {
  * newlines in messages, and plat's error messages are one line by contract. */
 static void one_line(char *dst, size_t n, const char *src)
 {
-    size_t j = 0;
-    for (size_t i = 0; src && src[i] && j + 1 < n; i++) {
+    size_t i = 0, j = 0;
+    for (; src && src[i] && j + 1 < n; i++) {
         char c = src[i];
         if (c == '\n' || c == '\r' || c == '\t')
             c = ' ';
         if (c == ' ' && (j == 0 || dst[j - 1] == ' '))
             continue;
         dst[j++] = c;
+    }
+    if (src && ((unsigned char)src[i] & 0xC0) == 0x80) { /* cut inside a character: drop its start */
+        while (j > 0 && ((unsigned char)dst[j - 1] & 0xC0) == 0x80)
+            j--;
+        if (j > 0)
+            j--;
     }
     while (j > 0 && dst[j - 1] == ' ')
         j--;
@@ -344,7 +350,8 @@ int plat_geom_parse(plat_ctx *ctx, GEOSGeometry **out, const char *text)
         }
         const char *end = wkt_end(copy);
         if (end && *end)
-            snprintf(s->msg, sizeof(s->msg), "unexpected text after the geometry: \"%.40s\"", end);
+            snprintf(s->msg, sizeof(s->msg), "unexpected text after the geometry: \"%.*s\"",
+                     plat_utf8_prefix(end, 40), end);
         else
             g = GEOSWKTReader_read_r(s->h, s->wkt_reader, copy);
     }

@@ -142,6 +142,28 @@ static char *utf8_name(plat_ogr_source *src, const char *raw, int *bad)
     return escaped(raw);
 }
 
+/* GDAL's last error message as one line of UTF-8, for our messages (new string, free()).
+ * Its messages may span lines (the OGR SQL parser adds the expression and a caret line under
+ * it) and quote the file's raw bytes, which under --encoding are not UTF-8. */
+static char *gdal_why(plat_ogr_source *src)
+{
+    static const char caret_intro[] = " Occurred around :";
+    const char *msg = CPLGetLastErrorMsg();
+    size_t n = strcspn(msg, "\r\n");
+    size_t k = sizeof caret_intro - 1;
+    if (n >= k && strncmp(msg + n - k, caret_intro, k) == 0)
+        n -= k;
+    char *line = malloc(n + 1);
+    if (!line)
+        return NULL;
+    memcpy(line, msg, n);
+    line[n] = '\0';
+    int bad = 0;
+    char *text = utf8_name(src, line, &bad);
+    free(line);
+    return text;
+}
+
 static void free_names(plat_ogr_source *src)
 {
     for (int i = 0; i < src->nnames; i++)
@@ -364,9 +386,10 @@ static int set_filter(plat_ctx *ctx, plat_ogr_source *src, const char *where)
     for (int i = 0; i < src->nlayers && rc == 0; i++) {
         CPLErrorReset();
         if (OGR_L_SetAttributeFilter(src->layers[i], raw ? raw : where) != OGRERR_NONE) {
-            const char *why = CPLGetLastErrorMsg();
+            char *why = gdal_why(src);
             plat_error_set(ctx, PLAT_EUSAGE, "--where \"%s\" is not an attribute filter OGR understands%s%s", where,
-                           *why ? ": " : "", why);
+                           why && *why ? ": " : "", why ? why : "");
+            free(why);
             rc = plat_error_locate(ctx, src->path, -1);
         }
     }
@@ -425,8 +448,10 @@ int plat_ogr__open(plat_ctx *ctx, plat_ogr_source **out, const char *path, const
     src->ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, drv ? allowed : NULL, (const char *const *)oo, NULL);
     CSLDestroy(oo);
     if (!src->ds) {
-        const char *why = CPLGetLastErrorMsg();
-        rc = plat_error_set(ctx, PLAT_EINVALID, "%s: not a vector file GDAL can read%s%s", path, *why ? ": " : "", why);
+        char *why = gdal_why(src);
+        rc = plat_error_set(ctx, PLAT_EINVALID, "%s: not a vector file GDAL can read%s%s", path,
+                            why && *why ? ": " : "", why ? why : "");
+        free(why);
         goto done;
     }
     if ((rc = pick_layers(ctx, src, opts)) < 0)
@@ -497,7 +522,9 @@ int plat_ogr__next(plat_ctx *ctx, plat_ogr_source *src, OGRFeatureH *f)
         /* NULL is both "no more" and "cannot read on": GDAL's error state tells them apart, and
          * a file that breaks off halfway must fail the import, not end it early. */
         if (CPLGetLastErrorType() == CE_Failure) {
-            plat_error_set(ctx, PLAT_EINVALID, "cannot read further: %s", CPLGetLastErrorMsg());
+            char *why = gdal_why(src);
+            plat_error_set(ctx, PLAT_EINVALID, "cannot read further: %s", why ? why : "out of memory");
+            free(why);
             return plat_ogr__locate(ctx, src, -1);
         }
         if (src->cur + 1 >= src->nlayers)
