@@ -375,6 +375,59 @@ static char **csv_options(char **oo, const plat_import_options *opts, const char
     return oo;
 }
 
+/* 1 if name is one of the comma-separated names in list, ignoring ASCII case as GDAL does. */
+static int in_list(const char *name, const char *list)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; *p;) {
+        size_t k = strcspn(p, ",");
+        if (k == n && strncasecmp(p, name, n) == 0)
+            return 1;
+        p += k + (p[k] == ',');
+    }
+    return 0;
+}
+
+/* Refuse a sheet where two columns could hold the same coordinate ("lng" and "x", or "经度"
+ * twice): which one is meant is a guess, and GDAL's CSV reader (3.6) crashes on some of them
+ * when it is told to drop the coordinate columns (KEEP_GEOM_COLUMNS=NO). The header is read
+ * with a plain open, names decoded like the file's. */
+static int csv_check_coordinate_columns(plat_ctx *ctx, plat_ogr_source *src, const plat_import_options *opts)
+{
+    const char *const allowed[] = { "CSV", NULL };
+    GDALDatasetH ds = GDALOpenEx(src->path, GDAL_OF_VECTOR | GDAL_OF_READONLY, allowed, NULL, NULL);
+    OGRLayerH l = ds && GDALDatasetGetLayerCount(ds) > 0 ? GDALDatasetGetLayer(ds, 0) : NULL;
+    OGRFeatureDefnH defn = l ? OGR_L_GetLayerDefn(l) : NULL;
+    int rc = 0;
+    for (int axis = 0; defn && axis < 2 && rc == 0; axis++) {
+        const char *given = axis == 0 ? (opts ? opts->x_field : NULL) : (opts ? opts->y_field : NULL);
+        const char *list = given ? given : axis == 0 ? CSV_X_NAMES : CSV_Y_NAMES;
+        char *first = NULL;
+        for (int i = 0; i < OGR_FD_GetFieldCount(defn) && rc == 0; i++) {
+            int bad = 0;
+            char *name = utf8_name(src, OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i)), &bad);
+            if (name && (given ? strcasecmp(name, given) == 0 : in_list(name, list))) {
+                if (!first) {
+                    first = name;
+                    name = NULL;
+                } else {
+                    plat_error_set(ctx, PLAT_EINVALID,
+                                   "%s: columns '%s' and '%s' could both hold the %s: %s", src->path, first, name,
+                                   axis == 0 ? "longitude (x)" : "latitude (y)",
+                                   given ? "rename one of them"
+                                         : "name the ones to use with --x-field and --y-field");
+                    rc = plat_error_locate(ctx, src->path, -1);
+                }
+            }
+            free(name);
+        }
+        free(first);
+    }
+    if (ds)
+        GDALClose(ds);
+    return rc;
+}
+
 static int set_filter(plat_ctx *ctx, plat_ogr_source *src, const char *where)
 {
     char *raw = src->encoding ? encode_to(src->encoding, where) : NULL;
@@ -433,8 +486,11 @@ int plat_ogr__open(plat_ctx *ctx, plat_ogr_source **out, const char *path, const
     }
     if (strcmp(src->driver, "ESRI Shapefile") == 0 && enc)
         oo = CSLSetNameValue(oo, "ENCODING", ""); /* raw bytes: checked or decoded here */
-    if (strcmp(src->driver, "CSV") == 0)
+    if (strcmp(src->driver, "CSV") == 0) {
+        if ((rc = csv_check_coordinate_columns(ctx, src, opts)) < 0)
+            goto done;
         oo = csv_options(oo, opts, src->encoding);
+    }
     /* Drivers read these config options while the dataset opens and later (LIBKML builds a
      * folder's schema when it is first read): they stay set while the source is open, and the
      * caller's values come back on close. */

@@ -58,13 +58,23 @@ static void cut_on_character(char *s)
         s[i - 1] = '\0';
 }
 
-/* Messages are one line by contract; user text quoted in them may hold line breaks (a pasted
- * argument, a multi-line CSV cell). */
-static void one_line(char *s)
+/* Messages are one line of UTF-8 by contract, but the user text and library messages quoted
+ * in them may hold line breaks (a pasted argument, a multi-line CSV cell) or bytes that are not
+ * UTF-8 (a GBK file, a parser quoting half a character): breaks become spaces, each stray byte
+ * a '?'. */
+static void tidy(char *s)
 {
-    for (; *s; s++)
-        if (*s == '\n' || *s == '\r')
-            *s = ' ';
+    while (*s) {
+        unsigned char c = (unsigned char)*s;
+        size_t k = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+        if (c < 0x80 || plat_utf8_valid(s, k)) { /* stops at the NUL: never reads past it */
+            if (*s == '\n' || *s == '\r')
+                *s = ' ';
+            s += k;
+        } else {
+            *s++ = '?';
+        }
+    }
 }
 
 int plat_error_set(plat_ctx *ctx, int code, const char *fmt, ...)
@@ -76,7 +86,7 @@ int plat_error_set(plat_ctx *ctx, int code, const char *fmt, ...)
     if (vsnprintf(ctx->err.msg, sizeof(ctx->err.msg), fmt, ap) >= (int)sizeof(ctx->err.msg))
         cut_on_character(ctx->err.msg);
     va_end(ap);
-    one_line(ctx->err.msg);
+    tidy(ctx->err.msg);
     ctx->err.code = code;
     ctx->err.file[0] = '\0';
     ctx->err.fid = -1;
@@ -117,7 +127,7 @@ void plat_warn(plat_ctx *ctx, const char *fmt, ...)
     if (vsnprintf(msg, sizeof(msg), fmt, ap) >= (int)sizeof(msg))
         cut_on_character(msg);
     va_end(ap);
-    one_line(msg);
+    tidy(msg);
     ctx->warn(msg, ctx->warn_ud);
 }
 

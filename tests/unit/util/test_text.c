@@ -49,6 +49,10 @@ static void long_messages_are_cut_on_a_character(void)
     }
     plat_error_set(ctx, PLAT_EINVALID, "target '%s' has no unit", "21\r\n公里");
     T_EQ_STR(plat_error_last(ctx)->msg, "target '21  公里' has no unit");
+    const char gbk[] = { (char)0xBD, (char)0xAD, 'x', (char)0xE5, (char)0x90, 0 }; /* GBK 江, x, half a 名 */
+    plat_warn(ctx, "unused"); /* no sink: nothing happens */
+    plat_error_set(ctx, PLAT_EINVALID, "field '%s' is not valid", gbk);
+    T_EQ_STR(plat_error_last(ctx)->msg, "field '?" "?x?" "?' is not valid");
     plat_error_locate(ctx, name, 3);
     T_CHECK(plat_utf8_valid(plat_error_last(ctx)->file, strlen(plat_error_last(ctx)->file)));
     T_EQ_INT(strlen(plat_error_last(ctx)->file), 255);
