@@ -6,7 +6,8 @@ set -eu
 PKGS="build-essential cmake pkg-config
       libgdal-dev gdal-bin libproj-dev proj-bin libgeos-dev
       libspatialite-dev libsqlite3-dev sqlite3 libsqlite3-mod-spatialite
-      libjson-c-dev python3 valgrind"
+      libjson-c-dev python3 valgrind
+      clang libclang-rt-14-dev"
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
