@@ -1,6 +1,7 @@
 """What fuzzing the parsers found, as a user meets it on the command line: a CSV whose columns
-could both be the longitude crashed GDAL's reader, and messages quoting user text could end in
-half a Chinese character or run over several lines. The inputs themselves are replayed by the
+could both be the longitude crashed GDAL's reader, a GeoJSON --geom with an empty coordinate
+crashed GEOS's, and messages quoting user text could end in half a Chinese character or run over
+several lines. The inputs themselves are replayed by the
 fuzz.* tests (tests/fuzz/regressions/)."""
 from plat_test import PlatCase, digest, main
 
@@ -28,6 +29,23 @@ class FuzzFindings(PlatCase):
         self.fails(1, "project", "import", sheet, message="columns '经度' and '经度' could both hold the longitude")
         self.fails(1, "project", "import", sheet, "--x-field", "经度", "--y-field", "纬度",
                    message="rename one of them")
+
+    def test_an_empty_geojson_coordinate_is_refused_not_crashed_on(self):
+        self.ok("init")
+        before = digest(self.db)
+        for geom in ('{"type":"LineString","coordinates":[[],[113.5,28.7]]}',
+                     '{"type":"MultiLineString","coordinates":[[[113.4,28.7],[]]]}',
+                     '{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[]]]}}',
+                     '{"type":"GeometryCollection","geometries":[{"type":"MultiPoint","coordinates":[[]]}]}'):
+            self.fails(1, "project", "add", "--code", "A", "--name", "甲", "--category", "公路", "--geom", geom,
+                       message="a coordinate is an empty array; each must be [longitude, latitude]")
+            self.fails(1, "query", "--within", "5km", "--of", geom, message="a coordinate is an empty array")
+        self.unchanged(before)
+        # Empty arrays elsewhere (a property) are nobody's coordinates.
+        self.ok("project", "add", "--code", "A", "--name", "甲", "--category", "公路", "--geom",
+                '{"type":"Feature","properties":{"段":[[]]},"geometry":{"type":"LineString",'
+                '"coordinates":[[113.4,28.7],[113.5,28.7]]}}')
+        self.assertEqual(self.ok("project", "show", "A", "--json").json()["geometry"]["type"], "LineString")
 
     def test_a_long_chinese_target_is_quoted_on_one_line_of_valid_utf8(self):
         self.ok("init")
