@@ -8,10 +8,12 @@
 #ifndef PLAT_FUZZ_H
 #define PLAT_FUZZ_H
 
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "plat/plat.h"
@@ -63,6 +65,19 @@ static inline void fuzz_on_warn(const char *msg, void *ud)
         fprintf(stderr, "bad warning: \"%s\"\n", msg);
         abort();
     }
+}
+
+/* 1 if an SRS argument names a file to read (@FILE or *.prj, blanks trimmed as
+ * plat_transform_new trims them): harnesses pass content, never paths the fuzzer made up
+ * (@/dev/zero would never end). */
+static inline int fuzz_names_file(const char *srs)
+{
+    size_t n = strlen(srs);
+    while (n && isspace((unsigned char)srs[n - 1]))
+        n--;
+    while (isspace((unsigned char)*srs))
+        srs++, n--;
+    return (n > 0 && srs[0] == '@') || (n >= 4 && strncasecmp(srs + n - 4, ".prj", 4) == 0);
 }
 
 /* A private scratch folder, made once and removed (with the files named by fuzz_path) at

@@ -68,9 +68,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         *strchr(text, ';') = '\0';
         geom = srs + strlen(srs) + 1;
     }
-    /* @FILE and .prj name files to read: the srs harness covers those, not arbitrary paths. */
-    size_t n = srs ? strlen(srs) : 0;
-    if (geom[0] == '@' || (srs && (srs[0] == '@' || (n >= 4 && strcmp(srs + n - 4, ".prj") == 0)))) {
+    /* @FILE names a file to read: the text is the input, not a path. */
+    if (geom[0] == '@' || (srs && fuzz_names_file(srs))) {
         free(text);
         return 0;
     }
