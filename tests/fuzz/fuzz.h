@@ -72,11 +72,11 @@ static inline void fuzz_on_warn(const char *msg, void *ud)
  * (@/dev/zero would never end). */
 static inline int fuzz_names_file(const char *srs)
 {
+    while (isspace((unsigned char)*srs))
+        srs++;
     size_t n = strlen(srs);
     while (n && isspace((unsigned char)srs[n - 1]))
         n--;
-    while (isspace((unsigned char)*srs))
-        srs++, n--;
     return (n > 0 && srs[0] == '@') || (n >= 4 && strncasecmp(srs + n - 4, ".prj", 4) == 0);
 }
 
