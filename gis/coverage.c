@@ -511,7 +511,8 @@ static int clip(worker *w, const GEOSGeometry *g, int kinds, int keep_geom, part
         if (in < 0)
             return in;
         if (in) { /* the whole feature in one zone: no intersection, no other zone */
-            parts_clear(h, &(parts){ out->v + first, out->n - first, 0 });
+            if (out->n > first) /* out->v is still NULL when nothing was pushed */
+                parts_clear(h, &(parts){ out->v + first, out->n - first, 0 });
             out->n = first;
             part p = { z, whole, NULL, 0, 0 };
             if (keep_geom && !(p.geom = GEOSGeom_clone_r(h, g)))

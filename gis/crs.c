@@ -145,7 +145,7 @@ double plat_crs_gk_false_easting(int epsg)
 
 int plat_crs_parse_epsg(plat_ctx *ctx, int *epsg, const char *text)
 {
-    const char *p = text ? text : "";
+    const char *p0 = text ? text : "", *p = p0;
     while (isspace((unsigned char)*p))
         p++;
     if (strncasecmp(p, "EPSG:", 5) == 0)
@@ -159,8 +159,8 @@ int plat_crs_parse_epsg(plat_ctx *ctx, int *epsg, const char *text)
     while (isspace((unsigned char)*p))
         p++;
     if (digits == 0 || *p || v <= 0 || v > 99999999)
-        return plat_error_set(ctx, PLAT_EINVALID, "not an EPSG code: \"%.60s\" (expected EPSG:N)",
-                              text ? text : "");
+        return plat_error_set(ctx, PLAT_EINVALID, "not an EPSG code: \"%.*s\" (expected EPSG:N)",
+                              plat_utf8_prefix(p0, 60), p0);
     *epsg = (int)v;
     return 0;
 }
@@ -242,7 +242,7 @@ int plat_gis__op_new(plat_ctx *ctx, PJ **out, int *src_geographic, const char *s
     if (!label)
         label = src_def;
     if (!(src = proj_create(pj, src_def)) || !proj_is_crs(src)) {
-        snprintf(what, sizeof(what), "unknown SRS \"%.60s%s\"", label,
+        snprintf(what, sizeof(what), "unknown SRS \"%.*s%s\"", plat_utf8_prefix(label, 60), label,
                  strlen(label) > 60 ? "..." : "");
         rc = src ? plat_error_set(ctx, PLAT_EINVALID, "%s: not a coordinate reference system", what)
                  : plat_gis__proj_err(ctx, PLAT_EINVALID, what);
@@ -255,13 +255,15 @@ int plat_gis__op_new(plat_ctx *ctx, PJ **out, int *src_geographic, const char *s
         goto done;
     }
     if (!(op = proj_create_crs_to_crs_from_pj(pj, src, dst, NULL, NULL))) {
-        snprintf(what, sizeof(what), "no transformation from \"%.60s\" to %s", label, def);
+        snprintf(what, sizeof(what), "no transformation from \"%.*s\" to %s", plat_utf8_prefix(label, 60), label,
+                 def);
         rc = plat_gis__proj_err(ctx, PLAT_EINVALID, what);
         goto done;
     }
     /* EPSG:4490 is lat/lon and the GK CRSs northing/easting; plat is always x/y. */
     if (!(*out = proj_normalize_for_visualization(pj, op))) {
-        snprintf(what, sizeof(what), "cannot normalise axis order from \"%.60s\" to %s", label, def);
+        snprintf(what, sizeof(what), "cannot normalise axis order from \"%.*s\" to %s",
+                 plat_utf8_prefix(label, 60), label, def);
         rc = plat_gis__proj_err(ctx, PLAT_EINVALID, what);
         goto done;
     }

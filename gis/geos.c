@@ -24,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
 #include "plat/util.h"
 #include "gis_int.h"
 
@@ -42,14 +44,20 @@ typedef struct geos_slot {
  * newlines in messages, and plat's error messages are one line by contract. */
 static void one_line(char *dst, size_t n, const char *src)
 {
-    size_t j = 0;
-    for (size_t i = 0; src && src[i] && j + 1 < n; i++) {
+    size_t i = 0, j = 0;
+    for (; src && src[i] && j + 1 < n; i++) {
         char c = src[i];
         if (c == '\n' || c == '\r' || c == '\t')
             c = ' ';
         if (c == ' ' && (j == 0 || dst[j - 1] == ' '))
             continue;
         dst[j++] = c;
+    }
+    if (src && ((unsigned char)src[i] & 0xC0) == 0x80) { /* cut inside a character: drop its start */
+        while (j > 0 && ((unsigned char)dst[j - 1] & 0xC0) == 0x80)
+            j--;
+        if (j > 0)
+            j--;
     }
     while (j > 0 && dst[j - 1] == ' ')
         j--;
@@ -167,6 +175,75 @@ static int is_feature_collection(const char *text)
         p++;
     }
     return 0;
+}
+
+/* GEOS 3.11's GeoJSON reader dereferences an empty position inside a list of positions: the
+ * --geom {"type":"LineString","coordinates":[[],[113.5,28.7]]} crashed plat. So the nesting of
+ * every geometry's coordinates is checked first, with json-c; GEOS judges everything else,
+ * including text json-c cannot parse (its message says more). 1 when GEOS may read it. */
+static int positions_safe(json_object *coords, int depth)
+{
+    if (!json_object_is_type(coords, json_type_array))
+        return 1;
+    size_t n = json_object_array_length(coords);
+    for (size_t i = 0; i < n; i++) {
+        json_object *e = json_object_array_get_idx(coords, i);
+        if (depth == 1 ? json_object_is_type(e, json_type_array) && json_object_array_length(e) == 0
+                       : !positions_safe(e, depth - 1))
+            return 0;
+    }
+    return 1;
+}
+
+static int geojson_safe(json_object *o)
+{
+    static const struct {
+        const char *type;
+        int depth; /* levels of arrays above a position */
+    } lists[] = { { "MultiPoint", 1 }, { "LineString", 1 }, { "Polygon", 2 }, { "MultiLineString", 2 },
+                  { "MultiPolygon", 3 } };
+    json_object *t, *v;
+    if (!json_object_is_type(o, json_type_object) || !json_object_object_get_ex(o, "type", &t) ||
+        !json_object_is_type(t, json_type_string))
+        return 1;
+    const char *type = json_object_get_string(t);
+    for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+        if (strcmp(type, lists[i].type) == 0)
+            return !json_object_object_get_ex(o, "coordinates", &v) || positions_safe(v, lists[i].depth);
+    const char *inner = strcmp(type, "Feature") == 0             ? "geometry"
+                        : strcmp(type, "GeometryCollection") == 0 ? "geometries"
+                        : strcmp(type, "FeatureCollection") == 0  ? "features"
+                                                                  : NULL;
+    if (!inner || !json_object_object_get_ex(o, inner, &v))
+        return 1;
+    if (!json_object_is_type(v, json_type_array))
+        return geojson_safe(v);
+    for (size_t i = 0; i < json_object_array_length(v); i++)
+        if (!geojson_safe(json_object_array_get_idx(v, i)))
+            return 0;
+    return 1;
+}
+
+/* 1 when GEOS may read the GeoJSON text; 0 with the reason in msg (size n). */
+static int geojson_readable(const char *text, char *msg, size_t n)
+{
+    json_tokener *tok = json_tokener_new_ex(4096); /* as deep as any text GEOS is given */
+    if (!tok) {
+        snprintf(msg, n, "out of memory");
+        return 0;
+    }
+    json_object *o = json_tokener_parse_ex(tok, text, (int)strlen(text));
+    int ok = 1;
+    if (!o && json_tokener_get_error(tok) == json_tokener_error_depth) {
+        snprintf(msg, n, "the GeoJSON is nested too deeply");
+        ok = 0;
+    } else if (o && !geojson_safe(o)) {
+        snprintf(msg, n, "a coordinate is an empty array; each must be [longitude, latitude]");
+        ok = 0;
+    }
+    json_object_put(o);
+    json_tokener_free(tok);
+    return ok;
 }
 
 static int kind_of_type(int type)
@@ -336,7 +413,8 @@ int plat_geom_parse(plat_ctx *ctx, GEOSGeometry **out, const char *text)
             rc = no_memory(ctx);
             goto done;
         }
-        g = GEOSGeoJSONReader_readGeometry_r(s->h, s->json_reader, copy);
+        if (geojson_readable(copy, s->msg, sizeof s->msg))
+            g = GEOSGeoJSONReader_readGeometry_r(s->h, s->json_reader, copy);
     } else {
         if (!s->wkt_reader && !(s->wkt_reader = GEOSWKTReader_create_r(s->h))) {
             rc = no_memory(ctx);
@@ -344,7 +422,8 @@ int plat_geom_parse(plat_ctx *ctx, GEOSGeometry **out, const char *text)
         }
         const char *end = wkt_end(copy);
         if (end && *end)
-            snprintf(s->msg, sizeof(s->msg), "unexpected text after the geometry: \"%.40s\"", end);
+            snprintf(s->msg, sizeof(s->msg), "unexpected text after the geometry: \"%.*s\"",
+                     plat_utf8_prefix(end, 40), end);
         else
             g = GEOSWKTReader_read_r(s->h, s->wkt_reader, copy);
     }

@@ -142,6 +142,28 @@ static char *utf8_name(plat_ogr_source *src, const char *raw, int *bad)
     return escaped(raw);
 }
 
+/* GDAL's last error message as one line of UTF-8, for our messages (new string, free()).
+ * Its messages may span lines (the OGR SQL parser adds the expression and a caret line under
+ * it) and quote the file's raw bytes, which under --encoding are not UTF-8. */
+static char *gdal_why(plat_ogr_source *src)
+{
+    static const char caret_intro[] = " Occurred around :";
+    const char *msg = CPLGetLastErrorMsg();
+    size_t n = strcspn(msg, "\r\n");
+    size_t k = sizeof caret_intro - 1;
+    if (n >= k && strncmp(msg + n - k, caret_intro, k) == 0)
+        n -= k;
+    char *line = malloc(n + 1);
+    if (!line)
+        return NULL;
+    memcpy(line, msg, n);
+    line[n] = '\0';
+    int bad = 0;
+    char *text = utf8_name(src, line, &bad);
+    free(line);
+    return text;
+}
+
 static void free_names(plat_ogr_source *src)
 {
     for (int i = 0; i < src->nnames; i++)
@@ -353,6 +375,59 @@ static char **csv_options(char **oo, const plat_import_options *opts, const char
     return oo;
 }
 
+/* 1 if name is one of the comma-separated names in list, ignoring ASCII case as GDAL does. */
+static int in_list(const char *name, const char *list)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; *p;) {
+        size_t k = strcspn(p, ",");
+        if (k == n && strncasecmp(p, name, n) == 0)
+            return 1;
+        p += k + (p[k] == ',');
+    }
+    return 0;
+}
+
+/* Refuse a sheet where two columns could hold the same coordinate ("lng" and "x", or "经度"
+ * twice): which one is meant is a guess, and GDAL's CSV reader (3.6) crashes on some of them
+ * when it is told to drop the coordinate columns (KEEP_GEOM_COLUMNS=NO). The header is read
+ * with a plain open, names decoded like the file's. */
+static int csv_check_coordinate_columns(plat_ctx *ctx, plat_ogr_source *src, const plat_import_options *opts)
+{
+    const char *const allowed[] = { "CSV", NULL };
+    GDALDatasetH ds = GDALOpenEx(src->path, GDAL_OF_VECTOR | GDAL_OF_READONLY, allowed, NULL, NULL);
+    OGRLayerH l = ds && GDALDatasetGetLayerCount(ds) > 0 ? GDALDatasetGetLayer(ds, 0) : NULL;
+    OGRFeatureDefnH defn = l ? OGR_L_GetLayerDefn(l) : NULL;
+    int rc = 0;
+    for (int axis = 0; defn && axis < 2 && rc == 0; axis++) {
+        const char *given = axis == 0 ? (opts ? opts->x_field : NULL) : (opts ? opts->y_field : NULL);
+        const char *list = given ? given : axis == 0 ? CSV_X_NAMES : CSV_Y_NAMES;
+        char *first = NULL;
+        for (int i = 0; i < OGR_FD_GetFieldCount(defn) && rc == 0; i++) {
+            int bad = 0;
+            char *name = utf8_name(src, OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i)), &bad);
+            if (name && (given ? strcasecmp(name, given) == 0 : in_list(name, list))) {
+                if (!first) {
+                    first = name;
+                    name = NULL;
+                } else {
+                    plat_error_set(ctx, PLAT_EINVALID,
+                                   "%s: columns '%s' and '%s' could both hold the %s: %s", src->path, first, name,
+                                   axis == 0 ? "longitude (x)" : "latitude (y)",
+                                   given ? "rename one of them"
+                                         : "name the ones to use with --x-field and --y-field");
+                    rc = plat_error_locate(ctx, src->path, -1);
+                }
+            }
+            free(name);
+        }
+        free(first);
+    }
+    if (ds)
+        GDALClose(ds);
+    return rc;
+}
+
 static int set_filter(plat_ctx *ctx, plat_ogr_source *src, const char *where)
 {
     char *raw = src->encoding ? encode_to(src->encoding, where) : NULL;
@@ -364,9 +439,10 @@ static int set_filter(plat_ctx *ctx, plat_ogr_source *src, const char *where)
     for (int i = 0; i < src->nlayers && rc == 0; i++) {
         CPLErrorReset();
         if (OGR_L_SetAttributeFilter(src->layers[i], raw ? raw : where) != OGRERR_NONE) {
-            const char *why = CPLGetLastErrorMsg();
+            char *why = gdal_why(src);
             plat_error_set(ctx, PLAT_EUSAGE, "--where \"%s\" is not an attribute filter OGR understands%s%s", where,
-                           *why ? ": " : "", why);
+                           why && *why ? ": " : "", why ? why : "");
+            free(why);
             rc = plat_error_locate(ctx, src->path, -1);
         }
     }
@@ -410,8 +486,11 @@ int plat_ogr__open(plat_ctx *ctx, plat_ogr_source **out, const char *path, const
     }
     if (strcmp(src->driver, "ESRI Shapefile") == 0 && enc)
         oo = CSLSetNameValue(oo, "ENCODING", ""); /* raw bytes: checked or decoded here */
-    if (strcmp(src->driver, "CSV") == 0)
+    if (strcmp(src->driver, "CSV") == 0) {
+        if ((rc = csv_check_coordinate_columns(ctx, src, opts)) < 0)
+            goto done;
         oo = csv_options(oo, opts, src->encoding);
+    }
     /* Drivers read these config options while the dataset opens and later (LIBKML builds a
      * folder's schema when it is first read): they stay set while the source is open, and the
      * caller's values come back on close. */
@@ -425,8 +504,10 @@ int plat_ogr__open(plat_ctx *ctx, plat_ogr_source **out, const char *path, const
     src->ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, drv ? allowed : NULL, (const char *const *)oo, NULL);
     CSLDestroy(oo);
     if (!src->ds) {
-        const char *why = CPLGetLastErrorMsg();
-        rc = plat_error_set(ctx, PLAT_EINVALID, "%s: not a vector file GDAL can read%s%s", path, *why ? ": " : "", why);
+        char *why = gdal_why(src);
+        rc = plat_error_set(ctx, PLAT_EINVALID, "%s: not a vector file GDAL can read%s%s", path,
+                            why && *why ? ": " : "", why ? why : "");
+        free(why);
         goto done;
     }
     if ((rc = pick_layers(ctx, src, opts)) < 0)
@@ -497,7 +578,9 @@ int plat_ogr__next(plat_ctx *ctx, plat_ogr_source *src, OGRFeatureH *f)
         /* NULL is both "no more" and "cannot read on": GDAL's error state tells them apart, and
          * a file that breaks off halfway must fail the import, not end it early. */
         if (CPLGetLastErrorType() == CE_Failure) {
-            plat_error_set(ctx, PLAT_EINVALID, "cannot read further: %s", CPLGetLastErrorMsg());
+            char *why = gdal_why(src);
+            plat_error_set(ctx, PLAT_EINVALID, "cannot read further: %s", why ? why : "out of memory");
+            free(why);
             return plat_ogr__locate(ctx, src, -1);
         }
         if (src->cur + 1 >= src->nlayers)

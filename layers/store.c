@@ -95,6 +95,8 @@ int plat_store__tx_begin(plat_store *db)
     return 0;
 }
 
+static int read_srid(plat_store *db);
+
 int plat_store__tx_end(plat_store *db, int rc)
 {
     if (db->tx_depth <= 0)
@@ -109,10 +111,13 @@ int plat_store__tx_end(plat_store *db, int rc)
             return rc;
         int err = rc >= 0 ? plat_store__sqlite_err(db, "committing") : rc;
         sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+        read_srid(db); /* a working CRS chosen inside the transaction went with it */
         return err;
     }
-    if (rc < 0)
+    if (rc < 0) {
         sqlite3_exec(db->db, "ROLLBACK TO plat_sp", NULL, NULL, NULL);
+        read_srid(db);
+    }
     sqlite3_exec(db->db, "RELEASE plat_sp", NULL, NULL, NULL);
     return rc;
 }

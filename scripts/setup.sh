@@ -1,14 +1,16 @@
 #!/bin/sh
 # Install what plat needs to build and test on Debian 12 (bookworm), from Debian's own packages.
 # Idempotent: packages already present are left as they are. Run as root (or with sudo).
-# Chromium and a Chinese font are for the test that renders `plat report` headless.
+# Chromium and a Chinese font are for the test that renders `plat report` headless; clang and
+# its runtime for the libFuzzer harnesses (scripts/fuzz.sh).
 set -eu
 
 PKGS="build-essential cmake pkg-config
       libgdal-dev gdal-bin libproj-dev proj-bin libgeos-dev
       libspatialite-dev libsqlite3-dev sqlite3 libsqlite3-mod-spatialite
       libjson-c-dev python3 valgrind
-      chromium fonts-wqy-microhei"
+      chromium fonts-wqy-microhei
+      clang libclang-rt-14-dev"
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

@@ -1,8 +1,9 @@
 #!/bin/sh
 # Set up, build and run every test: the normal build (every unit, CLI and benchmark-agreement
 # test), the core commands under valgrind memcheck, then the whole suite again under
-# AddressSanitizer + UndefinedBehaviorSanitizer (with LeakSanitizer).
-# Usage: scripts/test.sh [--no-sanitize]
+# AddressSanitizer + UndefinedBehaviorSanitizer (with LeakSanitizer), then each fuzzing
+# harness for 30 s (clang and libFuzzer, scripts/fuzz.sh).
+# Usage: scripts/test.sh [--no-sanitize]     (--no-sanitize: neither ASan nor fuzzing)
 #
 # `ctest --test-dir build -L valgrind` runs every CLI test under memcheck; on a 2-core machine
 # that takes the better part of an hour, so the default run takes the foundation commands
@@ -22,4 +23,7 @@ if [ "${1:-}" != "--no-sanitize" ]; then
     cmake --build build-asan -j "$jobs"
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
         ctest --test-dir build-asan --output-on-failure -j "$jobs"
+    # Every parser of user input under libFuzzer for a bounded time (6 harnesses x 30 s, after
+    # a clang build of the libraries they need); a crash, sanitizer report or leak fails.
+    sh scripts/fuzz.sh 30
 fi

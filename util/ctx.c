@@ -43,14 +43,50 @@ const plat_error *plat_error_last(const plat_ctx *ctx)
     return ctx ? &ctx->err : &none;
 }
 
+/* After a message was cut to fit its buffer: drop a UTF-8 sequence the cut left incomplete, so
+ * a long Chinese name never ends a message in half a character. */
+static void cut_on_character(char *s)
+{
+    size_t len = strlen(s), i = len;
+    while (i > 0 && len - i < 4 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+        i--;
+    if (i == 0)
+        return;
+    unsigned char lead = (unsigned char)s[i - 1];
+    size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    if (i - 1 + want > len)
+        s[i - 1] = '\0';
+}
+
+/* Messages are one line of UTF-8 by contract, but the user text and library messages quoted
+ * in them may hold line breaks (a pasted argument, a multi-line CSV cell) or bytes that are not
+ * UTF-8 (a GBK file, a parser quoting half a character): breaks become spaces, each stray byte
+ * a '?'. */
+static void tidy(char *s)
+{
+    while (*s) {
+        unsigned char c = (unsigned char)*s;
+        size_t k = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+        if (c < 0x80 || plat_utf8_valid(s, k)) { /* stops at the NUL: never reads past it */
+            if (*s == '\n' || *s == '\r')
+                *s = ' ';
+            s += k;
+        } else {
+            *s++ = '?';
+        }
+    }
+}
+
 int plat_error_set(plat_ctx *ctx, int code, const char *fmt, ...)
 {
     if (!ctx)
         return code;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(ctx->err.msg, sizeof(ctx->err.msg), fmt, ap);
+    if (vsnprintf(ctx->err.msg, sizeof(ctx->err.msg), fmt, ap) >= (int)sizeof(ctx->err.msg))
+        cut_on_character(ctx->err.msg);
     va_end(ap);
+    tidy(ctx->err.msg);
     ctx->err.code = code;
     ctx->err.file[0] = '\0';
     ctx->err.fid = -1;
@@ -61,7 +97,8 @@ int plat_error_locate(plat_ctx *ctx, const char *file, int64_t fid)
 {
     if (!ctx)
         return PLAT_EINTERNAL;
-    snprintf(ctx->err.file, sizeof(ctx->err.file), "%s", file ? file : "");
+    if (snprintf(ctx->err.file, sizeof(ctx->err.file), "%s", file ? file : "") >= (int)sizeof(ctx->err.file))
+        cut_on_character(ctx->err.file);
     ctx->err.fid = fid;
     return ctx->err.code;
 }
@@ -87,8 +124,10 @@ void plat_warn(plat_ctx *ctx, const char *fmt, ...)
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    if (vsnprintf(msg, sizeof(msg), fmt, ap) >= (int)sizeof(msg))
+        cut_on_character(msg);
     va_end(ap);
+    tidy(msg);
     ctx->warn(msg, ctx->warn_ud);
 }
 

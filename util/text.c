@@ -44,6 +44,19 @@ int plat_utf8_valid(const char *s, size_t n)
     return 1;
 }
 
+int plat_utf8_prefix(const char *s, int max)
+{
+    int n = 0;
+    while (n < max && s[n])
+        n++;
+    /* s[n] is the first byte left out: a continuation byte there means the cut splits a
+     * character, so the prefix ends before that character's lead byte instead. */
+    int i = n;
+    while (i > 0 && n - i < 4 && ((unsigned char)s[i] & 0xC0) == 0x80)
+        i--;
+    return i;
+}
+
 static unsigned next_cp(const unsigned char **pp)
 {
     const unsigned char *p = *pp;

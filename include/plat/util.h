@@ -39,6 +39,10 @@ PLAT_API int plat_read_file(plat_ctx *ctx, char **out, size_t *len, const char *
 
 /** 1 if the n bytes are valid UTF-8 (no overlongs, no surrogates), else 0. */
 PLAT_API int plat_utf8_valid(const char *s, size_t n);
+/** The length of the longest prefix of s of at most max bytes that does not end inside a
+ * UTF-8 character: for quoting the start of user text ("%.*s") without cutting a Chinese
+ * character in half. Cannot fail. */
+PLAT_API int plat_utf8_prefix(const char *s, int max);
 /** Columns a terminal gives s: 2 for East Asian wide/fullwidth characters, 1 otherwise. */
 PLAT_API int plat_utf8_width(const char *s);
 

@@ -24,6 +24,41 @@ static void cjk_characters_take_two_columns(void)
     T_EQ_INT(plat_utf8_width("（）"), 4);
 }
 
+static void prefixes_end_on_a_character(void)
+{
+    T_EQ_INT(plat_utf8_prefix("平江县", 9), 9);  /* three 3-byte characters, all of them */
+    T_EQ_INT(plat_utf8_prefix("平江县", 20), 9); /* shorter than max */
+    T_EQ_INT(plat_utf8_prefix("平江县", 8), 6);  /* 县 would be cut: left out whole */
+    T_EQ_INT(plat_utf8_prefix("平江县", 7), 6);
+    T_EQ_INT(plat_utf8_prefix("G536青冲", 5), 4);
+    T_EQ_INT(plat_utf8_prefix("abc", 2), 2);
+    T_EQ_INT(plat_utf8_prefix("", 5), 0);
+}
+
+static void long_messages_are_cut_on_a_character(void)
+{
+    plat_ctx *ctx = plat_ctx_new();
+    char name[700] = "";
+    for (int i = 0; i < 200; i++) /* 600 bytes of 伍, past the 511 a message holds */
+        strcat(name, "伍");
+    for (int lead = 0; lead < 3; lead++) { /* every alignment of the cut within a character */
+        T_EQ_INT(plat_error_set(ctx, PLAT_EINVALID, "%.*stownship %s", lead, "xx", name), PLAT_EINVALID);
+        const char *m = plat_error_last(ctx)->msg;
+        T_CHECK(plat_utf8_valid(m, strlen(m)));
+        T_CHECK(strlen(m) >= 508 && strlen(m) <= 511);
+    }
+    plat_error_set(ctx, PLAT_EINVALID, "target '%s' has no unit", "21\r\n公里");
+    T_EQ_STR(plat_error_last(ctx)->msg, "target '21  公里' has no unit");
+    const char gbk[] = { (char)0xBD, (char)0xAD, 'x', (char)0xE5, (char)0x90, 0 }; /* GBK 江, x, half a 名 */
+    plat_warn(ctx, "unused"); /* no sink: nothing happens */
+    plat_error_set(ctx, PLAT_EINVALID, "field '%s' is not valid", gbk);
+    T_EQ_STR(plat_error_last(ctx)->msg, "field '?" "?x?" "?' is not valid");
+    plat_error_locate(ctx, name, 3);
+    T_CHECK(plat_utf8_valid(plat_error_last(ctx)->file, strlen(plat_error_last(ctx)->file)));
+    T_EQ_INT(strlen(plat_error_last(ctx)->file), 255);
+    plat_ctx_free(ctx);
+}
+
 static void numbers_parse_in_the_c_locale(void)
 {
     double v = 0;
@@ -122,6 +157,8 @@ int main(void)
     T_RUN(the_day_before_crosses_months_years_and_leap_days);
     T_RUN(chinese_is_valid_utf8_and_gbk_bytes_are_not);
     T_RUN(cjk_characters_take_two_columns);
+    T_RUN(prefixes_end_on_a_character);
+    T_RUN(long_messages_are_cut_on_a_character);
     T_RUN(numbers_parse_in_the_c_locale);
     T_RUN(dates_must_exist_on_the_calendar);
     T_RUN(errors_keep_file_and_feature);
