@@ -11,7 +11,10 @@ static const cli_opt opts[] = {
     { "status", 0, CLI_VALUE, "S", "only projects in this state (also for coverage and the checks)" },
     { "measure", 0, CLI_VALUE, "share|line_km|polygon_mu", "what shades the townships: the share covered by project "
                                                            "polygons (default), km of project lines, 亩 of project polygons" },
-    { "date", 0, CLI_VALUE, "YYYY-MM-DD", "the date printed on the report (default today)" },
+    { "date", 0, CLI_VALUE, "YYYY-MM-DD", "the date printed on the report (default --as-of, or today)" },
+    { "as-of", 0, CLI_VALUE, "YYYY-MM-DD", "the works as they stood at the end of that day" },
+    { "as-recorded", 0, CLI_VALUE, "YYYY-MM-DD", "what the ledger said when read that day, before later entries "
+                                                 "and corrections" },
     { "planar", 0, CLI_FLAG, NULL, "measure in the working CRS, not on the ellipsoid" },
     { "overwrite", 0, CLI_FLAG, NULL, "replace DEST if it exists" },
     { NULL, 0, 0, NULL, NULL },
@@ -41,6 +44,8 @@ int cmd_report(plat_cli *cli, int argc, char **argv)
     o.category = cli_value(&a, "category");
     o.status = cli_value(&a, "status");
     o.date = cli_value(&a, "date");
+    o.as_of = cli_value(&a, "as-of");
+    o.as_recorded = cli_value(&a, "as-recorded");
     o.planar = cli_flag(&a, "planar");
     o.overwrite = cli_flag(&a, "overwrite");
     if ((v = cli_value(&a, "measure")) && plat_report_parse_measure(cli->ctx, &o.measure, v) < 0)

@@ -15,6 +15,10 @@
  * a quantity counts its whole target), and every change is booked in the month of the date it
  * is true for, as km for length targets and 亩 for area targets; projects that become
  * completed are counted too. Other units (berths, MW) have no common measure and only count.
+ * With --as-of only the events true by that day count, with --as-recorded only those written
+ * by then; an event a counting correction replaces gives way to it. The map and the other
+ * tables read the ledger at the same cut (plat_project_foreach, plat_coverage_compute and the
+ * checks take it).
  *
  * The HTML is plain: a heading, the map (svg.c), one section per table, a few lines of script
  * that sort a table when its heading is clicked. Everything is inline and there is no URL in
@@ -314,7 +318,8 @@ static int load(rep *r)
     if (rc < 0)
         return rc == PLAT_ENOMEM ? oom(r) : rc;
     plat_project_filter f = { .township = o->township, .county = o->county,
-                              .category = r->category[0] ? r->category : NULL, .status = r->status };
+                              .category = r->category[0] ? r->category : NULL, .status = r->status,
+                              .as_of = o->as_of, .as_recorded = o->as_recorded };
     if ((rc = plat_project_foreach(r->db, &f, take_project, r)) < 0)
         return rc;
     if (plat_township_count(r->db) > 0) {
@@ -322,6 +327,8 @@ static int load(rep *r)
         co.category = f.category;
         co.status = r->status;
         co.planar = o->planar;
+        co.as_of = o->as_of;
+        co.as_recorded = o->as_recorded;
         if ((rc = plat_coverage_compute(r->db, &r->cov, &co)) < 0)
             return rc;
         for (int i = 0; i < r->ntowns; i++) {
@@ -548,6 +555,8 @@ static int section_targets(rep *r, plat_buf *b, plat_report_result *res)
     to.category = r->category[0] ? r->category : NULL;
     to.status = r->status;
     to.planar = r->o->planar;
+    to.as_of = r->o->as_of;
+    to.as_recorded = r->o->as_recorded;
     int rc = plat_targets_compute(r->db, &t, &to);
     if (rc < 0)
         return rc;
@@ -644,6 +653,8 @@ static int one_layer(rep *r, plat_buf *b, const char *name, const char *kind, pl
     co.category = r->category[0] ? r->category : NULL;
     co.status = r->status;
     co.planar = r->o->planar;
+    co.as_of = r->o->as_of;
+    co.as_recorded = r->o->as_recorded;
     int rc = plat_conflicts_compute(r->db, &c, &co);
     if (rc < 0)
         return rc;
@@ -758,12 +769,64 @@ static int book(history *s, const char *date, double delta, int completed)
     return 0;
 }
 
-static int take_event(const plat_event *e, void *ud)
+/* One event of a project's history, as much of it as the months need. */
+typedef struct revent {
+    int64_t id, corrects;
+    char date[11], recorded[11];
+    int status;         /* -1 unchanged, 1 completed, 0 another state */
+    int has_done;
+    double done;
+} revent;
+
+typedef struct revents {
+    revent *v;
+    int n, cap;
+} revents;
+
+static int collect_event(const plat_event *e, void *ud)
 {
-    history *s = ud;
+    revents *ev = ud;
+    if (ev->n == ev->cap) {
+        int cap = ev->cap ? ev->cap * 2 : 16;
+        revent *v = realloc(ev->v, (size_t)cap * sizeof(*v));
+        if (!v)
+            return PLAT_ENOMEM;
+        ev->v = v;
+        ev->cap = cap;
+    }
+    revent *x = &ev->v[ev->n++];
+    memset(x, 0, sizeof(*x));
+    x->id = e->id;
+    x->corrects = e->corrects;
+    snprintf(x->date, sizeof x->date, "%.10s", e->date ? e->date : "");
+    snprintf(x->recorded, sizeof x->recorded, "%.10s", e->recorded_at ? e->recorded_at : "");
+    x->status = e->status ? strcmp(e->status, "completed") == 0 : -1;
+    x->has_done = e->has_done;
+    x->done = e->done;
+    return 0;
+}
+
+/* An event counts when it is true by --as-of and was written by --as-recorded. */
+static int visible(const rep *r, const revent *e)
+{
+    return (!r->o->as_of || strcmp(e->date, r->o->as_of) <= 0) &&
+           (!r->o->as_recorded || strcmp(e->recorded, r->o->as_recorded) <= 0);
+}
+
+/* A counting event whose correction also counts gives way to it. */
+static int superseded(const rep *r, const revents *ev, const revent *e)
+{
+    for (int k = 0; k < ev->n; k++)
+        if (ev->v[k].corrects == e->id && visible(r, &ev->v[k]))
+            return 1;
+    return 0;
+}
+
+static int take_event(history *s, const revent *e)
+{
     int was = s->completed, now = was;
-    if (e->status)
-        now = strcmp(e->status, "completed") == 0;
+    if (e->status >= 0)
+        now = e->status;
     double delta = 0;
     if (e->has_done) {
         delta = e->done - s->done;
@@ -778,6 +841,18 @@ static int take_event(const plat_event *e, void *ud)
     return book(s, e->date, delta, now - was);
 }
 
+/* Follow one project's history in its order (by date, then as recorded), leaving out what
+ * the report's cut does not see and what a visible correction replaces. */
+static int follow_project(rep *r, history *s, revents *ev)
+{
+    ev->n = 0;
+    int rc = plat_project_history(r->db, s->p->code, collect_event, ev);
+    for (int i = 0; rc >= 0 && i < ev->n; i++)
+        if (visible(r, &ev->v[i]) && !superseded(r, ev, &ev->v[i]))
+            rc = take_event(s, &ev->v[i]);
+    return rc;
+}
+
 static void month_name(char *buf, size_t n, int month)
 {
     snprintf(buf, n, "%04d-%02d", month / 12, month % 12 + 1);
@@ -786,6 +861,7 @@ static void month_name(char *buf, size_t n, int month)
 static int section_progress(rep *r, plat_buf *b)
 {
     history s;
+    revents ev = { NULL, 0, 0 };
     memset(&s, 0, sizeof(s));
     int rc = 0;
     for (int i = 0; i < r->nprojs && rc >= 0; i++) {
@@ -793,8 +869,9 @@ static int section_progress(rep *r, plat_buf *b)
         s.unit = plat_unit_lookup(s.p->target_unit);
         s.done = 0;
         s.done_set = s.completed = 0;
-        rc = plat_project_history(r->db, s.p->code, take_event, &s);
+        rc = follow_project(r, &s, &ev);
     }
+    free(ev.v);
     if (rc == PLAT_ENOMEM)
         rc = oom(r);
     plat_buf_puts(b, "<section id=\"progress\">\n<h2>六、逐月完成量</h2>\n"
@@ -988,7 +1065,7 @@ static void card(plat_buf *b, const char *value, const char *what)
 static int document(rep *r, plat_buf *b, plat_report_result *res)
 {
     char date[16], v[64];
-    const char *day = r->o->date ? r->o->date : plat_date_today(date);
+    const char *day = r->o->date ? r->o->date : r->o->as_of ? r->o->as_of : plat_date_today(date);
     double cm = plat_crs_gk_central_meridian(r->srid);
     int rc;
     plat_buf_printf(b, "<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\"/>\n"
@@ -999,6 +1076,16 @@ static int document(rep *r, plat_buf *b, plat_report_result *res)
     plat_report__text(b, day);
     plat_buf_puts(b, " · ");
     filters_text(r, b);
+    if (r->o->as_of) {
+        plat_buf_puts(b, " · 截至 ");
+        plat_report__text(b, r->o->as_of);
+        plat_buf_puts(b, " 日终");
+    }
+    if (r->o->as_recorded) {
+        plat_buf_puts(b, " · 按 ");
+        plat_report__text(b, r->o->as_recorded);
+        plat_buf_puts(b, " 当日的台账记录（不含其后补记与更正）");
+    }
     plat_buf_printf(b, " · %s", r->o->planar ? "平面量算（工作坐标系）" : "椭球面量算（CGCS2000）");
     if (r->srid && !isnan(cm))
         plat_buf_printf(b, " · 工作坐标系 EPSG:%d（CGCS2000 3°带高斯-克吕格，中央经线 %.0f°E）", r->srid, cm);
@@ -1155,6 +1242,11 @@ int plat_report_write(plat_store *db, plat_report_result *res, const char *dest,
     int rc = check_dest(&r, dest);
     if (rc >= 0 && r.o->date && !plat_date_valid(r.o->date))
         rc = plat_error_set(r.ctx, PLAT_EINVALID, "the report date must be YYYY-MM-DD, got '%s'", r.o->date);
+    if (rc >= 0 && r.o->as_of && !plat_date_valid(r.o->as_of))
+        rc = plat_error_set(r.ctx, PLAT_EINVALID, "--as-of must be a date YYYY-MM-DD, got '%s'", r.o->as_of);
+    if (rc >= 0 && r.o->as_recorded && !plat_date_valid(r.o->as_recorded))
+        rc = plat_error_set(r.ctx, PLAT_EINVALID, "--as-recorded must be a date YYYY-MM-DD, got '%s'",
+                            r.o->as_recorded);
     if (rc >= 0)
         rc = load(&r);
     if (rc >= 0)

@@ -147,6 +147,8 @@ int plat_targets_compute(plat_store *db, plat_targets **out, const plat_targets_
         return plat_error_set(ctx, PLAT_ENOMEM, "out of memory");
     f.category = o->category;
     f.status = o->status;
+    f.as_of = o->as_of;
+    f.as_recorded = o->as_recorded;
     if ((rc = plat_project_foreach(db, &f, each_target, &r)) < 0)
         goto done;
     if (r.t->n > 1)
@@ -330,6 +332,8 @@ int plat_conflicts_compute(plat_store *db, plat_conflicts **out, const plat_conf
     f.bbox_wkb = box_wkb;
     f.category = opts->category;
     f.status = opts->status;
+    f.as_of = opts->as_of;
+    f.as_recorded = opts->as_recorded;
     if ((rc = plat_project_foreach(db, &f, each_conflict, &r)) < 0)
         goto done;
     if (r.c->n > 1)

@@ -97,8 +97,10 @@ typedef struct plat_targets_options {
     const char *category;   /* a category code; NULL: any */
     const char *status;     /* a status code; NULL: any */
     int planar;             /* measure in the working CRS instead of on the ellipsoid */
+    const char *as_of;      /* YYYY-MM-DD: the projects as they stood at the end of that day */
+    const char *as_recorded;/* YYYY-MM-DD: as the ledger said when read that day */
 } plat_targets_options;
-#define PLAT_TARGETS_OPTIONS_INIT { 1, 10.0, NULL, NULL, 0 }
+#define PLAT_TARGETS_OPTIONS_INIT { 1, 10.0, NULL, NULL, 0, NULL, NULL }
 
 typedef struct plat_target_row {
     int verdict;             /* PLAT_TARGET_* */
@@ -135,8 +137,10 @@ typedef struct plat_conflicts_options {
     const char *category;   /* a category code; NULL: any */
     const char *status;     /* a status code; NULL: any */
     int planar;             /* measure in the working CRS instead of on the ellipsoid */
+    const char *as_of;      /* YYYY-MM-DD: the projects as they stood at the end of that day */
+    const char *as_recorded;/* YYYY-MM-DD: as the ledger said when read that day */
 } plat_conflicts_options;
-#define PLAT_CONFLICTS_OPTIONS_INIT { 1, NULL, NULL, NULL, 0 }
+#define PLAT_CONFLICTS_OPTIONS_INIT { 1, NULL, NULL, NULL, 0, NULL, NULL }
 
 typedef struct plat_conflict_row {
     plat_project project;    /* as stored, without its geometry (wkb is NULL) */

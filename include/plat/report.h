@@ -41,9 +41,14 @@ typedef struct plat_report_options {
     int measure;            /* PLAT_REPORT_* */
     int planar;             /* measure in the working CRS plane instead of on the ellipsoid */
     int overwrite;          /* replace an existing DEST instead of refusing */
-    const char *date;       /* the date printed as the report's date (YYYY-MM-DD); NULL: today */
+    const char *date;       /* the date printed as the report's date (YYYY-MM-DD); NULL: as_of,
+                             * or today */
+    const char *as_of;      /* YYYY-MM-DD: the works as they stood at the end of that day (the
+                             * map, every table, the months up to it); NULL: as now */
+    const char *as_recorded;/* YYYY-MM-DD: as the ledger said when read that day, before any later
+                             * entry or correction; NULL: by everything recorded */
 } plat_report_options;
-#define PLAT_REPORT_OPTIONS_INIT { 1, NULL, NULL, NULL, NULL, PLAT_REPORT_SHARE, 0, 0, NULL }
+#define PLAT_REPORT_OPTIONS_INIT { 1, NULL, NULL, NULL, NULL, PLAT_REPORT_SHARE, 0, 0, NULL, NULL, NULL }
 
 /* What a report holds. */
 typedef struct plat_report_result {

@@ -561,6 +561,46 @@ class ReportSmall(PlatCase):
         km = {r.get("data-month"): float(r.get("data-v")) for r in elements(bars[0], "rect") if r.get("data-month")}
         self.assertEqual(km, {"2024-01": 2, "2024-02": 0, "2024-03": 3, "2024-04": 0})
 
+    def test_as_of_and_as_recorded_cut_the_map_the_tables_and_the_months(self):
+        def on(day):
+            return {"PLAT_NOW": f"{day}T12:00:00Z"}
+        # 8 km in 伍市镇, drawn anew on 1 May to 9 km there and 5 km in 三市镇
+        self.ok("project", "add", "--code", "ROAD", "--name", "路", "--category", "highway", "--s-srs", "EPSG:4547",
+                "--geom", "LINESTRING(401000 3171000,409000 3171000)", "--target", "14km", "--date", "2024-01-01",
+                env=on("2024-01-01"))
+        self.ok("project", "update", "ROAD", "--done", "2", "--date", "2024-01-15", env=on("2024-01-16"))
+        self.ok("project", "update", "ROAD", "--done", "5", "--date", "2024-03-10", env=on("2024-03-11"))
+        self.ok("project", "update", "ROAD", "--s-srs", "EPSG:4547", "--geom",
+                "LINESTRING(401000 3171000,415000 3171000)", "--date", "2024-05-01", env=on("2024-05-02"))
+        # on 5 April the March report is corrected: 4 km done by 10 March, not 5
+        march = [e["id"] for e in self.ok("project", "show", "ROAD", "--json").json()["history"]
+                 if e["date"] == "2024-03-10"][0]
+        self.ok("project", "update", "ROAD", "--corrects", str(march), "--done", "4", env=on("2024-04-05"))
+
+        def figures(root):
+            cov = {tr.get("data-code"): cells_by_key(tr) for tr in table_rows(root, "coverage-table")}
+            months = {tr.get("data-month"): float(cells_by_key(tr)["km"]) for tr in table_rows(root, "progress-table")}
+            return float(cov["430626100"]["line_km"]), float(cov["430626101"]["line_km"]), months
+
+        april = self.report("--as-of", "2024-04-30", "--planar")
+        self.assertEqual(figures(april), (8, 0, {"2024-01": 2, "2024-03": 2}))
+        self.assertIn("截至 2024-04-30", "".join(april.find("body").find("header").itertext()))
+        cov = {t["code"]: t["line_km"] for t in
+               self.ok("coverage", "--planar", "--json", "--as-of", "2024-04-30").json()["townships"]}
+        self.assertEqual((cov["430626100"], cov["430626101"]), (8, 0))
+        # what the ledger said on 31 March: the March report before its correction
+        self.assertEqual(figures(self.report("--as-of", "2024-04-30", "--as-recorded", "2024-03-31", "--planar")),
+                         (8, 0, {"2024-01": 2, "2024-03": 3}))
+        self.assertEqual(figures(self.report("--planar")), (9, 5, {"2024-01": 2, "2024-03": 2}))
+        self.assertIn("ROAD", drawn_projects(april))
+        # before the project was registered there is nothing to draw
+        before = self.report("--as-of", "2023-12-31")
+        self.assertEqual(drawn_projects(before), {})
+        for bad in (["--as-of", "2024-13-01"], ["--as-recorded", "yesterday"]):
+            dest = os.path.join(self.dir, "bad.html")
+            self.fails(1, "report", dest, *bad, message="must be a date YYYY-MM-DD")
+            self.assertFalse(os.path.exists(dest))
+
     def test_no_protected_layer_and_no_geometry(self):
         self.ok("project", "add", "--code", "NOGEO", "--name", "无几何", "--category", "school")
         self.add("PT", "点", "school", "POINT(401000 3171000)")
