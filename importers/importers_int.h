@@ -32,8 +32,8 @@ typedef struct plat_ogr_source {
     char **names;            /* its field names as UTF-8 */
     int nnames;
     int bad_names;           /* some field name is not valid text in the encoding (shown escaped) */
-    unsigned char *geom_cols;/* per field: 1 for a CSV column GDAL takes the geometry from (kept, so a
-                              * value it could not read can be reported); NULL for other formats */
+    unsigned char *geom_cols; /* per field: 1 for a CSV column GDAL takes the geometry from (kept, so
+                               * a value it could not read can be reported); NULL for other formats */
     int wkt_col, x_col, y_col; /* those columns of a CSV, -1 when absent */
     int64_t last_fid;        /* the feature plat_ogr__next returned last, -1 before the first */
     char *pending;           /* a read failure GDAL reported that no feature has accounted for yet */
