@@ -473,6 +473,65 @@ int plat_geom_from_wkb(plat_ctx *ctx, GEOSGeometry **out, const unsigned char *w
     return 0;
 }
 
+/* Clones of the non-empty points, lines and polygons of g, appended to *parts. */
+static int simple_parts(GEOSContextHandle_t h, const GEOSGeometry *g, GEOSGeometry ***parts, size_t *n, size_t *cap)
+{
+    int type = GEOSGeomTypeId_r(h, g);
+    if (type == GEOS_MULTIPOINT || type == GEOS_MULTILINESTRING || type == GEOS_MULTIPOLYGON ||
+        type == GEOS_GEOMETRYCOLLECTION) {
+        int k = GEOSGetNumGeometries_r(h, g);
+        for (int i = 0; i < k; i++)
+            if (simple_parts(h, GEOSGetGeometryN_r(h, g, i), parts, n, cap) < 0)
+                return -1;
+        return 0;
+    }
+    if (GEOSisEmpty_r(h, g) != 0)
+        return 0;
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 16;
+        GEOSGeometry **p = realloc(*parts, c * sizeof(*p));
+        if (!p)
+            return -1;
+        *parts = p;
+        *cap = c;
+    }
+    if (!((*parts)[*n] = GEOSGeom_clone_r(h, g)))
+        return -1;
+    (*n)++;
+    return 0;
+}
+
+/* SpatiaLite reads a collection of points, lines and polygons only: one that holds a multi or
+ * another collection comes back NULL from GeomFromWKB and would be stored as no geometry at
+ * all. So such a collection is flattened first: the same parts, one level deep.
+ * @param[out] flat new geometry, or NULL when g needs no flattening. @return 0 or < 0 */
+static int flatten(plat_ctx *ctx, geos_slot *s, const GEOSGeometry *g, GEOSGeometry **flat)
+{
+    *flat = NULL;
+    if (GEOSGeomTypeId_r(s->h, g) != GEOS_GEOMETRYCOLLECTION)
+        return 0;
+    int k = GEOSGetNumGeometries_r(s->h, g), nested = 0;
+    for (int i = 0; i < k && !nested; i++) {
+        int t = GEOSGeomTypeId_r(s->h, GEOSGetGeometryN_r(s->h, g, i));
+        nested = t == GEOS_MULTIPOINT || t == GEOS_MULTILINESTRING || t == GEOS_MULTIPOLYGON ||
+                 t == GEOS_GEOMETRYCOLLECTION;
+    }
+    if (!nested)
+        return 0;
+    GEOSGeometry **parts = NULL;
+    size_t n = 0, cap = 0;
+    int rc = simple_parts(s->h, g, &parts, &n, &cap);
+    if (rc >= 0)
+        *flat = GEOSGeom_createCollection_r(s->h, GEOS_GEOMETRYCOLLECTION, parts, (unsigned)n);
+    if (rc < 0 || !*flat) {
+        for (size_t i = 0; i < n; i++)
+            GEOSGeom_destroy_r(s->h, parts[i]);
+        rc = no_memory(ctx);
+    }
+    free(parts); /* the collection owns the parts, not the array */
+    return rc;
+}
+
 int plat_geom_to_wkb(plat_ctx *ctx, unsigned char **out, size_t *size, const GEOSGeometry *g)
 {
     geos_slot *s = begin(ctx);
@@ -487,8 +546,13 @@ int plat_geom_to_wkb(plat_ctx *ctx, unsigned char **out, size_t *size, const GEO
         GEOSWKBWriter_setFlavor_r(s->h, s->wkb_writer, GEOS_WKB_ISO);
         GEOSWKBWriter_setIncludeSRID_r(s->h, s->wkb_writer, 0);
     }
+    GEOSGeometry *flat = NULL;
+    if (flatten(ctx, s, g, &flat) < 0)
+        return PLAT_ENOMEM;
     size_t n = 0;
-    unsigned char *buf = GEOSWKBWriter_write_r(s->h, s->wkb_writer, g, &n);
+    unsigned char *buf = GEOSWKBWriter_write_r(s->h, s->wkb_writer, flat ? flat : g, &n);
+    if (flat)
+        GEOSGeom_destroy_r(s->h, flat);
     if (!buf)
         return plat_gis__geos_err(ctx, PLAT_EINTERNAL, "cannot write WKB");
     unsigned char *copy = malloc(n ? n : 1);

@@ -228,6 +228,8 @@ int plat_fieldmap__bind(plat_fieldmap *m, plat_ogr_source *src)
     free(m->used);
     if (!(m->used = calloc((size_t)(src->nnames ? src->nnames : 1), 1)))
         return plat_error_set(ctx, PLAT_ENOMEM, "out of memory");
+    for (int i = 0; src->geom_cols && i < src->nnames; i++)
+        m->used[i] = src->geom_cols[i]; /* the geometry's columns feed no field */
     for (int k = 0; k < PF_COUNT; k++) {
         m->src[k] = -1;
         m->unit[k][0] = '\0';

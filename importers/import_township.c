@@ -45,8 +45,11 @@ static int choose_crs(plat_store *db, reader *r, plat_import_result *res)
         return plat_error_locate(r->ctx, r->src->path, -1);
     plat_import__centre_init(&c);
     OGRFeatureH f;
-    OGR_L_ResetReading(r->src->layer);
-    while (rc >= 0 && (f = OGR_L_GetNextFeature(r->src->layer))) {
+    if ((rc = plat_ogr__rewind(r->ctx, r->src)) < 0) {
+        plat_transform_free(to_geo);
+        return rc;
+    }
+    while (rc >= 0 && plat_ogr__next(r->ctx, r->src, &f) > 0) {
         GEOSGeometry *g = NULL, *geo = NULL;
         if (plat_ogr__geom(r->ctx, f, &g, NULL) >= 0 && g && plat_transform_geom(to_geo, &geo, g) >= 0 &&
             (plat_geom_kinds(r->ctx, geo) & PLAT_GEOM_POLYGON))
@@ -113,8 +116,11 @@ static int write_townships(plat_store *db, reader *r, plat_import_result *res, c
     const char *base = strrchr(r->src->path, '/');
     base = base ? base + 1 : r->src->path;
     OGRFeatureH f;
-    OGR_L_ResetReading(r->src->layer);
-    while (rc >= 0 && (f = OGR_L_GetNextFeature(r->src->layer))) {
+    if ((rc = plat_ogr__rewind(r->ctx, r->src)) < 0) {
+        plat_transform_free(tr);
+        return rc;
+    }
+    while (rc >= 0 && (rc = plat_ogr__next(r->ctx, r->src, &f)) > 0) {
         plat_township t = { 0 };
         GEOSGeometry *g = NULL, *w = NULL;
         char county_code[16], why[256];
@@ -132,7 +138,7 @@ static int write_townships(plat_store *db, reader *r, plat_import_result *res, c
             goto next;
         }
         if ((rc = plat_geom_check_coords(r->ctx, g, plat_transform_src_is_geographic(tr))) < 0 ||
-            (rc = plat_transform_geom(tr, &w, g)) < 0) {
+            (rc = plat_import__check_area(r->ctx, g)) < 0 || (rc = plat_transform_geom(tr, &w, g)) < 0) {
             plat_error_locate(r->ctx, r->src->path, OGR_F_GetFID(f));
             goto next;
         }
@@ -186,8 +192,7 @@ static int check_unique_codes(reader *r)
     size_t n = 0, cap = 0;
     char **codes = NULL;
     OGRFeatureH f;
-    OGR_L_ResetReading(r->src->layer);
-    while (rc >= 0 && (f = OGR_L_GetNextFeature(r->src->layer))) {
+    while (rc >= 0 && (rc = plat_ogr__next(r->ctx, r->src, &f)) > 0) {
         const char *code;
         if ((rc = plat_ogr__text(r->ctx, r->src, f, r->code_i, &code)) >= 0 && code) {
             for (size_t i = 0; i < n && rc >= 0; i++)

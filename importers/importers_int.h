@@ -32,6 +32,13 @@ typedef struct plat_ogr_source {
     char **names;            /* its field names as UTF-8 */
     int nnames;
     int bad_names;           /* some field name is not valid text in the encoding (shown escaped) */
+    unsigned char *geom_cols; /* per field: 1 for a CSV column GDAL takes the geometry from (kept, so
+                               * a value it could not read can be reported); NULL for other formats */
+    int wkt_col, x_col, y_col; /* those columns of a CSV, -1 when absent */
+    int64_t last_fid;        /* the feature plat_ogr__next returned last, -1 before the first */
+    char *pending;           /* a read failure GDAL reported that no feature has accounted for yet */
+    GDALDatasetH raw_ds;     /* the CSV opened again without geometry, to show a coordinate's text */
+    const plat_import_options *opts; /* borrowed from the caller of plat_ogr__open */
     char *where;             /* "FILE" or "FILE (layer NAME)": how messages name the source */
     iconv_t dec;             /* decoder of the attribute bytes to UTF-8; (iconv_t)-1: already UTF-8 */
     char *encoding;          /* the encoding dec decodes, NULL for none */
@@ -73,6 +80,10 @@ int plat_ogr__text(plat_ctx *ctx, plat_ogr_source *src, OGRFeatureH f, int i, co
  * one. Curves become line segments. *zm (may be NULL) is set to 1 when Z or M was dropped.
  * @param[out] out new geometry, caller destroys. @return 0 or < 0 */
 int plat_ogr__geom(plat_ctx *ctx, OGRFeatureH f, GEOSGeometry **out, int *zm);
+/** Call when f came without a geometry: a CSV whose geometry column holds text OGR could not
+ * read (bad WKT, a longitude without a latitude) is an error naming the feature, the column and
+ * the value; anything else really has no geometry. @return 0 or PLAT_EINVALID (recorded) */
+int plat_ogr__check_no_geom(plat_ctx *ctx, plat_ogr_source *src, OGRFeatureH f);
 /** Record the feature (fid, -1 for the whole file) on the error in ctx, naming the source (and
  * its layer when the file has several). @return the recorded code. */
 int plat_ogr__locate(plat_ctx *ctx, plat_ogr_source *src, int64_t fid);
@@ -181,6 +192,10 @@ int plat_reader__geom(plat_reader *r, OGRFeatureH f, GEOSGeometry **out, int *re
 /** Report progress after one more feature; label says what is being done.
  * @return 0, or PLAT_ECANCEL when the callback asked to stop */
 int plat_reader__progress(plat_reader *r, const char *label);
+/** Refuse a polygon drawn without area (its points on one line), checked in the CRS it was drawn
+ * in: projected to Gauss-Kruger a straight line of latitude bends into a sliver of a few square
+ * metres that is valid there and would pass. @return 0 or PLAT_EINVALID (recorded, not located) */
+int plat_import__check_area(plat_ctx *ctx, const GEOSGeometry *source);
 /** Free what the reader holds. NULL-safe. */
 void plat_reader__close(plat_reader *r);
 /** The source's attributes of f, all fields or those with skip[i] == 0 (skip may be NULL), as a

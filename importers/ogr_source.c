@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
@@ -36,9 +37,15 @@
 #define CSV_X_NAMES "lon,longitude,经度,x,lng,long"
 #define CSV_Y_NAMES "lat,latitude,纬度,y"
 
+/* GDAL's first failure since plat_ogr__open began: when a driver gives up it often reports the
+ * cause first and a summary last ("Failed to read GeoJSON data"). Imports run on one thread. */
+static char first_failure[512];
+
 static void quiet_handler(CPLErr cls, CPLErrorNum num, const char *msg)
 {
-    (void)cls, (void)num, (void)msg; /* kept by CPLGetLastErrorMsg; we report it ourselves */
+    (void)num; /* the last one is kept by CPLGetLastErrorMsg; we report it ourselves */
+    if (cls >= CE_Failure && !first_failure[0] && msg)
+        snprintf(first_failure, sizeof first_failure, "%s", msg);
 }
 
 static char *srs_text(OGRSpatialReferenceH srs)
@@ -169,8 +176,56 @@ static void free_names(plat_ogr_source *src)
     for (int i = 0; i < src->nnames; i++)
         free(src->names[i]);
     free(src->names);
+    free(src->geom_cols);
     src->names = NULL;
+    src->geom_cols = NULL;
     src->nnames = 0;
+}
+
+/* Is name one of the comma-separated names in list (case-insensitive, as GDAL's CSV driver)? */
+static int in_list(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; *p;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == n && strncasecmp(p, name, n) == 0)
+            return 1;
+        p += len + (e ? 1 : 0);
+    }
+    return 0;
+}
+
+/* The CSV columns GDAL takes the geometry from: the first WKT column, the first X and Y. */
+static int find_geom_cols(plat_ctx *ctx, plat_ogr_source *src)
+{
+    src->wkt_col = src->x_col = src->y_col = -1;
+    if (strcmp(src->driver, "CSV") != 0 || src->nnames == 0)
+        return 0;
+    const plat_import_options *o = src->opts;
+    const char *wkt = o && o->wkt_field ? o->wkt_field : CSV_GEOM_NAMES;
+    const char *x = o && o->x_field ? o->x_field : CSV_X_NAMES;
+    const char *y = o && o->y_field ? o->y_field : CSV_Y_NAMES;
+    if (!(src->geom_cols = calloc((size_t)src->nnames, 1)))
+        return plat_error_set(ctx, PLAT_ENOMEM, "out of memory");
+    for (int i = 0; i < src->nnames; i++) {
+        int *col = in_list(wkt, src->names[i]) ? &src->wkt_col
+                 : in_list(x, src->names[i])   ? &src->x_col
+                 : in_list(y, src->names[i])   ? &src->y_col
+                                               : NULL;
+        if (col && *col < 0) {
+            *col = i;
+            src->geom_cols[i] = 1;
+        }
+    }
+    if (src->x_col < 0 || src->y_col < 0) { /* GDAL takes X/Y only as a pair */
+        if (src->x_col >= 0)
+            src->geom_cols[src->x_col] = 0;
+        if (src->y_col >= 0)
+            src->geom_cols[src->y_col] = 0;
+        src->x_col = src->y_col = -1;
+    }
+    return 0;
 }
 
 /* Make layers[i] the one being read. @return 0 or PLAT_ENOMEM. */
@@ -189,6 +244,8 @@ static int select_layer(plat_ctx *ctx, plat_ogr_source *src, int i)
             return plat_error_set(ctx, PLAT_ENOMEM, "out of memory");
         src->nnames = k + 1;
     }
+    if (find_geom_cols(ctx, src) < 0)
+        return PLAT_ENOMEM;
     free(src->where);
     src->where = NULL;
     if (src->multi) {
@@ -336,6 +393,15 @@ static int find_srs(plat_ctx *ctx, plat_ogr_source *src, const plat_import_optio
         return 0;
     OGREnvelope env;
     int got = full_extent(src, &env);
+    if (!got) {
+        GIntBig features = 0;
+        for (int i = 0; i < src->nlayers; i++)
+            features += OGR_L_GetFeatureCount(src->layers[i], 1);
+        if (features == 0) { /* a header and nothing else: the CRS is not what is missing */
+            plat_error_set(ctx, PLAT_EINVALID, "%s: has no features", src->path);
+            return plat_error_locate(ctx, src->path, -1);
+        }
+    }
     if (got && strcmp(src->driver, "CSV") == 0 && plat_import__in_china(env.MinX, env.MinY) &&
         plat_import__in_china(env.MaxX, env.MaxY)) {
         /* A sheet of longitude/latitude columns: plainly degrees, and inside China. */
@@ -350,10 +416,14 @@ static int find_srs(plat_ctx *ctx, plat_ogr_source *src, const plat_import_optio
     char hint[256] = "";
     if (got)
         plat_import__crs_hint(hint, sizeof hint, env.MinX, env.MinY, 0);
+    char prj[4096];
+    struct stat sb;
+    snprintf(prj, sizeof prj, "%.*s.prj", (int)(n > 4 ? n - 4 : n), src->path);
+    int has_prj = strcmp(src->driver, "ESRI Shapefile") == 0 && stat(prj, &sb) == 0;
     plat_error_set(ctx, PLAT_EINVALID,
-                   "%s: has no coordinate reference system (no .prj?): say which with --s-srs, e.g. --s-srs "
+                   "%s: has no coordinate reference system (%s): say which with --s-srs, e.g. --s-srs "
                    "EPSG:4490 for CGCS2000 longitude/latitude or EPSG:4547 for Gauss-Kruger CM 114E%s%s",
-                   src->path, *hint ? "; " : "", hint);
+                   src->path, has_prj ? "its .prj is not one GDAL can read" : "no .prj?", *hint ? "; " : "", hint);
     return plat_error_locate(ctx, src->path, -1);
 }
 
@@ -368,24 +438,11 @@ static char **csv_options(char **oo, const plat_import_options *opts, const char
     oo = CSLSetNameValue(oo, "GEOM_POSSIBLE_NAMES", ew ? ew : wkt);
     oo = CSLSetNameValue(oo, "X_POSSIBLE_NAMES", ex ? ex : x);
     oo = CSLSetNameValue(oo, "Y_POSSIBLE_NAMES", ey ? ey : y);
-    oo = CSLSetNameValue(oo, "KEEP_GEOM_COLUMNS", "NO");
+    oo = CSLSetNameValue(oo, "KEEP_GEOM_COLUMNS", "YES"); /* geom_cols: shown in errors, kept out of attrs */
     free(ex);
     free(ey);
     free(ew);
     return oo;
-}
-
-/* 1 if name is one of the comma-separated names in list, ignoring ASCII case as GDAL does. */
-static int in_list(const char *name, const char *list)
-{
-    size_t n = strlen(name);
-    for (const char *p = list; *p;) {
-        size_t k = strcspn(p, ",");
-        if (k == n && strncasecmp(p, name, n) == 0)
-            return 1;
-        p += k + (p[k] == ',');
-    }
-    return 0;
 }
 
 /* Refuse a sheet where two columns could hold the same coordinate ("lng" and "x", or "经度"
@@ -406,7 +463,7 @@ static int csv_check_coordinate_columns(plat_ctx *ctx, plat_ogr_source *src, con
         for (int i = 0; i < OGR_FD_GetFieldCount(defn) && rc == 0; i++) {
             int bad = 0;
             char *name = utf8_name(src, OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(defn, i)), &bad);
-            if (name && (given ? strcasecmp(name, given) == 0 : in_list(name, list))) {
+            if (name && (given ? strcasecmp(name, given) == 0 : in_list(list, name))) {
                 if (!first) {
                     first = name;
                     name = NULL;
@@ -456,6 +513,7 @@ int plat_ogr__open(plat_ctx *ctx, plat_ogr_source **out, const char *path, const
     GDALAllRegister();
     CPLSetErrorHandler(quiet_handler);
     CPLErrorReset();
+    first_failure[0] = '\0';
     FILE *probe = fopen(path, "rb");
     if (!probe) {
         plat_error_set(ctx, PLAT_ENOTFOUND, "%s: no such file", path);
@@ -466,6 +524,8 @@ int plat_ogr__open(plat_ctx *ctx, plat_ogr_source **out, const char *path, const
     if (!src)
         return plat_error_set(ctx, PLAT_ENOMEM, "out of memory");
     src->path = path;
+    src->opts = opts;
+    src->last_fid = -1;
     src->dec = (iconv_t)-1;
     src->count = -1;
     int rc = 0;
@@ -504,9 +564,19 @@ int plat_ogr__open(plat_ctx *ctx, plat_ogr_source **out, const char *path, const
     src->ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, drv ? allowed : NULL, (const char *const *)oo, NULL);
     CSLDestroy(oo);
     if (!src->ds) {
-        char *why = gdal_why(src);
-        rc = plat_error_set(ctx, PLAT_EINVALID, "%s: not a vector file GDAL can read%s%s", path,
-                            why && *why ? ": " : "", why ? why : "");
+        char *why = gdal_why(src); /* one line, in UTF-8 */
+        struct stat sb;
+        if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+            rc = plat_error_set(ctx, PLAT_EINVALID, "%s: is a folder GDAL does not read as vector data (as it reads "
+                                                    "a .gdb, or a folder of Shapefiles): give the file itself", path);
+            free(why);
+            goto done;
+        }
+        const char *msg = why ? why : "";
+        int two = first_failure[0] && strcmp(first_failure, msg) != 0;
+        rc = plat_error_set(ctx, PLAT_EINVALID, "%s: not a vector file GDAL can read%s%s%s%s%s", path,
+                            *msg || two ? ": " : "", two ? first_failure : "", two && *msg ? " (" : "", msg,
+                            two && *msg ? ")" : "");
         free(why);
         goto done;
     }
@@ -541,6 +611,9 @@ void plat_ogr__close(plat_ogr_source *src)
         return;
     if (src->ds)
         GDALClose(src->ds);
+    if (src->raw_ds)
+        GDALClose(src->raw_ds);
+    free(src->pending);
     if (src->config_set) {
         CPLSetThreadLocalConfigOption("LIBKML_LAUNDER_FIELD_NAMES", src->old_launder);
         CPLSetThreadLocalConfigOption("DXF_ENCODING", src->old_dxf);
@@ -562,6 +635,9 @@ int plat_ogr__rewind(plat_ctx *ctx, plat_ogr_source *src)
 {
     for (int i = 0; i < src->nlayers; i++)
         OGR_L_ResetReading(src->layers[i]);
+    free(src->pending);
+    src->pending = NULL;
+    src->last_fid = -1;
     return select_layer(ctx, src, 0);
 }
 
@@ -571,16 +647,36 @@ int plat_ogr__next(plat_ctx *ctx, plat_ogr_source *src, OGRFeatureH *f)
     for (;;) {
         CPLErrorReset();
         OGRFeatureH g = OGR_L_GetNextFeature(src->layer);
+        if (CPLGetLastErrorType() == CE_Failure && !src->pending)
+            src->pending = plat_strdup(CPLGetLastErrorMsg());
+        if (g && src->pending && !OGR_F_GetGeometryRef(g)) {
+            /* The driver failed to read part of the file (a record cut off in a truncated .shp,
+             * coordinates written as strings in a GeoJSON) and hands over what it could: a
+             * feature without its geometry, which must not pass for one the file left empty.
+             * Drivers that parse ahead report the failure a few features early, so it is
+             * pinned on the first feature that came without a geometry since. */
+            int rc = plat_ogr__check_no_geom(ctx, src, g);
+            if (rc >= 0) {
+                plat_error_set(ctx, PLAT_EINVALID, "cannot read this feature's geometry: %s", src->pending);
+                rc = plat_ogr__locate(ctx, src, OGR_F_GetFID(g));
+            }
+            OGR_F_Destroy(g);
+            return rc;
+        }
         if (g) {
+            src->last_fid = OGR_F_GetFID(g);
             *f = g;
             return 1;
         }
         /* NULL is both "no more" and "cannot read on": GDAL's error state tells them apart, and
-         * a file that breaks off halfway must fail the import, not end it early. */
-        if (CPLGetLastErrorType() == CE_Failure) {
-            char *why = gdal_why(src);
-            plat_error_set(ctx, PLAT_EINVALID, "cannot read further: %s", why ? why : "out of memory");
-            free(why);
+         * a file that breaks off halfway must fail the import, not end it early. A failure no
+         * feature accounted for ends up here too: the file cannot be trusted. */
+        if (src->pending) {
+            if (src->last_fid >= 0)
+                plat_error_set(ctx, PLAT_EINVALID, "cannot read past feature %lld: %s", (long long)src->last_fid,
+                               src->pending);
+            else
+                plat_error_set(ctx, PLAT_EINVALID, "cannot read its features: %s", src->pending);
             return plat_ogr__locate(ctx, src, -1);
         }
         if (src->cur + 1 >= src->nlayers)
@@ -693,6 +789,70 @@ int plat_ogr__geom(plat_ctx *ctx, OGRFeatureH f, GEOSGeometry **out, int *zm)
     if (lin)
         OGR_G_DestroyGeometry(lin);
     return rc;
+}
+
+/* The text of column i of the CSV row fid as written (NULL when blank), read through a second,
+ * plain handle on the file: GDAL leaves a coordinate column unset when its text is not a number
+ * (东经, nan, inf), so the first handle no longer has it. The CSV driver reads forward to fid
+ * from where it stands, so asking in increasing order costs one pass in all. Valid until the
+ * next call on src. */
+static int raw_text(plat_ctx *ctx, plat_ogr_source *src, int64_t fid, int i, const char **out)
+{
+    *out = NULL;
+    if (!src->raw_ds) {
+        const char *const allowed[] = { "CSV", NULL };
+        if (!(src->raw_ds = GDALOpenEx(src->path, GDAL_OF_VECTOR | GDAL_OF_READONLY, allowed, NULL, NULL)))
+            return 0;
+    }
+    OGRLayerH l = GDALDatasetGetLayer(src->raw_ds, 0);
+    int k = l ? OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(l), OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(src->defn, i)))
+              : -1;
+    OGRFeatureH f = k >= 0 ? OGR_L_GetFeature(l, fid) : NULL;
+    if (!f)
+        return 0;
+    const char *s = OGR_F_GetFieldAsString(f, k);
+    while (*s == ' ' || *s == '\t')
+        s++;
+    int rc = 0;
+    if (*s) {
+        char *e = plat_utf8_valid(s, strlen(s)) ? NULL : escaped(s);
+        rc = keep_text(ctx, src, e ? e : s, strlen(e ? e : s));
+        free(e);
+        if (rc >= 0)
+            *out = src->tbuf;
+    }
+    OGR_F_Destroy(f);
+    return rc;
+}
+
+int plat_ogr__check_no_geom(plat_ctx *ctx, plat_ogr_source *src, OGRFeatureH f)
+{
+    int rc = 0;
+    const char *text = NULL;
+    int64_t fid = OGR_F_GetFID(f);
+    if (src->wkt_col >= 0 && (rc = plat_ogr__text(ctx, src, f, src->wkt_col, &text)) >= 0 && text) {
+        plat_error_set(ctx, PLAT_EINVALID, "column '%s' holds '%.80s', which is not a geometry (WKT) OGR can read",
+                       src->names[src->wkt_col], text);
+        return plat_ogr__locate(ctx, src, fid);
+    }
+    if (rc < 0)
+        return rc;
+    const int cols[2] = { src->x_col, src->y_col };
+    for (int c = 0; c < 2 && src->x_col >= 0; c++) {
+        if (OGR_F_IsFieldSetAndNotNull(f, cols[c]))
+            continue;
+        if ((rc = raw_text(ctx, src, fid, cols[c], &text)) < 0)
+            return rc;
+        if (text)
+            plat_error_set(ctx, PLAT_EINVALID, "column '%s' holds '%.40s', which is not a coordinate (a finite number)",
+                           src->names[cols[c]], text);
+        else if (OGR_F_IsFieldSetAndNotNull(f, cols[1 - c]))
+            plat_error_set(ctx, PLAT_EINVALID, "column '%s' is empty, while '%s' holds a coordinate",
+                           src->names[cols[c]], src->names[cols[1 - c]]);
+        if (text || OGR_F_IsFieldSetAndNotNull(f, cols[1 - c]))
+            return plat_ogr__locate(ctx, src, fid);
+    }
+    return 0;
 }
 
 int plat_ogr__locate(plat_ctx *ctx, plat_ogr_source *src, int64_t fid)

@@ -132,7 +132,7 @@ static int source_geom(plat_reader *r, OGRFeatureH f, GEOSGeometry **out)
     if (rc < 0)
         return feature_error(r, f, NULL);
     if (!*out)
-        return 0;
+        return plat_ogr__check_no_geom(r->ctx, r->src, f);
     if (zm && !r->zm_noted) {
         r->zm_noted = 1;
         plat_warn(r->ctx, "%s: Z/M coordinates dropped from feature %lld on (plat keeps 2D geometries)",
@@ -207,6 +207,24 @@ int plat_reader__prepare(plat_reader *r, const char *what)
     return 0;
 }
 
+int plat_import__check_area(plat_ctx *ctx, const GEOSGeometry *g)
+{
+    GEOSContextHandle_t h = plat_gis_geos(ctx);
+    if (!(plat_geom_kinds(ctx, g) & PLAT_GEOM_POLYGON) || GEOSisValid_r(h, g) == 1)
+        return 0;
+    GEOSGeometry *c = GEOSGeom_clone_r(h, g);
+    char why[256];
+    int fixed = 0;
+    if (!c)
+        return plat_error_set(ctx, PLAT_ENOMEM, "out of memory");
+    int rc = plat_geom_make_valid(ctx, &c, &fixed, why, sizeof why);
+    GEOSGeom_destroy_r(h, c);
+    if (rc < 0)
+        return plat_error_set(ctx, PLAT_EINVALID, "the polygon has no area (%s); nothing is left of it once repaired",
+                              why);
+    return 0;
+}
+
 int plat_reader__geom(plat_reader *r, OGRFeatureH f, GEOSGeometry **out, int *repaired)
 {
     GEOSGeometry *g = NULL, *w = NULL;
@@ -219,6 +237,10 @@ int plat_reader__geom(plat_reader *r, OGRFeatureH f, GEOSGeometry **out, int *re
     if (!r->to_work) { /* only when the ledger could not get a working CRS: no geometry anywhere */
         GEOSGeom_destroy_r(r->h, g);
         plat_error_set(r->ctx, PLAT_EINVALID, "the ledger has no working CRS yet");
+        return feature_error(r, f, NULL);
+    }
+    if ((rc = plat_import__check_area(r->ctx, g)) < 0) {
+        GEOSGeom_destroy_r(r->h, g);
         return feature_error(r, f, NULL);
     }
     rc = plat_transform_geom(r->to_work, &w, g);
@@ -310,7 +332,7 @@ int plat_reader__attrs(plat_reader *r, OGRFeatureH f, const unsigned char *skip,
         return feature_error(r, f, NULL);
     }
     for (int i = 0; i < r->src->nnames && rc >= 0; i++) {
-        if ((skip && skip[i]) || !OGR_F_IsFieldSetAndNotNull(f, i) ||
+        if ((skip && skip[i]) || (r->src->geom_cols && r->src->geom_cols[i]) || !OGR_F_IsFieldSetAndNotNull(f, i) ||
             rendering_field(r->src->driver, r->src->names[i]))
             continue;
         json_object *v = field_value(r, f, i, &rc);

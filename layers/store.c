@@ -8,8 +8,10 @@
  * transaction with plat_store_begin, and every write function opens a savepoint inside it
  * (or its own transaction when called alone), so no function leaves half its rows behind.
  *
- * PLAT_FAULT_AT=N (environment) makes the N-th write statement fail, as SQLite's own fault
- * injection does, so tests can prove a command is all or nothing. */
+ * PLAT_FAULT_AT=N (environment) makes the N-th write fail, as SQLite's own fault injection does,
+ * so tests can prove a command is all or nothing. A write is a statement that changes the
+ * ledger (plat_store__step_write), a script of them (plat_store__exec: schema, spatial indexes)
+ * or the COMMIT of the outermost transaction. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,8 +44,20 @@ int plat_store__prepare(plat_store *db, sqlite3_stmt **st, const char *sql)
     return 0;
 }
 
+/* PLAT_FAULT_AT: count one more write; fail it if it is the one asked for. */
+static int injected_fault(plat_store *db, const char *what)
+{
+    db->writes++;
+    if (db->fault_at > 0 && db->writes == db->fault_at)
+        return plat_error_set(db->ctx, PLAT_EIO, "%s: injected fault at write %ld (PLAT_FAULT_AT)", what, db->writes);
+    return 0;
+}
+
 int plat_store__exec(plat_store *db, const char *sql)
 {
+    int frc = injected_fault(db, "updating the database");
+    if (frc < 0)
+        return frc;
     char *err = NULL;
     if (sqlite3_exec(db->db, sql, NULL, NULL, &err) != SQLITE_OK) {
         int rc = plat_store__sqlite_err(db, "updating the database");
@@ -55,11 +69,9 @@ int plat_store__exec(plat_store *db, const char *sql)
 
 int plat_store__step_write(plat_store *db, sqlite3_stmt *st, const char *what)
 {
-    db->writes++;
-    if (db->fault_at > 0 && db->writes == db->fault_at)
-        return plat_error_set(db->ctx, PLAT_EIO, "%s: injected fault at write %ld (PLAT_FAULT_AT)",
-                              what, db->writes);
-    int rc;
+    int rc = injected_fault(db, what);
+    if (rc < 0)
+        return rc;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW)
         ;
     if (rc != SQLITE_DONE)
@@ -107,9 +119,10 @@ int plat_store__tx_end(plat_store *db, int rc)
         plat_store__drop_stale(db);
     db->tx_depth--;
     if (db->tx_depth == 0) {
-        if (rc >= 0 && sqlite3_exec(db->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+        int frc = rc >= 0 ? injected_fault(db, "committing") : 0; /* a disk that fills at the end */
+        if (rc >= 0 && frc >= 0 && sqlite3_exec(db->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
             return rc;
-        int err = rc >= 0 ? plat_store__sqlite_err(db, "committing") : rc;
+        int err = rc < 0 ? rc : frc < 0 ? frc : plat_store__sqlite_err(db, "committing");
         sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
         read_srid(db); /* a working CRS chosen inside the transaction went with it */
         return err;

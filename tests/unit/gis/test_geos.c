@@ -126,6 +126,39 @@ static void wkb_is_written_as_2d_iso_and_z_is_dropped(void)
     GEOSGeom_destroy_r(h, g);
 }
 
+/* SpatiaLite reads a collection of points, lines and polygons only: one holding a multi or a
+ * collection must reach the store flattened, the same parts one level deep. */
+static void nested_collections_are_written_flat(void)
+{
+    GEOSGeometry *g = parse("GEOMETRYCOLLECTION (GEOMETRYCOLLECTION (LINESTRING (0 0, 1 0), "
+                            "GEOMETRYCOLLECTION (POINT (2 0))), MULTIPOINT ((3 0), (4 0)), GEOMETRYCOLLECTION EMPTY)");
+    T_CHECK(g != NULL);
+    if (!g)
+        return;
+    unsigned char *wkb = NULL;
+    size_t n = 0;
+    GEOSGeometry *back = NULL;
+    T_EQ_INT(plat_geom_to_wkb(ctx, &wkb, &n, g), 0);
+    T_EQ_INT(plat_geom_from_wkb(ctx, &back, wkb, n), 0);
+    if (back) {
+        check_wkt(back, 0, "GEOMETRYCOLLECTION (LINESTRING (0 0, 1 0), POINT (2 0), POINT (3 0), POINT (4 0))");
+        T_EQ_INT(GEOSEquals_r(h, g, back), 1);
+    }
+    GEOSGeom_destroy_r(h, back);
+    plat_free(wkb);
+    GEOSGeom_destroy_r(h, g);
+    /* a flat collection is written as it is */
+    g = parse("GEOMETRYCOLLECTION (POINT (1 1), LINESTRING (0 0, 1 1))");
+    back = NULL;
+    T_EQ_INT(plat_geom_to_wkb(ctx, &wkb, &n, g), 0);
+    T_EQ_INT(plat_geom_from_wkb(ctx, &back, wkb, n), 0);
+    if (back)
+        check_wkt(back, 0, "GEOMETRYCOLLECTION (POINT (1 1), LINESTRING (0 0, 1 1))");
+    GEOSGeom_destroy_r(h, back);
+    plat_free(wkb);
+    GEOSGeom_destroy_r(h, g);
+}
+
 static void wkt_output_rounds_to_the_decimals_asked(void)
 {
     GEOSGeometry *g = parse("LINESTRING (113.123456789 28.4, 113.2 28.987654321)");
@@ -229,6 +262,7 @@ int main(void)
     T_RUN(a_feature_gives_its_geometry_and_a_collection_a_multi);
     T_RUN(garbage_and_blank_text_are_refused_in_one_line);
     T_RUN(wkb_is_written_as_2d_iso_and_z_is_dropped);
+    T_RUN(nested_collections_are_written_flat);
     T_RUN(wkt_output_rounds_to_the_decimals_asked);
     T_RUN(a_bow_tie_is_repaired_into_two_triangles);
     T_RUN(a_valid_geometry_is_left_as_it_is);
