@@ -1248,21 +1248,6 @@ static int ends_with(const char *s, const char *suffix)
     return n > m && strcasecmp(s + n - m, suffix) == 0;
 }
 
-static char *dir_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        return plat_strdup(".");
-    if (slash == path)
-        return plat_strdup("/");
-    char *d = malloc((size_t)(slash - path) + 1);
-    if (d) {
-        memcpy(d, path, (size_t)(slash - path));
-        d[slash - path] = '\0';
-    }
-    return d;
-}
-
 static const char *base_of(const char *path)
 {
     const char *slash = strrchr(path, '/');
@@ -1282,7 +1267,7 @@ static int check_dest(xport *x)
             return plat_error_set(x->ctx, PLAT_EUSAGE, "DEST must be a file name ending in %s, got '%s'", ext, d);
         if (exists && S_ISDIR(st.st_mode))
             return plat_error_set(x->ctx, PLAT_EUSAGE, "%s is a folder; give a file name ending in %s", d, ext);
-        if (!(x->final_dir = dir_of(d)))
+        if (!(x->final_dir = plat_path_dir(d)))
             return plat_error_set(x->ctx, PLAT_ENOMEM, "out of memory");
     } else {
         if (exists && !S_ISDIR(st.st_mode))
@@ -1295,7 +1280,7 @@ static int check_dest(xport *x)
         memcpy(x->final_dir, d, n);
         x->final_dir[n] = '\0';
         if (!exists) {
-            char *parent = dir_of(x->final_dir);
+            char *parent = plat_path_dir(x->final_dir);
             int ok = parent && stat(parent, &st) == 0 && S_ISDIR(st.st_mode);
             free(parent);
             if (!ok) {

@@ -1130,21 +1130,6 @@ static int document(rep *r, plat_buf *b, plat_report_result *res)
 
 /* ---- the file ---- */
 
-static char *dir_of(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        return plat_strdup(".");
-    if (slash == path)
-        return plat_strdup("/");
-    char *d = malloc((size_t)(slash - path) + 1);
-    if (d) {
-        memcpy(d, path, (size_t)(slash - path));
-        d[slash - path] = '\0';
-    }
-    return d;
-}
-
 static int check_dest(rep *r, const char *dest)
 {
     struct stat st;
@@ -1156,7 +1141,7 @@ static int check_dest(rep *r, const char *dest)
         plat_error_set(r->ctx, PLAT_EEXISTS, "%s exists already; nothing was written (--overwrite replaces it)", dest);
         return plat_error_locate(r->ctx, dest, -1);
     }
-    char *dir = dir_of(dest);
+    char *dir = plat_path_dir(dest);
     if (!dir)
         return oom(r);
     int ok = stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
@@ -1171,7 +1156,7 @@ static int check_dest(rep *r, const char *dest)
 /* Write text to a temporary file beside dest, then move it into place. */
 static int write_file(rep *r, const char *dest, const char *text, size_t n)
 {
-    char *dir = dir_of(dest);
+    char *dir = plat_path_dir(dest);
     plat_buf tmp = PLAT_BUF_INIT;
     int rc = 0, fd = -1;
     if (!dir || plat_buf_printf(&tmp, "%s/.plat-report-XXXXXX", dir) < 0) {

@@ -1,4 +1,4 @@
-/* util/strbuf.c - growable strings and whole-file reads.
+/* util/strbuf.c - growable strings, whole-file reads and the folder of a path.
  * A plat_buf doubles its capacity as it grows and is always NUL-terminated once it holds
  * anything; the caller owns the bytes. */
 #include <errno.h>
@@ -119,4 +119,19 @@ int plat_read_file(plat_ctx *ctx, char **out, size_t *len, const char *path)
         *len = b.len;
     *out = plat_buf_detach(&b);
     return 0;
+}
+
+char *plat_path_dir(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return plat_strdup(".");
+    if (slash == path)
+        return plat_strdup("/");
+    char *d = malloc((size_t)(slash - path) + 1);
+    if (d) {
+        memcpy(d, path, (size_t)(slash - path));
+        d[slash - path] = '\0';
+    }
+    return d;
 }

@@ -33,6 +33,9 @@ PLAT_API void plat_buf_dispose(plat_buf *b);
 
 /** Copy s (NULL gives NULL). Free with plat_free. */
 PLAT_API char *plat_strdup(const char *s);
+/** The folder part of a path ("a/b.html" -> "a", "b.html" -> ".", "/b" -> "/"), for writing a
+ * temporary file beside it. Free with plat_free. @return NULL only when out of memory */
+PLAT_API char *plat_path_dir(const char *path);
 /** Read a whole file into a new NUL-terminated string; free with plat_free.
  * @return 0, PLAT_ENOTFOUND or PLAT_EIO (recorded on ctx with the path). */
 PLAT_API int plat_read_file(plat_ctx *ctx, char **out, size_t *len, const char *path);

@@ -151,6 +151,17 @@ static void the_day_before_crosses_months_years_and_leap_days(void)
     T_EQ_STR(plat_date_before(buf, "2100-03-01"), "2100-02-28");
 }
 
+static void the_folder_of_a_path(void)
+{
+    const char *cases[][2] = { { "out/report.html", "out" }, { "report.html", "." }, { "/report.html", "/" },
+                               { "/tmp/县/报告.html", "/tmp/县" } };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *d = plat_path_dir(cases[i][0]);
+        T_EQ_STR(d, cases[i][1]);
+        plat_free(d);
+    }
+}
+
 int main(void)
 {
     T_RUN(sha256_matches_the_published_vectors);
@@ -163,5 +174,6 @@ int main(void)
     T_RUN(dates_must_exist_on_the_calendar);
     T_RUN(errors_keep_file_and_feature);
     T_RUN(buffers_grow);
+    T_RUN(the_folder_of_a_path);
     return t_done();
 }
