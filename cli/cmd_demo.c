@@ -559,19 +559,22 @@ static int report(plat_cli *cli, const char *db_path, const char *data, const bu
     plat_buf_printf(&qgis_what, "a styled QGIS project (open %.*splat-demo-qgis/plat.qgs)", dir_len, db_path);
     plat_buf_printf(&show, "project show %s", show_code[0] ? show_code : "PJ-004");
     plat_buf_printf(&all, "all %lld townships, for a spreadsheet", (long long)b->townships);
-    const char *const what_cmd[6][2] = {
+    const char *const what_cmd[][2] = {
         { "project list --township 伍市镇", "the projects of one township" },
         { plat_buf_cstr(&show), "one project: clause, target, where it lies" },
         { "coverage --layer roads --csv", plat_buf_cstr(&all) },
         { "check conflicts --layer eco_redline", "projects in the ecological red line" },
         { plat_buf_cstr(&qgis), plat_buf_cstr(&qgis_what) },
         { plat_buf_cstr(&html), "the map and the tables in one HTML file, for a browser or print" },
+        { "progress --by county", "planned and finished km and 亩, per county" },
+        { "verify", "check that no one has altered the history" },
     };
+    const int n = (int)(sizeof what_cmd / sizeof what_cmd[0]);
     int wide = 0;
-    for (int i = 0; i < 6; i++)
+    for (int i = 0; i < n; i++)
         if (plat_utf8_width(what_cmd[i][0]) > wide)
             wide = plat_utf8_width(what_cmd[i][0]);
-    for (int i = 0; i < 6; i++)
+    for (int i = 0; i < n; i++)
         printf("  plat --db %s %s%*s  %s\n", db_path, what_cmd[i][0], wide - plat_utf8_width(what_cmd[i][0]), "",
                what_cmd[i][1]);
     plat_buf_dispose(&qgis);

@@ -77,6 +77,19 @@ class Demo(PlatCase):
 
     # ---- the command ----
 
+    def test_every_suggested_next_command_works_on_the_demo_ledger(self):
+        lines = self.run_.stdout.split("\nnext:\n", 1)[1].splitlines()
+        suggested = [ln.split("  ", 2)[1].split(" ", 3)[3].rstrip() for ln in lines if ln.startswith("  plat --db ")]
+        self.assertEqual(len(suggested), 8, lines)
+        outputs = {}
+        for cmd in suggested:
+            # "project list --township 伍市镇" and the like: words, none quoted
+            args = cmd.split("  ")[0].split()
+            outputs[args[0]] = self.on_ledger(*args).out
+        self.assertRegex(outputs["verify"], r"^ok: \d+ events")
+        self.assertIn("平江县", outputs["progress"])
+        self.assertTrue(os.path.exists(os.path.join(self.shared, "plat-demo-report.html")))
+
     def test_demo_builds_from_scratch_and_prints_every_section(self):
         out = self.run_.stdout
         self.assertTrue(os.path.exists(self.ledger))
