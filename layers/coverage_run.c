@@ -14,12 +14,11 @@
  * township by the engine; townships do not overlap, so county sums are plain sums.
  *
  * Ownership: plat_coverage owns every string and array it points to; plat_coverage_free. */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "plat/coverage.h"
-#include "layers_int.h"
+#include "query_int.h"
 
 typedef struct run {
     plat_store *db;
@@ -30,7 +29,8 @@ typedef struct run {
     int ntw, captw;
     char **pcode; /* projects fed to the engine, by engine index */
     int *pcat;    /* and their category indexes */
-    double *pbox; /* and their envelopes (xmin, ymin, xmax, ymax; NAN without geometry) */
+    plat_box *pbox; /* and their envelopes widened by the tolerance (empty without geometry) */
+    double pad;     /* that widening: the tolerance and a metre */
     int nproj, capproj;
     /* Per layer: its own figures per zone (index ntw: outside) when stored (layer_sums.c),
      * NULL when this run measures them. */
@@ -145,13 +145,11 @@ static int take_project(const plat_project *p, void *ud)
         return plat_error_set(r->db->ctx, rc, "project %s: unreadable geometry in the ledger", p->code);
     /* The envelope before the engine takes the geometry: layers' stored figures (see
      * plat_coverage_compute) need only the features near covering projects. */
-    double box[4] = { NAN, NAN, NAN, NAN };
+    plat_box box = { 1, 0, 0, 0 }; /* empty */
     GEOSContextHandle_t h = plat_gis_geos(r->db->ctx);
-    if (g && !GEOSisEmpty_r(h, g)) {
-        GEOSGeom_getXMin_r(h, g, &box[0]);
-        GEOSGeom_getYMin_r(h, g, &box[1]);
-        GEOSGeom_getXMax_r(h, g, &box[2]);
-        GEOSGeom_getYMax_r(h, g, &box[3]);
+    if (g && !GEOSisEmpty_r(h, g) && (rc = plat_query__box_of(r->db->ctx, &box, g, r->pad)) < 0) {
+        GEOSGeom_destroy_r(h, g);
+        return rc;
     }
     int cat = cat_index(r->out, p->category);
     if (plat_cov_add_project(r->cov, g, cat < 0 ? 0 : cat) < 0)
@@ -163,12 +161,12 @@ static int take_project(const plat_project *p, void *ud)
         int *v = realloc(r->pcat, (size_t)r->capproj * sizeof(int));
         if (v)
             r->pcat = v;
-        double *b = v ? realloc(r->pbox, (size_t)r->capproj * 4 * sizeof(double)) : NULL;
+        plat_box *b = v ? realloc(r->pbox, (size_t)r->capproj * sizeof(plat_box)) : NULL;
         if (!b)
             return plat_error_set(r->db->ctx, PLAT_ENOMEM, "out of memory");
         r->pbox = b;
     }
-    memcpy(&r->pbox[4 * r->nproj], box, sizeof box);
+    r->pbox[r->nproj] = box;
     r->pcat[r->nproj] = cat < 0 ? 0 : cat;
     r->pcode[r->nproj++] = plat_strdup(p->code);
     return 0;
@@ -245,21 +243,20 @@ static int stored_layer_figures(run *r, int l)
  * covered; the engine sees those alone, in row order, and adds their covered parts in the
  * same order as a run over every feature would (the others add zero), so the figures are the
  * same to the bit. */
-static int feed_near_projects(run *r, int l, const unsigned char *covering, double tolerance_m)
+static int feed_near_projects(run *r, int l, const unsigned char *covering)
 {
     double *boxes = malloc(((size_t)r->nproj + 1) * 4 * sizeof(double));
     if (!boxes)
         return plat_error_set(r->db->ctx, PLAT_ENOMEM, "out of memory");
     int n = 0;
-    double pad = tolerance_m + 1.0;
     for (int p = 0; p < r->nproj; p++) {
-        const double *b = &r->pbox[4 * p];
-        if (!covering[r->pcat[p]] || isnan(b[0]))
+        const plat_box *b = &r->pbox[p];
+        if (!covering[r->pcat[p]] || plat_query__box_empty(b))
             continue;
-        boxes[4 * n] = b[0] - pad;
-        boxes[4 * n + 1] = b[1] - pad;
-        boxes[4 * n + 2] = b[2] + pad;
-        boxes[4 * n + 3] = b[3] + pad;
+        boxes[4 * n] = b->x0;
+        boxes[4 * n + 1] = b->y0;
+        boxes[4 * n + 2] = b->x1;
+        boxes[4 * n + 3] = b->y1;
         n++;
     }
     int rc = plat_layer_foreach_feature_in_boxes(r->db, r->out->layer_names[l], boxes, n, take_feature, r);
@@ -453,6 +450,7 @@ int plat_coverage_compute(plat_store *db, plat_coverage **result, const plat_cov
     *result = NULL;
     run r = { 0 };
     r.db = db;
+    r.pad = o->tolerance_m + 1.0;
     plat_coverage *out = calloc(1, sizeof(*out));
     unsigned char *covering = NULL;
     int nlayers = 0;
@@ -499,7 +497,7 @@ int plat_coverage_compute(plat_store *db, plat_coverage **result, const plat_cov
         if ((rc = stored_layer_figures(&r, l)) < 0 || (rc = plat_cov_begin_layer(r.cov, covering)) < 0)
             goto done;
         if (r.own[l])
-            rc = feed_near_projects(&r, l, covering, o->tolerance_m);
+            rc = feed_near_projects(&r, l, covering);
         else
             rc = plat_layer_foreach_feature(db, out->layer_names[l], NULL, 0, take_feature, &r);
         if (rc < 0 || (rc = plat_cov_end_layer(r.cov)) < 0)
