@@ -2,10 +2,9 @@
 # Install what plat needs to build and test on Debian 12 (bookworm), from Debian's own packages.
 # Idempotent: packages already present are left as they are. Run as root (or with sudo).
 # Chromium and a Chinese font are for the test that renders `plat report` headless; clang and
-# its runtime for the libFuzzer harnesses (scripts/fuzz.sh). PostgreSQL 15 with PostGIS 3 is the
-# ledger's second backend: libpq to build against, and a server the tests start in a temporary
-# folder of their own (scripts/pg_cluster.sh); the Debian packages leave its programs in
-# /usr/lib/postgresql/15/bin.
+# its runtime for the libFuzzer harnesses (scripts/fuzz.sh). PostgreSQL 15 with PostGIS 3 is for
+# the ledger's second backend: a server the tests start in a temporary folder of their own
+# (scripts/pg_cluster.sh); the Debian packages leave its programs in /usr/lib/postgresql/15/bin.
 set -eu
 
 PKGS="build-essential cmake pkg-config
@@ -14,7 +13,7 @@ PKGS="build-essential cmake pkg-config
       libjson-c-dev python3 valgrind
       chromium fonts-wqy-microhei
       clang libclang-rt-14-dev
-      libpq-dev postgresql-15 postgresql-client-15 postgresql-15-postgis-3"
+      postgresql-15 postgresql-client-15 postgresql-15-postgis-3"
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
