@@ -361,9 +361,10 @@ SELECT format('SELECT %L, t::text FROM %I.%I AS t ORDER BY t::text COLLATE "C"',
 
 def pg_digest(schema):
     """A fingerprint of everything one schema holds (PG_DIGEST), by psql, with the schema's
-    own name taken out so that a copy under another name has the same fingerprint."""
+    own name taken out wherever it occurs (qualified names, a function's search_path), so that
+    a copy under another name has the same fingerprint."""
     out = psql(PG_DIGEST, {"s": schema})
-    return hashlib.sha256(out.replace(f'"{schema}".', "").replace(f"{schema}.", "").encode()).hexdigest()
+    return hashlib.sha256(out.replace(schema, "<schema>").encode()).hexdigest()
 
 
 def geod_length_m(lonlats):

@@ -8,6 +8,7 @@ import csv
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -81,18 +82,26 @@ class Demo(PlatCase):
 
     def test_every_suggested_next_command_works_on_the_demo_ledger(self):
         lines = self.run_.stdout.split("\nnext:\n", 1)[1].splitlines()
-        prefix = " ".join(["  plat", *ledger_args(self.ledger)]) + " "
-        suggested = [ln[len(prefix):].rstrip() for ln in lines if ln.startswith(prefix)]
+        suggested = [self.suggested(ln) for ln in lines if ln.startswith("  plat --db ")]
         self.assertEqual(len(suggested), 8, lines)
         outputs = {}
-        for cmd in suggested:
-            # "project list --township 伍市镇" and the like: words, none quoted
-            args = cmd.split("  ")[0].split()
+        for args in suggested:
             outputs[args[0]] = self.on_ledger(*args).out
         self.assertRegex(outputs["verify"], r"^ok: \d+ events")
         self.assertIn("平江县", outputs["progress"])
-        if not ON_PG:  # the demo suggests writing it beside the ledger file
-            self.assertTrue(os.path.exists(os.path.join(self.shared, "plat-demo-report.html")))
+        # beside the ledger file; for a ledger on a server, in the working folder
+        self.assertTrue(os.path.exists(os.path.join(self.dir if ON_PG else self.shared, "plat-demo-report.html")))
+
+    def suggested(self, line):
+        """The command of a line of the demo's `next:`, `  plat --db LEDGER [--schema NAME] COMMAND
+        ARGS   what it does`, as words (the ledger may be quoted; the rest is plain words)."""
+        words = shlex.split(re.split(r"\s{2,}", line.strip(), maxsplit=1)[0])
+        self.assertEqual(words[:2], ["plat", "--db"], line)
+        if ON_PG:  # the connection as plat normalised it, then the schema
+            self.assertEqual(words[3:5], ["--schema", self.ledger.schema], line)
+            return words[5:]
+        self.assertEqual(words[2], self.ledger.db, line)
+        return words[3:]
 
     def test_demo_builds_from_scratch_and_prints_every_section(self):
         out = self.run_.stdout

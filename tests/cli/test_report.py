@@ -186,8 +186,10 @@ class ReportDemo(PlatCase):
         self.assertLess(os.path.getsize(self.html), 1_000_000)
         self.assertIn("wrote", self.runs[1].stderr)
         self.assertIn("137 projects, 137 on the map; 66 townships", self.runs[1].stderr)
-        # the demo suggests it, beside the ledger file
-        if not ON_PG:
+        # the demo suggests it, beside the ledger file; for a ledger on a server, in the working folder
+        if ON_PG:
+            self.assertIn(f" --schema {self.ledger.schema} report plat-demo-report.html ", self.runs[0].stdout)
+        else:
             self.assertIn(f"plat --db {self.ledger.db} report {self.shared}/plat-demo-report.html", self.runs[0].stdout)
 
     def test_coverage_table_equals_coverage_json(self):
