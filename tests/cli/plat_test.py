@@ -208,6 +208,12 @@ class Result:
         return f"rc={self.rc}\nstdout:\n{self.out}\nstderr:\n{self.err}"
 
 
+def remove_all(folder, ledgers):
+    for ledger in ledgers:
+        drop_ledger(ledger)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 class PlatCase(unittest.TestCase):
     """A test case with a fresh temporary folder and a ledger of its own: `ledger.sqlite` inside
     the folder, or a new schema on PostgreSQL (self.db the cluster's connection string,
@@ -219,14 +225,10 @@ class PlatCase(unittest.TestCase):
             self.fail(problem)
         self.dir = tempfile.mkdtemp(prefix="plat-test-")
         self.made = []
-        # A cleanup, not tearDown: it runs even when a subclass's setUp fails after this one.
-        self.addCleanup(self.remove_all)
+        # A cleanup, not tearDown: it runs even when a subclass's setUp fails after this one. It
+        # is given this folder and list, not the attributes: a test may call setUp again.
+        self.addCleanup(remove_all, self.dir, self.made)
         self.use(self.other_ledger("ledger.sqlite"))
-
-    def remove_all(self):
-        for ledger in self.made:
-            drop_ledger(ledger)
-        shutil.rmtree(self.dir, ignore_errors=True)
 
     @property
     def current_ledger(self):
