@@ -38,6 +38,12 @@ psql() {
     "$BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -h "$DIR" -U postgres "$@" >/dev/null
 }
 
+# A server that started but cannot serve the tests is not left running.
+stop_and_die() {
+    as_owner "$BINDIR/pg_ctl" -D "$DIR/data" -m fast -w stop >/dev/null 2>&1 || true
+    die "$@"
+}
+
 start() {
     mkdir -p "$DIR" || die "cannot create $DIR"
     DIR=$(cd "$DIR" && pwd -P)
@@ -46,8 +52,12 @@ start() {
     for prog in initdb pg_ctl psql; do
         [ -x "$BINDIR/$prog" ] || die "$BINDIR/$prog not found: install postgresql-15 and postgresql-client-15 (scripts/setup.sh)"
     done
-    # The socket is DIR/.s.PGSQL.5432, and a Unix socket path has at most 107 bytes.
+    # The socket is DIR/.s.PGSQL.5432, and a Unix socket path has at most 107 bytes; DIR goes
+    # unquoted into the server's configuration and the connection URI.
     [ ${#DIR} -le 80 ] || die "$DIR is too long a path for the server's Unix socket (at most 80 bytes)"
+    case $DIR in
+        *[!A-Za-z0-9/._-]*) die "$DIR: use a folder whose path has only letters, digits and / . _ -" ;;
+    esac
     if [ -n "$OWNER" ]; then
         chown "$OWNER" "$DIR" "$DIR/$MARK"
         runuser -u "$OWNER" -- test -w "$DIR" ||
@@ -73,9 +83,9 @@ EOF
         tail -n 20 "$DIR/server.log" >&2 2>/dev/null || true
         die "the server in $DIR/data did not start (log: $DIR/server.log)"
     fi
-    psql -d postgres -c "CREATE DATABASE plat" || die "cannot create database plat in $DIR"
+    psql -d postgres -c "CREATE DATABASE plat" || stop_and_die "cannot create database plat in $DIR"
     psql -d plat -c "CREATE EXTENSION postgis" ||
-        die "cannot create extension postgis in $DIR: is postgresql-15-postgis-3 installed (scripts/setup.sh)?"
+        stop_and_die "cannot create extension postgis in $DIR: is postgresql-15-postgis-3 installed (scripts/setup.sh)?"
     echo "postgresql:///plat?host=$DIR&user=postgres"
 }
 
