@@ -97,6 +97,23 @@ def foreign_schema(ledger):
          f"INSERT INTO {ident(ledger.schema)}.t VALUES ('not a ledger')")
 
 
+def schema_version(ledger):
+    """A ledger's schema version: a file's PRAGMA user_version, a schema's meta.schema_version."""
+    ledger = as_ledger(ledger)
+    if ledger.schema:
+        return int(query(ledger, "SELECT value FROM meta WHERE key = 'schema_version'")[0][0])
+    return query(ledger, "PRAGMA user_version")[0][0]
+
+
+def set_schema_version(ledger, version):
+    """Make a ledger claim another schema version, as a newer plat would have left it."""
+    ledger = as_ledger(ledger)
+    if ledger.schema:
+        query(ledger, "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),))
+    else:
+        query(ledger, f"PRAGMA user_version = {int(version)}")
+
+
 def copy_ledger(src, dst):
     """Copy a whole ledger: the file, or the schema through pg_dump with its name replaced
     (a random `t_` name never occurs in the data)."""

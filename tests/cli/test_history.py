@@ -7,9 +7,8 @@ Hand-computed townships in Gauss-Kruger metres (EPSG:4547) as in test_coverage: 
 import gzip
 import os
 import shutil
-import sqlite3
 
-from plat_test import ON_PG, PlatCase, SqlError, main
+from plat_test import ON_PG, PlatCase, SqlError, ledger_args, main, schema_version, set_schema_version
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 V1 = os.path.join(HERE, "..", "data", "ledger_v1.sqlite.gz")
@@ -18,13 +17,6 @@ TOWNS = "\n".join([
     '430626100,伍市镇,平江县,"POLYGON((400000 3170000,410000 3170000,410000 3180000,400000 3180000,400000 3170000))"',
     '430626101,三市镇,平江县,"POLYGON((410000 3170000,420000 3170000,420000 3180000,410000 3180000,410000 3170000))"',
 ]) + "\n"
-
-
-def user_version(path):
-    con = sqlite3.connect(path)
-    v = con.execute("PRAGMA user_version").fetchone()[0]
-    con.close()
-    return v
 
 
 def at(day):
@@ -118,8 +110,8 @@ class MigrationTest(PlatCase):
             shutil.copyfileobj(src, dst)
         r = self.ok("verify")
         self.assertRegex(r.out.strip(), r"^ok: 5 events, hash chain intact, schema version \d+$")
-        self.assertEqual(user_version(self.db), self.current_version())
-        self.assertGreaterEqual(user_version(self.db), 2)
+        self.assertEqual(schema_version(self.db), self.current_version())
+        self.assertGreaterEqual(schema_version(self.db), 2)
         g = self.ok("project", "show", "G536", "--json", "--planar").json()
         self.assertEqual((g["status"], g["progress"], g["precision"]), ("under_construction", 30, "surveyed"))
         self.assertAlmostEqual(g["measured"]["km"], 12.0, places=6)
@@ -136,18 +128,14 @@ class MigrationTest(PlatCase):
         self.assertRegex(self.ok("verify").out.strip(), r"^ok: 6 events, hash chain intact, schema version \d+$")
 
     def current_version(self):
-        fresh = os.path.join(self.dir, "fresh.sqlite")
-        self.ok("--db", fresh, "init", db=False)
-        return user_version(fresh)
+        fresh = self.other_ledger("fresh.sqlite")
+        self.ok(*ledger_args(fresh), "init", db=False)
+        return schema_version(fresh)
 
     def test_a_newer_ledger_is_refused(self):
-        self.sqlite_only("the schema version is the file's PRAGMA user_version")
         self.ok("init")
-        v = user_version(self.db)
-        con = sqlite3.connect(self.db)
-        con.execute(f"PRAGMA user_version = {v + 1}")
-        con.commit()
-        con.close()
+        v = schema_version(self.current_ledger)
+        set_schema_version(self.current_ledger, v + 1)
         self.fails(1, "project", "list", message=f"newer than this plat understands ({v})")
 
 

@@ -4,7 +4,7 @@ import os
 import shutil
 import sqlite3
 
-from plat_test import ON_PG, PlatCase, foreign_schema, ledger_exists, main
+from plat_test import ON_PG, PlatCase, foreign_schema, ledger_exists, main, schema_version, set_schema_version
 
 
 class InitTest(PlatCase):
@@ -17,9 +17,10 @@ class InitTest(PlatCase):
         self.assertEqual(con.execute("PRAGMA journal_mode").fetchone()[0], "wal")
         con.close()
 
-    def test_init_creates_a_ledger_with_seeded_categories(self):
+    def test_init_creates_a_ledger_of_version_3_with_seeded_categories(self):
         r = self.ok("init")
         self.assertIn("created", r.err)
+        self.assertEqual(schema_version(self.current_ledger), 3)
         cats = dict(self.sql("SELECT code, label_zh FROM categories"))
         self.assertEqual(len(cats), 26)
         self.assertEqual(cats["farmland"], "高标准农田")
@@ -87,12 +88,8 @@ class InitTest(PlatCase):
         self.assertEqual(self.sql("SELECT x FROM t"), [("not a ledger",)])
 
     def test_a_ledger_from_a_newer_plat_is_refused(self):
-        self.sqlite_only("the schema version is the file's PRAGMA user_version")
         self.ok("init")
-        con = sqlite3.connect(self.db)
-        con.execute("PRAGMA user_version = 99")
-        con.commit()
-        con.close()
+        set_schema_version(self.current_ledger, 99)
         self.fails(1, "project", "list", message="newer than this plat")
 
     def test_a_version_1_ledger_is_migrated_in_place_and_keeps_its_data(self):
