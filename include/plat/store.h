@@ -20,12 +20,27 @@ enum {
     PLAT_OPEN_CREATE = 2    /* create a new ledger; fails if the file exists */
 };
 
-/** Open (or create) a ledger at path. On success the store owns ctx's use for its lifetime but
- * not ctx itself: the caller frees ctx after plat_store_close().
+/** Open (or create) a ledger: a SQLite file at `target`, or, when target is a PostgreSQL
+ * connection string as libpq takes it (postgresql://..., postgres://..., key=value pairs such
+ * as "service=NAME", or GDAL's "PG:" prefix before either), the ledger in the schema "plat" of
+ * that database. Passwords come from libpq's own places (.pgpass, PGPASSWORD, service files);
+ * one given in target is used but never appears in any message (see plat_store_where).
+ * On success the store owns ctx's use for its lifetime but not ctx itself: the caller frees
+ * ctx after plat_store_close().
  * @param[out] out  new store; caller closes with plat_store_close()
- * @return 0, PLAT_ENOTFOUND (no such database), PLAT_EEXISTS (creating over a file),
- *         PLAT_EINVALID (not a plat database, or one newer than this plat), PLAT_EIO */
-PLAT_API int plat_store_open(plat_ctx *ctx, plat_store **out, const char *path, int mode);
+ * @return 0, PLAT_ENOTFOUND (no such database), PLAT_EEXISTS (creating over a file or an
+ *         existing ledger schema), PLAT_EINVALID (not a plat database, or one newer than this
+ *         plat), PLAT_EIO (also: the server refused the connection or a privilege) */
+PLAT_API int plat_store_open(plat_ctx *ctx, plat_store **out, const char *target, int mode);
+/** plat_store_open with the PostgreSQL schema named (a plain lower-case identifier; NULL:
+ * "plat"); ignored for a SQLite file. */
+PLAT_API int plat_store_open_schema(plat_ctx *ctx, plat_store **out, const char *target, const char *schema,
+                                    int mode);
+/** Where the ledger is, for messages: the file, or the connection string with any password
+ * replaced by "***" and the schema after a '#'. Owned by the store. */
+PLAT_API const char *plat_store_where(const plat_store *db);
+/** 1 when target names a PostgreSQL database rather than a file. */
+PLAT_API int plat_store_target_is_server(const char *target);
 /** Close; an open transaction is rolled back. NULL is a no-op. */
 PLAT_API void plat_store_close(plat_store *db);
 /** The context that receives this store's errors. Never NULL. */
@@ -44,7 +59,7 @@ PLAT_API int plat_store_srid(plat_store *db);
 /** Fix the working CRS. Allowed once, while it is 0; must be a metric projected CRS.
  * @return 0, PLAT_EEXISTS if one is set already, PLAT_EINVALID */
 PLAT_API int plat_store_set_srid(plat_store *db, int epsg);
-/** Schema version of the open database (PRAGMA user_version). */
+/** Schema version of the open ledger. */
 PLAT_API int plat_store_schema_version(plat_store *db);
 /** Value of a meta key as a new string (free with plat_free), NULL if unset. */
 PLAT_API char *plat_store_meta_get(plat_store *db, const char *key);
