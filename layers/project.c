@@ -181,19 +181,21 @@ static int add_event(plat_store *db, int64_t id, const event_row *e)
 /* Visible events of one project, registration first, then by date, then as recorded. A
  * correction plays the role of the event it corrects (a corrected registration is still the
  * registration); a corrected event is left out once its correction is visible. */
+#define FOLD_ROLE                                                                                              \
+    "CASE WHEN kind = 'correct' THEN coalesce((SELECT c.kind FROM project_events c WHERE c.id = "           \
+    "e.corrects), 'update') ELSE kind END"
 #define FOLD_SQL                                                                                               \
-    "SELECT CASE WHEN kind = 'correct' THEN coalesce((SELECT c.kind FROM project_events c WHERE c.id = "    \
-    "e.corrects), 'update') ELSE kind END AS role, status, progress, done, geom_wkb, done_wkb, precision, "     \
+    "SELECT " FOLD_ROLE ", status, progress, done, geom_wkb, done_wkb, precision, "                             \
     "place, fields IS NOT NULL, json_extract(fields, '$.name'), json_extract(fields, '$.category'), "          \
     "json_extract(fields, '$.county'), json_extract(fields, '$.target_qty'), "                                  \
     "json_extract(fields, '$.target_unit'), json_extract(fields, '$.lead_unit'), "                              \
     "json_extract(fields, '$.source_doc'), json_extract(fields, '$.clause'), json_extract(fields, '$.year'), "   \
     "json_extract(fields, '$.investment'), json_extract(fields, '$.start_date'), "                              \
     "json_extract(fields, '$.end_date'), json_extract(fields, '$.attrs') "                                      \
-    "FROM project_events e WHERE project_id = ?1 AND (?2 IS NULL OR date <= ?2) "                               \
-    "AND (?3 IS NULL OR substr(recorded_at, 1, 10) <= ?3) AND NOT EXISTS (SELECT 1 FROM project_events c "     \
-    "WHERE c.corrects = e.id AND (?3 IS NULL OR substr(c.recorded_at, 1, 10) <= ?3)) "                         \
-    "ORDER BY role <> 'add', date, id"
+    "FROM project_events e WHERE project_id = ?1 AND (date <= ?2 OR ?2 IS NULL) "                               \
+    "AND (substr(recorded_at, 1, 10) <= ?3 OR ?3 IS NULL) AND NOT EXISTS (SELECT 1 FROM project_events c "     \
+    "WHERE c.corrects = e.id AND (substr(c.recorded_at, 1, 10) <= ?3 OR ?3 IS NULL)) "                         \
+    "ORDER BY (" FOLD_ROLE ") <> 'add', date, id"
 
 static void set_str(char **dst, plat_stmt *st, int col)
 {
@@ -354,9 +356,12 @@ static int description_json(plat_store *db, const plat_project *p, char **out)
     plat_stmt *st = NULL;
     *out = NULL;
     int rc = plat_store__prepare(db, &st,
-        "SELECT json_object('name', ?1, 'category', ?2, 'county', ?3, 'target_qty', ?4, 'target_unit', ?5,"
-        " 'lead_unit', ?6, 'source_doc', ?7, 'clause', ?8, 'year', ?9, 'investment', ?10, 'start_date', ?11,"
-        " 'end_date', ?12, 'attrs', ?13)");
+        /* typed, so that PostgreSQL's json_build_object knows what a NULL is */
+        "SELECT json_object('name', CAST(?1 AS TEXT), 'category', CAST(?2 AS TEXT), 'county', CAST(?3 AS TEXT),"
+        " 'target_qty', CAST(?4 AS REAL), 'target_unit', CAST(?5 AS TEXT), 'lead_unit', CAST(?6 AS TEXT),"
+        " 'source_doc', CAST(?7 AS TEXT), 'clause', CAST(?8 AS TEXT), 'year', CAST(?9 AS INTEGER),"
+        " 'investment', CAST(?10 AS REAL), 'start_date', CAST(?11 AS TEXT), 'end_date', CAST(?12 AS TEXT),"
+        " 'attrs', CAST(?13 AS TEXT))");
     if (rc < 0)
         return rc;
     bind_description(st, 1, p);

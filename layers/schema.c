@@ -288,7 +288,9 @@ static const char *const schema_pg =
 static int create_pg(plat_store *db)
 {
     char created[32], sql[320];
-    int rc = plat_store__exec(db, schema_pg);
+    int rc = plat_sql_pg_create_schema(db);
+    if (rc >= 0)
+        rc = plat_store__exec(db, schema_pg);
     if (rc >= 0)
         rc = seed_categories(db);
     if (rc >= 0) {

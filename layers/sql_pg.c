@@ -7,8 +7,9 @@
  *
  * Values travel as text except blobs (WKB), which go as binary bytea parameters; results come
  * as text (bytea as hex, decoded on demand). Each parameter is sent with the type it was bound
- * as (bigint, double precision, text, bytea); a NULL is sent untyped, and if PostgreSQL cannot
- * infer its type the statement is sent once more with NULLs typed as text.
+ * as (double precision, text, bytea), except integers, which are sent untyped so that they
+ * take the type their context wants (a bigint id, an integer SRID); a NULL is sent untyped,
+ * and where PostgreSQL cannot infer its type the SQL casts it (CAST(?1 AS TEXT), in both dialects).
  *
  * A statement marked with plat_sql_stream reads through a cursor, FETCH_ROWS rows at a time,
  * when a transaction is open (a reader always has one: its snapshot): the coverage engine reads
@@ -29,12 +30,13 @@
 
 #include "layers_int.h"
 
-enum { FETCH_ROWS = 2000 };
+enum { FETCH_ROWS = 2000, MAX_PARAMS = 64 };
 /* Type OIDs of pg_type, fixed since PostgreSQL 7. */
 enum { OID_BOOL = 16, OID_BYTEA = 17, OID_INT8 = 20, OID_INT2 = 21, OID_INT4 = 23, OID_TEXT = 25, OID_OID = 26,
        OID_FLOAT4 = 700, OID_FLOAT8 = 701, OID_NUMERIC = 1700 };
 
 typedef struct pg_param {
+    int used;      /* the SQL names it (SQLite lets a statement bind what it does not use) */
     char *value;   /* NULL: SQL NULL */
     int length;    /* bytes, for binary values */
     int binary;
@@ -101,8 +103,9 @@ static size_t rewrite_json_extract(plat_buf *out, const char *p)
     return (size_t)(q + 2 - p);
 }
 
-/* Rewrite SQLite-spelled sql for PostgreSQL into out. @return the number of parameters. */
-static int rewrite(plat_buf *out, const char *sql)
+/* Rewrite SQLite-spelled sql for PostgreSQL into out; used[n - 1] is set for each parameter n
+ * the SQL names (up to nused of them). @return the number of parameters. */
+static int rewrite(plat_buf *out, const char *sql, unsigned char *used, int nused)
 {
     int bare = 0, most = 0;
     for (const char *p = sql; *p;) {
@@ -126,6 +129,8 @@ static int rewrite(plat_buf *out, const char *sql)
             }
             if (n > most)
                 most = n;
+            if (n >= 1 && n <= nused)
+                used[n - 1] = 1;
             plat_buf_printf(out, "$%d", n);
         } else if (ident_char(*p) && (p == sql || !ident_char(p[-1]))) {
             const char *e = p;
@@ -139,9 +144,9 @@ static int rewrite(plat_buf *out, const char *sql)
                     done = 1;
                 }
             if (!done && len == 12 && strncmp(p, "json_extract", 12) == 0) {
-                size_t used = rewrite_json_extract(out, e);
-                if (used) {
-                    e += used;
+                size_t took = rewrite_json_extract(out, e);
+                if (took) {
+                    e += took;
                     done = 1;
                 }
             }
@@ -202,6 +207,8 @@ static int check(plat_store *db, PGresult *res)
     if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)
         return 0;
     keep_error(db, res);
+    if (getenv("PLAT_DEBUG_SQL"))
+        fprintf(stderr, "plat: sql: %s\n", db->pg_err);
     PQclear(res);
     return res ? PLAT_EIO : PLAT_ENOMEM;
 }
@@ -212,7 +219,8 @@ static int pg_prepare(plat_store *db, plat_stmt **out, const char *sql)
 {
     *out = NULL;
     plat_buf b = PLAT_BUF_INIT;
-    int n = rewrite(&b, sql);
+    unsigned char named[MAX_PARAMS] = { 0 };
+    int n = rewrite(&b, sql, named, MAX_PARAMS);
     pg_stmt *s = calloc(1, sizeof *s);
     if (!s || !(s->sql = plat_buf_detach(&b)) || (n && !(s->params = calloc((size_t)n, sizeof *s->params)))) {
         if (s)
@@ -224,6 +232,8 @@ static int pg_prepare(plat_store *db, plat_stmt **out, const char *sql)
     s->base.ops = &plat_sql_pg_ops;
     s->db = db;
     s->nparams = n;
+    for (int i = 0; i < n; i++)
+        s->params[i].used = i >= MAX_PARAMS || named[i];
     s->row = -1;
     *out = &s->base;
     return 0;
@@ -232,7 +242,7 @@ static int pg_prepare(plat_store *db, plat_stmt **out, const char *sql)
 static int pg_exec(plat_store *db, const char *sql)
 {
     plat_buf b = PLAT_BUF_INIT;
-    rewrite(&b, sql);
+    rewrite(&b, sql, NULL, 0);
     PGresult *res = PQexec(db->pg, plat_buf_cstr(&b));
     plat_buf_dispose(&b);
     int rc = check(db, res);
@@ -263,7 +273,7 @@ static int pg_bind_int64(plat_stmt *st, int i, int64_t v)
         return PLAT_EIO;
     snprintf(p->num, sizeof p->num, "%lld", (long long)v);
     p->value = p->num;
-    p->type = OID_INT8;
+    p->type = 0; /* untyped: a bigint column, an integer SRID argument, whatever the context wants */
     return 0;
 }
 
@@ -341,7 +351,10 @@ static PGresult *run(pg_stmt *s, const char *sql, Oid null_type)
             values[i] = s->params[i].value;
             lengths[i] = s->params[i].length;
             formats[i] = s->params[i].binary;
-            types[i] = s->params[i].value ? s->params[i].type : null_type;
+            /* a parameter the SQL does not name can have no type but the one given */
+            types[i] = !s->params[i].used ? OID_TEXT : s->params[i].value ? s->params[i].type : null_type;
+            if (!s->params[i].used)
+                values[i] = NULL;
         }
         res = PQexecParams(s->db->pg, sql, n, types, values, lengths, formats, 0);
     }
@@ -356,7 +369,10 @@ static PGresult *run_typed(pg_stmt *s, const char *sql)
 {
     PGresult *res = run(s, sql, 0);
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-    if (state && (!strcmp(state, "42P18") || !strcmp(state, "42P08"))) { /* a NULL of no inferable type */
+    /* A NULL of no inferable type; inside a transaction the failure has aborted it, so there the
+     * SQL must say (CAST(? AS TEXT)). */
+    if (state && (!strcmp(state, "42P18") || !strcmp(state, "42P08")) &&
+        PQtransactionStatus(s->db->pg) == PQTRANS_IDLE) {
         PQclear(res);
         res = run(s, sql, OID_TEXT);
     }
@@ -403,8 +419,11 @@ static int start(pg_stmt *s)
         return fetch(s);
     }
     PGresult *res = run_typed(s, s->sql);
-    if (check(db, res) < 0)
+    if (check(db, res) < 0) {
+        if (getenv("PLAT_DEBUG_SQL"))
+            fprintf(stderr, "plat: sql: in %s\n", s->sql);
         return PLAT_EIO;
+    }
     s->res = res;
     s->nrows = PQntuples(res);
     s->row = -1;
@@ -621,7 +640,7 @@ int plat_store_target_is_server(const char *target)
 /* How messages name the ledger: the connection's options without the password, and the
  * schema. Built from what libpq parsed, so a password in a URI is dropped as surely as one
  * given as password=. */
-static char *describe(const char *conninfo, const char *schema, char **secret)
+static char *describe(const char *conninfo, char **secret)
 {
     char *err = NULL;
     PQconninfoOption *opts = PQconninfoParse(conninfo, &err);
@@ -640,11 +659,18 @@ static char *describe(const char *conninfo, const char *schema, char **secret)
         if (strcmp(o->keyword, "dbname") && strcmp(o->keyword, "host") && strcmp(o->keyword, "port") &&
             strcmp(o->keyword, "user") && strcmp(o->keyword, "service"))
             continue;
-        plat_buf_printf(&b, "%s%s=%s", any++ ? " " : "", o->keyword, o->val);
+        plat_buf_printf(&b, "%s%s=", any++ ? " " : "", o->keyword);
+        if (strpbrk(o->val, " '\\")) { /* quoted as libpq reads it back */
+            plat_buf_puts(&b, "'");
+            for (const char *c = o->val; *c; c++)
+                plat_buf_printf(&b, "%s%c", *c == '\'' || *c == '\\' ? "\\" : "", *c);
+            plat_buf_puts(&b, "'");
+        } else {
+            plat_buf_puts(&b, o->val);
+        }
     }
     if (!any)
-        plat_buf_puts(&b, "(libpq defaults)");
-    plat_buf_printf(&b, " schema=%s", schema);
+        plat_buf_puts(&b, "dbname=");
     PQconninfoFree(opts);
     return plat_buf_detach(&b);
 }
@@ -680,9 +706,12 @@ int plat_sql_pg_open(plat_store *db, const char *conninfo, const char *schema, i
         return plat_error_set(ctx, PLAT_EUSAGE,
                               "--schema '%s': a schema name is 1 to 63 lower-case letters, digits or _, "
                               "not starting with a digit", schema);
-    db->path = describe(ci, schema, &db->secret);
+    db->target = describe(ci, &db->secret);
     db->schema = plat_strdup(schema);
-    if (!db->path || !db->schema)
+    plat_buf where = PLAT_BUF_INIT;
+    plat_buf_printf(&where, "%s (schema %s)", db->target ? db->target : "", schema);
+    db->path = plat_buf_detach(&where);
+    if (!db->path || !db->schema || !db->target)
         return plat_error_set(ctx, PLAT_ENOMEM, "out of memory");
     db->pg = PQconnectdb(ci);
     if (!db->pg)
@@ -715,14 +744,31 @@ int plat_sql_pg_open(plat_store *db, const char *conninfo, const char *schema, i
         return plat_error_set(ctx, PLAT_EIO,
                               "%s: the database has no PostGIS extension and this role may not create it (%s); "
                               "ask the database owner to run CREATE EXTENSION postgis", db->path, db->pg_err);
-    if (mode == PLAT_OPEN_CREATE) {
-        snprintf(sql, sizeof sql, "CREATE SCHEMA IF NOT EXISTS %s", schema);
-        if (pg_exec(db, sql) < 0)
-            return plat_error_set(ctx, PLAT_EIO,
-                                  "%s: cannot create the schema %s: %s (the role needs the CREATE privilege on the "
-                                  "database, or an existing empty schema it owns)", db->path, schema, db->pg_err);
-    }
     return 0;
+}
+
+int plat_sql_pg_create_schema(plat_store *db)
+{
+    char sql[128];
+    snprintf(sql, sizeof sql, "CREATE SCHEMA IF NOT EXISTS %s", db->schema);
+    if (pg_exec(db, sql) < 0)
+        return plat_error_set(db->ctx, PLAT_EIO,
+                              "%s: cannot create the schema %s: %s (the role needs the CREATE privilege on the "
+                              "database, or an existing empty schema it owns)", db->path, db->schema, db->pg_err);
+    return 0;
+}
+
+int plat_sql_pg_schema_version(plat_store *db)
+{
+    int ledger = ask(db, "SELECT to_regclass(quote_ident($1) || '.meta') IS NOT NULL", db->schema);
+    if (ledger <= 0)
+        return ledger;
+    PGresult *res = PQexec(db->pg, "SELECT CAST(value AS integer) FROM meta WHERE key = 'schema_version'");
+    if (check(db, res) < 0)
+        return -1;
+    int v = PQntuples(res) > 0 ? atoi(PQgetvalue(res, 0, 0)) : 0;
+    PQclear(res);
+    return v;
 }
 
 int plat_sql_pg_snapshot(plat_store *db)

@@ -227,6 +227,7 @@ void plat_store_close(plat_store *db)
         db->sql->close(db);
     }
     free(db->path);
+    free(db->target);
     free(db->schema);
     free(db);
 }
@@ -234,6 +235,30 @@ void plat_store_close(plat_store *db)
 const char *plat_store_where(const plat_store *db)
 {
     return db->path;
+}
+
+const char *plat_store_target(const plat_store *db)
+{
+    return db->target ? db->target : db->path;
+}
+
+int plat_store_destroy(plat_ctx *ctx, const char *target, const char *schema)
+{
+    plat_store *db = NULL;
+    int rc = plat_store_open_schema(ctx, &db, target, schema, PLAT_OPEN_WRITE);
+    if (rc < 0)
+        return rc;
+    if (db->pg) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "DROP SCHEMA %s CASCADE", db->schema);
+        if (plat_store__exec(db, sql) < 0)
+            rc = plat_store__db_err(db, db->path);
+        plat_store_close(db);
+        return rc;
+    }
+    plat_store_close(db);
+    plat_sql_sqlite_remove(target);
+    return 0;
 }
 
 plat_ctx *plat_store_ctx(plat_store *db)
@@ -248,14 +273,12 @@ int plat_store_srid(plat_store *db)
 
 int plat_store_schema_version(plat_store *db)
 {
+    if (db->pg)
+        return plat_sql_pg_schema_version(db);
     plat_stmt *st = NULL;
     int v = -1;
-    const char *sql = db->pg ? "SELECT CAST(value AS integer) FROM meta WHERE key = 'schema_version'"
-                             : "PRAGMA user_version";
-    if (db->sql->prepare(db, &st, sql) == 0) {
-        int rc = plat_sql_step(st);
-        v = rc == PLAT_SQL_ROW ? plat_sql_column_int(st, 0) : rc == PLAT_SQL_DONE ? 0 : -1;
-    }
+    if (db->sql->prepare(db, &st, "PRAGMA user_version") == 0 && plat_sql_step(st) == PLAT_SQL_ROW)
+        v = plat_sql_column_int(st, 0);
     plat_sql_finalize(st);
     return v;
 }

@@ -8,7 +8,7 @@ set -eu
 PKGS="build-essential cmake pkg-config
       libgdal-dev gdal-bin libproj-dev proj-bin libgeos-dev
       libspatialite-dev libsqlite3-dev sqlite3 libsqlite3-mod-spatialite
-      libjson-c-dev python3 valgrind
+      libjson-c-dev libpq-dev python3 valgrind
       chromium fonts-wqy-microhei
       clang libclang-rt-14-dev"
 

@@ -39,6 +39,13 @@ PLAT_API int plat_store_open_schema(plat_ctx *ctx, plat_store **out, const char 
 /** Where the ledger is, for messages: the file, or the connection string with any password
  * replaced by "***" and the schema after a '#'. Owned by the store. */
 PLAT_API const char *plat_store_where(const plat_store *db);
+/** The ledger's connection string as given but for any password, usable again as --db; the
+ * file for a SQLite ledger. Owned by the store. */
+PLAT_API const char *plat_store_target(const plat_store *db);
+/** Remove a whole ledger: the file with its companions, or the PostgreSQL schema with
+ * everything in it. Refuses (PLAT_EINVALID) when target is not a plat ledger.
+ * @return 0, PLAT_ENOTFOUND when there is none, or < 0 */
+PLAT_API int plat_store_destroy(plat_ctx *ctx, const char *target, const char *schema);
 /** 1 when target names a PostgreSQL database rather than a file. */
 PLAT_API int plat_store_target_is_server(const char *target);
 /** Close; an open transaction is rolled back. NULL is a no-op. */
