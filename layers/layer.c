@@ -43,16 +43,21 @@ static int table_of(plat_store *db, char *buf, size_t n, const char *name)
     return rc;
 }
 
-static void forget_insert(plat_store *db)
+/* Write what the kept INSERT has gathered and let it go. @return 0 or < 0 (recorded) */
+static int forget_insert(plat_store *db)
 {
+    int rc = plat_sql_flush(db->layer_insert) < 0 ? plat_store__db_err(db, "adding layer features") : 0;
     plat_sql_finalize(db->layer_insert);
     db->layer_insert = NULL;
     db->layer_insert_for[0] = '\0';
+    return rc;
 }
 
 int plat_layer_create(plat_store *db, const char *name, const char *kind, const char *source_file)
 {
-    forget_insert(db);
+    int rc = forget_insert(db);
+    if (rc < 0)
+        return rc;
     if (!name || !*name || strlen(name) > 64 || !plat_utf8_valid(name, strlen(name)))
         return plat_error_set(db->ctx, PLAT_EINVALID, "a layer name must be 1 to 64 bytes of UTF-8 text");
     if (!plat_layer_kind_valid(kind))
@@ -64,7 +69,7 @@ int plat_layer_create(plat_store *db, const char *name, const char *kind, const 
                               "the ledger has no working CRS yet: import townships first, or `plat init --crs EPSG:N`");
     plat_stmt *st = NULL;
     char now[32], table[64], sql[768];
-    int rc = plat_store__tx_begin(db);
+    rc = plat_store__tx_begin(db);
     if (rc < 0)
         return rc;
     if ((rc = plat_store__prepare(db, &st, "SELECT 1 FROM layers WHERE name = ?")) < 0)
@@ -104,7 +109,8 @@ int plat_layer_add_feature(plat_store *db, const char *name, const unsigned char
     int rc;
     if (!st || strcmp(db->layer_insert_for, name) != 0) {
         char table[64], sql[160];
-        forget_insert(db);
+        if ((rc = forget_insert(db)) < 0)
+            return rc;
         if (strlen(name) >= sizeof db->layer_insert_for)
             return plat_error_set(db->ctx, PLAT_ENOTFOUND, "no layer named '%s' (see `plat layer list`)", name);
         if ((rc = table_of(db, table, sizeof table, name)) < 0)
@@ -112,6 +118,7 @@ int plat_layer_add_feature(plat_store *db, const char *name, const unsigned char
         snprintf(sql, sizeof sql, "INSERT INTO \"%s\"(fid, attrs, geom) VALUES(?, ?, GeomFromWKB(?, ?))", table);
         if ((rc = plat_store__prepare(db, &st, sql)) < 0)
             return rc;
+        plat_sql_batch(st, 500);
         db->layer_insert = st;
         snprintf(db->layer_insert_for, sizeof db->layer_insert_for, "%s", name);
     }
@@ -127,8 +134,9 @@ int plat_layer_add_feature(plat_store *db, const char *name, const unsigned char
 int plat_layer_finish(plat_store *db, const char *name)
 {
     char table[64], sql[900];
-    forget_insert(db);
-    int rc = table_of(db, table, sizeof table, name);
+    int rc = forget_insert(db);
+    if (rc >= 0)
+        rc = table_of(db, table, sizeof table, name);
     if (rc < 0)
         return rc;
     if ((rc = plat_sql_index_layer_table(db, table)) < 0)
@@ -149,8 +157,10 @@ int plat_layer_drop(plat_store *db, const char *name)
 {
     char table[64];
     plat_stmt *st = NULL;
-    forget_insert(db);
-    int rc = plat_store__tx_begin(db);
+    int rc = forget_insert(db);
+    if (rc < 0)
+        return rc;
+    rc = plat_store__tx_begin(db);
     if (rc < 0)
         return rc;
     if ((rc = table_of(db, table, sizeof table, name)) < 0)
@@ -212,20 +222,33 @@ int plat_layer_foreach_feature_in_boxes(plat_store *db, const char *name, const 
     st = NULL;
     if (rc >= 0 && n)
         qsort(ids, n, sizeof(*ids), plat_store__cmp_id);
-    snprintf(sql, sizeof sql, "SELECT id, fid, AsBinary(geom), attrs FROM \"%s\" WHERE id = ?", table);
+    size_t k = 0; /* dedupe in place */
+    for (size_t i = 0; i < n; i++)
+        if (k == 0 || ids[k - 1] != ids[i])
+            ids[k++] = ids[i];
+    n = k;
+    /* IN lists of FETCH_IDS ids: one round trip each on a server, in row order; the last list
+     * is padded with its last id (an IN list ignores repeats). */
+    enum { FETCH_IDS = 256 };
+    plat_buf q = PLAT_BUF_INIT;
+    plat_buf_printf(&q, "SELECT id, fid, AsBinary(geom), attrs FROM \"%s\" WHERE id IN (?", table);
+    for (int j = 1; j < FETCH_IDS; j++)
+        plat_buf_puts(&q, ", ?");
+    plat_buf_puts(&q, ") ORDER BY id");
     if (rc >= 0 && n)
-        rc = plat_store__prepare(db, &st, sql);
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        if (i > 0 && ids[i] == ids[i - 1])
-            continue;
+        rc = plat_store__prepare(db, &st, plat_buf_cstr(&q));
+    plat_buf_dispose(&q);
+    for (size_t i = 0; rc == 0 && i < n; i += FETCH_IDS) {
         plat_sql_reset(st);
-        plat_sql_bind_int64(st, 1, ids[i]);
-        if (plat_sql_step(st) != PLAT_SQL_ROW) {
-            rc = plat_store__db_err(db, "reading a layer");
-            break;
+        for (size_t j = 0; j < FETCH_IDS; j++)
+            plat_sql_bind_int64(st, (int)j + 1, ids[i + j < n ? i + j : n - 1]);
+        int s;
+        while (rc == 0 && (s = plat_sql_step(st)) == PLAT_SQL_ROW) {
+            plat_feature f = feature_of(st);
+            rc = fn(&f, ud);
         }
-        plat_feature f = feature_of(st);
-        rc = fn(&f, ud);
+        if (rc == 0 && s != PLAT_SQL_DONE)
+            rc = plat_store__db_err(db, "reading a layer");
     }
     plat_sql_finalize(st);
     free(ids);

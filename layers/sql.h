@@ -55,6 +55,8 @@ typedef struct plat_sql_ops {
     const char *(*column_name)(plat_stmt *st, int i);
     int64_t (*changes)(plat_stmt *st);
     void (*stream)(plat_stmt *st);
+    void (*batch)(plat_stmt *st, int rows);
+    int (*flush)(plat_stmt *st);
 } plat_sql_ops;
 
 struct plat_stmt {
@@ -120,6 +122,14 @@ static inline const char *plat_sql_column_name(plat_stmt *st, int i) { return st
 /** Read the statement's rows a batch at a time rather than all at its first step (PostgreSQL
  * inside a transaction; SQLite always steps row by row). Call before the first step. */
 static inline void plat_sql_stream(plat_stmt *st) { st->ops->stream(st); }
+/** Let an INSERT ... VALUES(...) statement gather up to `rows` runs and send them as one
+ * statement (PostgreSQL: one round trip, not one per row; SQLite runs each step at once).
+ * Steps then return PLAT_SQL_DONE before the row is written; plat_sql_flush writes what is
+ * gathered, and a transaction's end (plat_store__tx_end) flushes the store's batched statement
+ * before it commits. Call before the first step. */
+static inline void plat_sql_batch(plat_stmt *st, int rows) { st->ops->batch(st, rows); }
+/** Write the rows a batched statement has gathered. @return 0 or < 0 (not recorded) */
+static inline int plat_sql_flush(plat_stmt *st) { return st ? st->ops->flush(st) : 0; }
 /** Rows the last run of a writing statement changed. */
 static inline int64_t plat_sql_changes(plat_stmt *st) { return st->ops->changes(st); }
 

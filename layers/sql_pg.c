@@ -57,6 +57,9 @@ typedef struct pg_stmt {
     int row, nrows;       /* the current row in res; -1 before the first */
     int started;
     int64_t changes;
+    int batch_max;        /* rows gathered before they are sent (plat_sql_batch), 0: none */
+    int batch_n;
+    pg_param *batched;    /* batch_max * nparams gathered values */
     unsigned char **blobs; /* decoded bytea of the current row, per column */
     int *blob_len;
     int ncols_alloc;
@@ -432,9 +435,107 @@ static int start(pg_stmt *s)
     return 0;
 }
 
+static void pg_batch(plat_stmt *st, int rows)
+{
+    pg_stmt *s = PG(st);
+    const char *v = strstr(s->sql, "VALUES(");
+    /* only a plain INSERT ... VALUES(...) with parameters can be repeated row by row */
+    if (rows > 1 && s->nparams > 0 && v && s->sql[strlen(s->sql) - 1] == ')' && !strstr(v, "RETURNING") &&
+        (s->batched = calloc((size_t)rows * (size_t)s->nparams, sizeof *s->batched)))
+        s->batch_max = rows;
+}
+
+static void free_params(pg_param *p, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (p[i].value != p[i].num)
+            free(p[i].value);
+}
+
+/* Send the gathered rows as one INSERT: the VALUES tuple repeated, its $k renumbered. */
+static int pg_flush(plat_stmt *st)
+{
+    pg_stmt *s = PG(st);
+    if (!s->batch_n)
+        return 0;
+    int np = s->nparams, n = s->batch_n, rc = 0;
+    const char *v = strstr(s->sql, "VALUES(") + 6;
+    plat_buf q = PLAT_BUF_INIT;
+    plat_buf_add(&q, s->sql, (size_t)(v - s->sql));
+    for (int r = 0; r < n; r++) {
+        if (r)
+            plat_buf_puts(&q, ", ");
+        for (const char *c = v; *c; c++) {
+            if (*c == '$' && isdigit((unsigned char)c[1])) {
+                char *end;
+                long k = strtol(c + 1, &end, 10);
+                plat_buf_printf(&q, "$%ld", (long)r * np + k);
+                c = end - 1;
+            } else {
+                plat_buf_add(&q, c, 1);
+            }
+        }
+    }
+    size_t total = (size_t)n * (size_t)np;
+    const char **values = calloc(total, sizeof *values);
+    int *lengths = calloc(total, sizeof *lengths), *formats = calloc(total, sizeof *formats);
+    Oid *types = calloc(total, sizeof *types);
+    if (values && lengths && formats && types && plat_buf_cstr(&q)[0]) {
+        for (size_t i = 0; i < total; i++) {
+            const pg_param *p = &s->batched[i];
+            values[i] = p->used ? p->value : NULL;
+            lengths[i] = p->length;
+            formats[i] = p->binary;
+            types[i] = !p->used ? OID_TEXT : p->value ? p->type : 0;
+        }
+        PGresult *res = PQexecParams(s->db->pg, plat_buf_cstr(&q), (int)total, types, values, lengths, formats, 0);
+        rc = check(s->db, res);
+        if (rc == 0)
+            PQclear(res);
+    } else {
+        rc = PLAT_ENOMEM;
+    }
+    free(values);
+    free(lengths);
+    free(formats);
+    free(types);
+    plat_buf_dispose(&q);
+    free_params(s->batched, (int)total);
+    memset(s->batched, 0, total * sizeof *s->batched);
+    s->batch_n = 0;
+    return rc;
+}
+
+/* Gather the bound values as the next row of the batch, sending it when full. */
+static int gather(pg_stmt *s)
+{
+    pg_param *row = &s->batched[(size_t)s->batch_n * (size_t)s->nparams];
+    for (int i = 0; i < s->nparams; i++) {
+        pg_param *p = &s->params[i], *q = &row[i];
+        *q = *p;
+        if (p->value == p->num) {
+            q->value = q->num;
+        } else if (p->value) { /* the binding stays for the next row, as in SQLite */
+            size_t len = p->binary ? (size_t)p->length : strlen(p->value) + 1;
+            if (!(q->value = malloc(len ? len : 1))) {
+                memset(q, 0, sizeof *q);
+                return PLAT_ENOMEM;
+            }
+            memcpy(q->value, p->value, len);
+        }
+    }
+    s->started = 1;
+    s->changes = 1;
+    if (++s->batch_n == s->batch_max && pg_flush(&s->base) < 0)
+        return PLAT_EIO;
+    return PLAT_SQL_DONE;
+}
+
 static int pg_step(plat_stmt *st)
 {
     pg_stmt *s = PG(st);
+    if (s->batch_max && !s->started)
+        return gather(s);
     if (!s->started && start(s) < 0)
         return PLAT_EIO;
     forget_row(s);
@@ -475,10 +576,11 @@ static void pg_finalize(plat_stmt *st)
 {
     pg_stmt *s = PG(st);
     pg_reset(st);
-    for (int i = 0; i < s->nparams; i++)
-        if (s->params[i].value != s->params[i].num)
-            free(s->params[i].value);
+    free_params(s->params, s->nparams);
     free(s->params);
+    if (s->batched)
+        free_params(s->batched, s->batch_n * s->nparams);
+    free(s->batched);
     for (int c = 0; c < s->ncols_alloc; c++)
         PQfreemem(s->blobs[c]);
     free(s->blobs);
@@ -614,7 +716,7 @@ const plat_sql_ops plat_sql_pg_ops = {
     pg_bind_int64, pg_bind_double, pg_bind_text, pg_bind_blob, pg_bind_null,
     pg_step, pg_reset, pg_finalize,
     pg_column_count, pg_column_type, pg_column_int64, pg_column_double, pg_column_text,
-    pg_column_blob, pg_column_bytes, pg_column_name, pg_changes, pg_stream,
+    pg_column_blob, pg_column_bytes, pg_column_name, pg_changes, pg_stream, pg_batch, pg_flush,
 };
 
 /* ---- connecting ---- */

@@ -113,13 +113,15 @@ static int lite_column_bytes(plat_stmt *st, int i) { return sqlite3_column_bytes
 static const char *lite_column_name(plat_stmt *st, int i) { return sqlite3_column_name(LITE(st), i); }
 static int64_t lite_changes(plat_stmt *st) { return sqlite3_changes(((lite_stmt *)st)->con); }
 static void lite_stream(plat_stmt *st) { (void)st; }
+static void lite_batch(plat_stmt *st, int rows) { (void)st, (void)rows; }
+static int lite_flush(plat_stmt *st) { (void)st; return 0; }
 
 const plat_sql_ops plat_sql_sqlite_ops = {
     "sqlite", lite_prepare, lite_exec, lite_errmsg, lite_close,
     lite_bind_int64, lite_bind_double, lite_bind_text, lite_bind_blob, lite_bind_null,
     lite_step, lite_reset, lite_finalize,
     lite_column_count, lite_column_type, lite_column_int64, lite_column_double, lite_column_text,
-    lite_column_blob, lite_column_bytes, lite_column_name, lite_changes, lite_stream,
+    lite_column_blob, lite_column_bytes, lite_column_name, lite_changes, lite_stream, lite_batch, lite_flush,
 };
 
 int plat_sql_sqlite_open(plat_store *db, const char *path, int mode)

@@ -132,6 +132,9 @@ int plat_store__tx_end(plat_store *db, int rc)
 {
     if (db->tx_depth <= 0)
         return rc;
+    /* rows a batched layer INSERT still holds belong to this transaction (sql.h) */
+    if (rc >= 0 && plat_sql_flush(db->layer_insert) < 0)
+        rc = plat_store__db_err(db, "adding layer features");
     if (db->tx_depth == 1 && rc >= 0)
         rc = plat_store__flush_places(db);
     if (db->tx_depth == 1 && rc < 0)
