@@ -67,52 +67,32 @@ static void join(char *buf, size_t n, const char *dir, const char *file)
     snprintf(buf, n, "%s%s%s", dir, len && dir[len - 1] == '/' ? "" : "/", file);
 }
 
-/* Remove a ledger file and the WAL/SHM files SQLite keeps beside it. */
-static void remove_ledger(const char *path)
-{
-    char side[4096];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-journal", path);
-    unlink(side);
-}
-
-/* Make room for a fresh ledger at path: nothing there, or (with overwrite) a plat ledger that
- * may be replaced. @return 0 or < 0 (recorded) */
+/* Make room for a fresh ledger at path (a file, or a schema on a server): nothing there, or
+ * (with overwrite) a plat ledger that may be replaced. @return 0 or < 0 (recorded) */
 static int clear_path(plat_cli *cli, const char *path, int overwrite)
 {
-    if (plat_store_target_is_server(path)) { /* a schema on a server: replaced only when asked */
-        if (!overwrite) {
-            plat_store *old = NULL;
-            if (plat_store_open_schema(cli->ctx, &old, path, cli->schema, PLAT_OPEN_READ) == 0) {
-                plat_error_set(cli->ctx, PLAT_EEXISTS, "%s holds a ledger; pass --overwrite to rebuild the demo there",
-                               plat_store_where(old));
-                plat_store_close(old);
-                return PLAT_EEXISTS;
-            }
-            plat_error_clear(cli->ctx);
+    int server = plat_store_target_is_server(path);
+    if (!server && access(path, F_OK) != 0)
+        return 0;
+    if (!overwrite) {
+        plat_store *old = NULL;
+        if (server && plat_store_open_schema(cli->ctx, &old, path, cli->schema, PLAT_OPEN_READ) < 0) {
+            plat_error_clear(cli->ctx); /* no ledger there yet */
             return 0;
         }
-        int rc = plat_store_destroy(cli->ctx, path, cli->schema);
-        if (rc == PLAT_ENOTFOUND)
-            plat_error_clear(cli->ctx);
-        return rc == PLAT_ENOTFOUND ? 0 : rc;
+        plat_error_set(cli->ctx, PLAT_EEXISTS, "%s exists; pass --overwrite to rebuild the demo there, or --db %s for another",
+                       old ? plat_store_where(old) : path, server ? "and --schema" : "PATH");
+        plat_store_close(old);
+        return PLAT_EEXISTS;
     }
-    if (access(path, F_OK) != 0)
+    int rc = plat_store_destroy(cli->ctx, path, cli->schema);
+    if (rc == PLAT_ENOTFOUND) {
+        plat_error_clear(cli->ctx);
         return 0;
-    if (!overwrite)
-        return plat_error_set(cli->ctx, PLAT_EEXISTS,
-                              "%s exists; pass --overwrite to rebuild the demo there, or --db PATH for another file",
-                              path);
-    plat_store *old = NULL;
-    if (plat_store_open(cli->ctx, &old, path, PLAT_OPEN_READ) < 0)
+    }
+    if (rc == PLAT_EINVALID)
         return plat_error_set(cli->ctx, PLAT_EEXISTS, "%s exists and is not a plat ledger; not overwriting it", path);
-    plat_store_close(old);
-    remove_ledger(path);
-    return 0;
+    return rc;
 }
 
 /* ---- building ---- */
@@ -655,10 +635,7 @@ int cmd_demo(plat_cli *cli, int argc, char **argv)
         /* A half-built demo is worth nothing: take it away (it is ours, created above). */
         plat_store_close(cli->db);
         cli->db = NULL;
-        if (plat_store_target_is_server(db_path))
-            plat_store_destroy(cli->ctx, db_path, cli->schema);
-        else
-            remove_ledger(db_path);
+        plat_store_destroy(cli->ctx, db_path, cli->schema);
         goto out;
     }
     rc = report(cli, db_path, data, &b) < 0 ? cli_fail(cli) : 0;

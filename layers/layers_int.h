@@ -112,7 +112,7 @@ int plat_store__chain_events(plat_store *db);
 int plat_sql_sqlite_open(plat_store *db, const char *path, int mode);
 /** Set SQLite's busy timeout (a no-op on PostgreSQL). */
 void plat_sql_sqlite_busy_timeout(plat_store *db, int ms);
-/** Remove a SQLite ledger file with its -wal and -shm companions. */
+/** Remove a SQLite ledger file with its -wal, -shm and -journal companions. */
 void plat_sql_sqlite_remove(const char *path);
 /** Open a PostgreSQL ledger: conninfo as libpq takes it, schema a plain identifier.
  * @return 0 or < 0 */

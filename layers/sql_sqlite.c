@@ -172,6 +172,8 @@ void plat_sql_sqlite_remove(const char *path)
     remove(aux);
     snprintf(aux, sizeof aux, "%s-shm", path);
     remove(aux);
+    snprintf(aux, sizeof aux, "%s-journal", path);
+    remove(aux);
 }
 
 void plat_sql_sqlite_busy_timeout(plat_store *db, int ms)
