@@ -32,8 +32,7 @@ int cmd_init(plat_cli *cli, int argc, char **argv)
         if (cli->db) {
             plat_store_close(cli->db);
             cli->db = NULL;
-            if (!plat_store_target_is_server(cli->db_path))
-                remove(cli->db_path);
+            plat_store_destroy(cli->ctx, cli->db_path, cli->schema); /* ours: made just now */
         }
         goto done;
     }
