@@ -7,6 +7,11 @@
  * (sql_pg.c: the dialect differences live there and in plat_sql_box_filter). Statements whose
  * shape differs more than that ask plat_sql_is_pg().
  *
+ * PostgreSQL types each parameter from its first use: one it cannot type that way while NULL
+ * (`?2 IS NULL OR date <= ?2`) is written after a use that types it (`date <= ?2 OR ?2 IS
+ * NULL`), or cast (CAST(?2 AS TEXT), which SQLite reads alike). PLAT_DEBUG_SQL=1 prints each
+ * statement PostgreSQL refuses, as it received it.
+ *
  * Values: bound text and blobs are copied (the caller may free them at once). Column values
  * are valid until the statement steps again, is reset or finalized, as in SQLite.
  * Errors: plat_sql_step returns < 0 without recording anything; the caller records it with

@@ -210,8 +210,6 @@ static int check(plat_store *db, PGresult *res)
     if (s == PGRES_COMMAND_OK || s == PGRES_TUPLES_OK)
         return 0;
     keep_error(db, res);
-    if (getenv("PLAT_DEBUG_SQL"))
-        fprintf(stderr, "plat: sql: %s\n", db->pg_err);
     PQclear(res);
     return res ? PLAT_EIO : PLAT_ENOMEM;
 }
@@ -423,8 +421,8 @@ static int start(pg_stmt *s)
     }
     PGresult *res = run_typed(s, s->sql);
     if (check(db, res) < 0) {
-        if (getenv("PLAT_DEBUG_SQL"))
-            fprintf(stderr, "plat: sql: in %s\n", s->sql);
+        if (getenv("PLAT_DEBUG_SQL")) /* for plat's developers: the statement as the server saw it */
+            fprintf(stderr, "plat: PostgreSQL refused: %s\n  in: %s\n", db->pg_err, s->sql);
         return PLAT_EIO;
     }
     s->res = res;
