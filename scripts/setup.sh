@@ -2,7 +2,8 @@
 # Install what plat needs to build and test on Debian 12 (bookworm), from Debian's own packages.
 # Idempotent: packages already present are left as they are. Run as root (or with sudo).
 # Chromium and a Chinese font are for the test that renders `plat report` headless; clang and
-# its runtime for the libFuzzer harnesses (scripts/fuzz.sh).
+# its runtime for the libFuzzer harnesses (scripts/fuzz.sh). PostgreSQL 15 with PostGIS 3 for
+# the ledger's second backend: the benchmark's agreement tests start a throwaway cluster of it.
 set -eu
 
 PKGS="build-essential cmake pkg-config
@@ -10,7 +11,8 @@ PKGS="build-essential cmake pkg-config
       libspatialite-dev libsqlite3-dev sqlite3 libsqlite3-mod-spatialite
       libjson-c-dev libpq-dev python3 valgrind
       chromium fonts-wqy-microhei
-      clang libclang-rt-14-dev"
+      clang libclang-rt-14-dev
+      postgresql-15 postgresql-client-15 postgresql-15-postgis-3"
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
