@@ -57,29 +57,24 @@ int plat_store__exec(plat_store *db, const char *sql)
     return 0;
 }
 
-int plat_store__step_write(plat_store *db, plat_stmt *st, const char *what)
-{
-    int rc = injected_fault(db, what);
-    if (rc < 0)
-        return rc;
-    while ((rc = plat_sql_step(st)) == PLAT_SQL_ROW)
-        ;
-    if (rc != PLAT_SQL_DONE)
-        return plat_store__db_err(db, what);
-    return 0;
-}
-
 int plat_store__step_insert(plat_store *db, plat_stmt *st, const char *what, int64_t *id)
 {
     int rc = injected_fault(db, what);
     if (rc < 0)
         return rc;
-    *id = 0;
+    if (id)
+        *id = 0;
     while ((rc = plat_sql_step(st)) == PLAT_SQL_ROW)
-        *id = plat_sql_column_int64(st, 0);
+        if (id)
+            *id = plat_sql_column_int64(st, 0);
     if (rc != PLAT_SQL_DONE)
         return plat_store__db_err(db, what);
     return 0;
+}
+
+int plat_store__step_write(plat_store *db, plat_stmt *st, const char *what)
+{
+    return plat_store__step_insert(db, st, what, NULL);
 }
 
 char *plat_store__column_strdup(plat_stmt *st, int i)
