@@ -29,7 +29,8 @@
 
 static const char *const field_names[PF_COUNT + 1] = {
     "code", "name", "category", "county", "status", "progress", "target", "length", "area",
-    "lead_unit", "source_doc", "clause", "year", "investment", "start_date", "end_date", "precision", "township", NULL,
+    "lead_unit", "source_doc", "clause", "year", "investment", "start_date", "end_date", "precision", "township",
+    "version", NULL,
 };
 
 /* Candidate column names per field, most specific first. */
@@ -57,6 +58,10 @@ static const char *const *const candidates[PF_COUNT] = {
     [PF_PRECISION] = (const char *const[]){ "定位精度", "位置精度", NULL },
     /* only read for township-level projects: the township they are known by */
     [PF_TOWNSHIP] = (const char *const[]){ "所在乡镇", NULL },
+    /* The ledger version `plat export` writes with each project (its alias 台账版本): the copy
+     * a row was edited on, which --upsert checks (issue 11). Matched with or without --upsert,
+     * so a re-imported export does not keep an old version among the project's attributes. */
+    [PF_VERSION] = (const char *const[]){ "version", "台账版本", NULL },
 };
 
 /* Location precision as written in a sheet (codes of store.h, or Chinese). */
@@ -546,6 +551,19 @@ int plat_fieldmap__read(plat_fieldmap *m, plat_ogr_source *src, OGRFeatureH f, p
         p->precision = plat_strdup(code);
         if (strcmp(code, "township") == 0)
             p->place = plat_strdup(v[PF_TOWNSHIP]);
+    }
+    /* Only an upsert edits a project of this ledger; a new project starts its own history. */
+    if (v[PF_VERSION] && m->opts->upsert) {
+        double version;
+        const char *rest;
+        if (parse_number(v[PF_VERSION], &version, &rest) < 0 || *rest || version < 1 || version > 9e15 ||
+            version != (double)(int64_t)version) {
+            rc = value_error(m, src, f, PF_VERSION, v[PF_VERSION],
+                             "is not a ledger version (the whole number `plat export` writes; turn the column off "
+                             "with --map version=)");
+            goto done;
+        }
+        p->version = (int64_t)version;
     }
 done:
     for (int k = 0; k < PF_COUNT; k++)

@@ -124,7 +124,7 @@ int plat_import__choose_zone(plat_store *db, const plat_centre *c, const char *w
 enum {
     PF_CODE, PF_NAME, PF_CATEGORY, PF_COUNTY, PF_STATUS, PF_PROGRESS, PF_TARGET, PF_LENGTH, PF_AREA,
     PF_LEAD_UNIT, PF_SOURCE_DOC, PF_CLAUSE, PF_YEAR, PF_INVESTMENT, PF_START, PF_END, PF_PRECISION, PF_TOWNSHIP,
-    PF_COUNT
+    PF_VERSION, PF_COUNT
 };
 
 typedef struct plat_fieldmap {
@@ -150,7 +150,8 @@ int plat_fieldmap__init(plat_fieldmap *m, plat_store *db, const plat_import_opti
  * @return 0 or PLAT_EINVALID (a --map column that is not there) */
 int plat_fieldmap__bind(plat_fieldmap *m, plat_ogr_source *src);
 /** Fill p (empty on entry; its strings become the caller's, plat_project_dispose) from feature
- * f; *has_progress says whether the file gave a progress. p->wkb is left alone.
+ * f; *has_progress says whether the file gave a progress. p->wkb is left alone. Under --upsert
+ * p->version is the ledger version the row was exported at (0 when the file gives none).
  * @return 0 or PLAT_EINVALID naming the feature, the column and the value */
 int plat_fieldmap__read(plat_fieldmap *m, plat_ogr_source *src, OGRFeatureH f, plat_project *p, int *has_progress);
 /** Resolve a category as plans write it (code, label or plan wording) into buf.
