@@ -266,7 +266,8 @@ static int one_feature(importer *im, OGRFeatureH f)
             plat_warn(ctx, "%s: feature %lld: empty geometry, skipped", im->r.src->where, (long long)fid);
         }
         if (rc >= 0 && !im->merged.code) {
-            if ((rc = plat_reader__attrs(&im->r, f, im->m.used, &p.attrs)) < 0)
+            if ((rc = plat_reader__attrs(&im->r, f, im->m.used, &p.attrs)) < 0 ||
+                (rc = plat_fieldmap__export_attrs(&im->m, im->r.src, f, &p.attrs)) < 0)
                 goto done;
             im->merged = p; /* the first feature describes the project */
             im->merged_progress = has_progress;
@@ -280,7 +281,8 @@ static int one_feature(importer *im, OGRFeatureH f)
                   im->r.src->where, (long long)fid, p.code,
                   im->r.opts->upsert ? " (or keeps the one it has)" : "");
     }
-    if ((rc = to_wkb(im, &p, g)) < 0 || (rc = plat_reader__attrs(&im->r, f, im->m.used, &p.attrs)) < 0)
+    if ((rc = to_wkb(im, &p, g)) < 0 || (rc = plat_reader__attrs(&im->r, f, im->m.used, &p.attrs)) < 0 ||
+        (rc = plat_fieldmap__export_attrs(&im->m, im->r.src, f, &p.attrs)) < 0)
         goto done;
     rc = write_project(im, &p, has_progress, fid);
 done:

@@ -204,6 +204,43 @@ class StaleTest(PlatCase):
         self.ok("project", "import", sheet, "--upsert", "--map", "version=")
         self.assertEqual(self.shown("PJ-001")["attrs"], {"version": f"v{v}"})
 
+    def test_an_export_imported_again_gives_back_the_project_not_its_printout(self):
+        rows = [(c, n, cat, t, g) for c, n, cat, t, g in PROJECTS]
+        features = [{"type": "Feature", "geometry": g,
+                     "properties": {"项目编号": c, "项目名称": n, "类别": cat, "建设规模": t, "车道数": i + 2,
+                                    "备注": f"第{i + 1}期"}}
+                    for i, (c, n, cat, t, g) in enumerate(rows)]
+        features.append({"type": "Feature", "geometry": None,
+                         "properties": {"项目编号": "PJ-005", "项目名称": "平江县高标准农田", "类别": "高标准农田",
+                                        "建设规模": "20.8万亩"}})
+        self.ok("project", "import", self.write("plan.geojson", json.dumps(
+            {"type": "FeatureCollection", "features": features}, ensure_ascii=False)))
+
+        def described():
+            return {p["code"]: (p["name"], p["category"], p["county"], p["target"], p["attrs"])
+                    for p in self.ok("project", "list", "--json").json()}
+
+        want = described()
+        self.assertEqual(want["PJ-003"][3:], ({"qty": 3000, "unit": "亩"}, {"车道数": 4, "备注": "第3期"}))
+        self.assertEqual(want["PJ-005"][3:], ({"qty": 20.8, "unit": "万亩"}, None))
+        for fmt, dest, files in (("geojson", "g", ["projects_lines.geojson", "projects_polygons.geojson",
+                                                   "projects_nogeom.geojson"]),
+                                 ("shp", "s", ["projects_lines.shp", "projects_polygons.shp", "projects_nogeom.dbf"]),
+                                 ("csv", "c", ["projects.csv"])):
+            self.ok("export", fmt, os.path.join(self.dir, dest), "--what", "projects")
+            versions = self.listed_versions()
+            updated = 0
+            for base in files:
+                r = self.ok("project", "import", os.path.join(self.dir, dest, base), "--upsert")
+                updated += int(r.err.split(" updated)")[0].rsplit("(", 1)[1].split(", ")[-1])
+            self.assertEqual(updated, 5, fmt)
+            self.assertEqual(described(), want, fmt)  # targets, units and kept attributes as they were
+            self.assertTrue(all(v > versions[c] for c, v in self.listed_versions().items()), fmt)
+        self.ok("export", "gpkg", os.path.join(self.dir, "p.gpkg"), "--what", "projects")
+        for layer in ("projects_lines", "projects_polygons", "projects_nogeom"):
+            self.ok("project", "import", os.path.join(self.dir, "p.gpkg"), "--layer", layer, "--upsert")
+        self.assertEqual(described(), want, "gpkg")
+
     # ---- writers at once ----
 
     @unittest.skipIf(WRAPPER, "under valgrind a command can outlast the other writer's busy timeout")
