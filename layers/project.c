@@ -957,7 +957,7 @@ static int check_version(plat_store *db, const char *code, int64_t expected)
     int s = plat_sql_step(st);
     if (s == PLAT_SQL_ROW && plat_sql_column_int64(st, 0) != expected) {
         long long now = (long long)plat_sql_column_int64(st, 0);
-        const char *at = plat_sql_column_text(st, 3);
+        const char *at = plat_sql_column_text(st, 3) ? plat_sql_column_text(st, 3) : "";
         /* recorded_at is YYYY-MM-DDTHH:MM:SSZ: shown to the minute, as a person reads it */
         char when[24];
         snprintf(when, sizeof when, "%.10s %.5s UTC", at, strlen(at) >= 16 ? at + 11 : "");
