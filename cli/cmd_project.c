@@ -24,6 +24,17 @@ static int parse_number(plat_cli *cli, const char *opt, const char *s, double *o
     return 0;
 }
 
+/* --expect-version N: the version `project show` printed (a positive event number). */
+static int parse_version(plat_cli *cli, const char *s, int64_t *out)
+{
+    double v;
+    if (plat_parse_double(s, &v) < 0 || v < 1 || v > 9e15 || v != (double)(int64_t)v)
+        return plat_error_set(cli->ctx, PLAT_EINVALID,
+                              "--expect-version takes the version `plat project show` printed, got '%s'", s);
+    *out = (int64_t)v;
+    return 0;
+}
+
 static const char *resolve_status(plat_cli *cli, const char *s)
 {
     const char *code = plat_status_resolve(s);
@@ -758,15 +769,8 @@ static int project_update(plat_cli *cli, int argc, char **argv)
         }
         c.corrects = (int64_t)id;
     }
-    if ((s = cli_value(&a, "expect-version"))) {
-        double v;
-        if (plat_parse_double(s, &v) < 0 || v < 1 || v != (double)(int64_t)v) {
-            plat_error_set(cli->ctx, PLAT_EINVALID,
-                           "--expect-version takes the version `plat project show` printed, got '%s'", s);
-            goto fail;
-        }
-        c.expect_version = (int64_t)v;
-    }
+    if ((s = cli_value(&a, "expect-version")) && parse_version(cli, s, &c.expect_version) < 0)
+        goto fail;
     c.precision = cli_value(&a, "precision");
     if (cli_open(cli, PLAT_OPEN_WRITE) < 0 || plat_store_begin(cli->db) < 0)
         goto fail;
@@ -812,6 +816,8 @@ done:
 static const cli_opt rm_opts[] = {
     { "note", 0, CLI_VALUE, "TEXT", "why it is removed, kept in the history" },
     { "date", 0, CLI_VALUE, "DATE", "the day the removal is true for (default today)" },
+    { "expect-version", 0, CLI_VALUE, "N", "refuse the removal if the project has changed since version N (as "
+                                           "`project show` printed it) was read" },
     { NULL, 0, 0, NULL, NULL },
 };
 
@@ -823,8 +829,10 @@ static int project_rm(plat_cli *cli, int argc, char **argv)
                        1, argc, argv);
     if (rc != 0)
         return cli_args_dispose(&a), rc < 0 ? 0 : rc;
-    if (cli_open(cli, PLAT_OPEN_WRITE) < 0 ||
-        plat_project_remove(cli->db, a.pos[0], cli_value(&a, "date"), cli_value(&a, "note")) < 0)
+    int64_t version = 0;
+    const char *s = cli_value(&a, "expect-version");
+    if ((s && parse_version(cli, s, &version) < 0) || cli_open(cli, PLAT_OPEN_WRITE) < 0 ||
+        plat_project_remove(cli->db, a.pos[0], cli_value(&a, "date"), cli_value(&a, "note"), version) < 0)
         rc = cli_fail(cli);
     else
         cli_note(cli, "removed %s", a.pos[0]);

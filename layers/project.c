@@ -1003,13 +1003,19 @@ int plat_project_update(plat_store *db, const char *code, const plat_project_cha
     return plat_store__tx_end(db, rc);
 }
 
-int plat_project_remove(plat_store *db, const char *code, const char *date, const char *note)
+int plat_project_remove(plat_store *db, const char *code, const char *date, const char *note,
+                        int64_t expect_version)
 {
     if (date && !plat_date_valid(date))
         return plat_error_set(db->ctx, PLAT_EINVALID, "--date must be YYYY-MM-DD, got '%s'", date);
+    if (expect_version < 0)
+        return plat_error_set(db->ctx, PLAT_EINVALID, "project %s: a version is a positive event number, got %lld",
+                              code, (long long)expect_version);
     int rc = plat_store__tx_begin(db);
     if (rc < 0)
         return rc;
+    if ((rc = check_version(db, code, expect_version)) < 0)
+        return plat_store__tx_end(db, rc);
     int64_t id = find_id(db, code, 0);
     if (id <= 0) {
         rc = id < 0 ? PLAT_EIO : plat_error_set(db->ctx, PLAT_ENOTFOUND, "no project with code %s (see `plat project list`)", code);

@@ -258,8 +258,11 @@ PLAT_API int plat_project_update(plat_store *db, const char *code, const plat_pr
  *         PLAT_ECONFLICT (changed, or removed, since c->expect_version) */
 PLAT_API int plat_project_replace(plat_store *db, const plat_project *p, const plat_project_change *c);
 /** Remove a project from the ledger; its history stays (with a final "removed" event) and its
- * code cannot be reused. @return 0 or PLAT_ENOTFOUND */
-PLAT_API int plat_project_remove(plat_store *db, const char *code, const char *date, const char *note);
+ * code cannot be reused. expect_version: as plat_project_change.expect_version (0: no check).
+ * @return 0, PLAT_ENOTFOUND, PLAT_EINVALID (bad date, or no such version), PLAT_ECONFLICT (the
+ *         project changed since expect_version) */
+PLAT_API int plat_project_remove(plat_store *db, const char *code, const char *date, const char *note,
+                                 int64_t expect_version);
 
 typedef struct plat_event {
     int64_t id;

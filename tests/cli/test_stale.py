@@ -124,12 +124,21 @@ class StaleTest(PlatCase):
         self.assertEqual((corrected["progress"], corrected["version"]), (25, v + 1))
         self.assertEqual(corrected["history"][-1]["corrects"], v)
 
-        # removed by someone else: an edit of the copy read before is refused, naming the removal
-        self.ok("project", "rm", "PJ-001", "--date", "2026-04-01", env=NOW)
+        # a removal decided on an older copy is refused too; on the copy read now it lands
+        self.ok("project", "update", "PJ-001", "--progress", "30", "--date", "2026-03-02", env=NOW)
         before = digest(self.db)
-        r = self.fails(1, "project", "update", "PJ-001", "--progress", "90", "--expect-version", v + 1)
+        self.fails(1, "project", "rm", "PJ-001", "--expect-version", v + 1,
+                   message=f"plat: project PJ-001 has changed since version {v + 1} was read: it is at version "
+                           f"{v + 2} (update of 2026-03-02, recorded 2026-11-27 20:41 UTC)")
+        self.unchanged(before)
+        self.assertEqual(self.version("PJ-001"), v + 2)
+        self.ok("project", "rm", "PJ-001", "--date", "2026-04-01", "--expect-version", v + 2, env=NOW)
+
+        # removed by someone else: an edit of the copy read before is refused, naming the removal
+        before = digest(self.db)
+        r = self.fails(1, "project", "update", "PJ-001", "--progress", "90", "--expect-version", v + 2)
         self.assertEqual(r.err.strip(),
-                         f"plat: project PJ-001 has changed since version {v + 1} was read: it is at version {v + 2} "
+                         f"plat: project PJ-001 has changed since version {v + 2} was read: it is at version {v + 3} "
                          f"(removal of 2026-04-01, recorded 2026-11-27 20:41 UTC); read it again and redo the edit")
         self.unchanged(before)
 
