@@ -311,11 +311,18 @@ int plat_fieldmap__export_attrs(plat_fieldmap *m, plat_ogr_source *src, OGRFeatu
         return rc;
     json_object *all = json_tokener_parse(text);
     if (!json_object_is_type(all, json_type_object)) {
-        /* a Shapefile cuts texts at 254 bytes: what is left is no JSON */
-        plat_warn(ctx, "%s: feature %lld: its attrs column is not a JSON object (cut short?); the project keeps "
-                  "the attributes of its other columns only", src->where, (long long)OGR_F_GetFID(f));
+        /* A Shapefile cuts texts at 254 bytes: what is left is no JSON. An upsert replaces the
+         * attributes as a whole, so going on would drop the ones cut off without a word. */
         json_object_put(all);
-        return 0;
+        if (!m->opts->upsert) {
+            plat_warn(ctx, "%s: feature %lld: its attrs column is not a JSON object (cut short?); the project "
+                      "keeps the attributes of its other columns only", src->where, (long long)OGR_F_GetFID(f));
+            return 0;
+        }
+        plat_error_set(ctx, PLAT_EINVALID,
+                       "column 'attrs' is not a JSON object (a Shapefile cuts it at 254 bytes), so --upsert would "
+                       "lose the project's attributes; import the GeoPackage or GeoJSON export instead");
+        return plat_ogr__locate(ctx, src, OGR_F_GetFID(f));
     }
     json_object *edited = *attrs ? json_tokener_parse(*attrs) : NULL;
     if (json_object_is_type(edited, json_type_object)) {

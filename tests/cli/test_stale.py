@@ -250,6 +250,22 @@ class StaleTest(PlatCase):
             self.ok("project", "import", os.path.join(self.dir, "p.gpkg"), "--layer", layer, "--upsert")
         self.assertEqual(described(), want, "gpkg")
 
+    def test_a_shapefile_that_cut_the_attributes_short_is_not_imported_over_them(self):
+        note = "沿线涉及村组及拆迁安置说明" * 8  # 104 characters, 312 bytes: more than a DBF text holds
+        self.ok("project", "import", self.write("plan.geojson", json.dumps({"type": "FeatureCollection", "features": [
+            {"type": "Feature", "geometry": PROJECTS[0][4],
+             "properties": {"项目编号": "PJ-001", "项目名称": "G536", "类别": "公路", "说明": note}}]},
+            ensure_ascii=False)))
+        self.ok("export", "shp", os.path.join(self.dir, "s"), "--what", "projects")
+        before = digest(self.db)
+        self.fails(1, "project", "import", os.path.join(self.dir, "s", "projects_lines.shp"), "--upsert",
+                   message="projects_lines.shp: feature 0: column 'attrs' is not a JSON object (a Shapefile cuts it "
+                           "at 254 bytes), so --upsert would lose the project's attributes")
+        self.unchanged(before)
+        self.ok("export", "geojson", os.path.join(self.dir, "g"), "--what", "projects")
+        self.ok("project", "import", os.path.join(self.dir, "g", "projects_lines.geojson"), "--upsert")
+        self.assertEqual(self.shown("PJ-001")["attrs"], {"说明": note})
+
     # ---- writers at once ----
 
     @unittest.skipIf(WRAPPER, "under valgrind a command can outlast the other writer's busy timeout")
