@@ -16,7 +16,13 @@
  * before its registration's date. Events are hash-chained (history.c).
  *
  * Removing a project keeps it: the row is marked removed, a "remove" event closes its history,
- * and its code stays taken so an old report can never be mistaken for a new project. */
+ * and its code stays taken so an old report can never be mistaken for a new project.
+ *
+ * Many editors (issue 11): writers take turns, so two updates at once both land, in order. An
+ * edit made on a copy read earlier (a `project show`, an export edited in QGIS and imported
+ * again with --upsert) says which version it started from, the id of the project's newest
+ * event then; if another event has been appended since, the edit is refused rather than laid
+ * over a change its author never saw (check_version). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,8 +34,13 @@
     "id, code, name, category, county, status, progress, done, target_qty, target_unit, "       \
     "lead_unit, source_doc, clause, year, investment, start_date, end_date, attrs, created_at, " \
     "updated_at, kinds, length_m, area_m2, points, planar_length_m, planar_area_m2, precision, place, " \
-    "done_wkb"
-#define PROJECT_GEOM_COLUMN 29 /* after PROJECT_COLUMNS */
+    "done_wkb, " PROJECT_VERSION
+#define PROJECT_GEOM_COLUMN 30 /* after PROJECT_COLUMNS */
+/* A project's version: the id of its newest event. Every write appends one, so the version
+ * moves with every update, replacement, correction and removal, and it is the number `project
+ * show` gives the event. Looked up through the index on project_id rather than kept in the
+ * row, so no write can forget to move it. */
+#define PROJECT_VERSION "(SELECT max(e.id) FROM project_events e WHERE e.project_id = projects.id)"
 
 void plat_project_dispose(plat_project *p)
 {
@@ -191,7 +202,7 @@ static int add_event(plat_store *db, int64_t id, const event_row *e)
     "json_extract(fields, '$.target_unit'), json_extract(fields, '$.lead_unit'), "                              \
     "json_extract(fields, '$.source_doc'), json_extract(fields, '$.clause'), json_extract(fields, '$.year'), "   \
     "json_extract(fields, '$.investment'), json_extract(fields, '$.start_date'), "                              \
-    "json_extract(fields, '$.end_date'), json_extract(fields, '$.attrs') "                                      \
+    "json_extract(fields, '$.end_date'), json_extract(fields, '$.attrs'), id "                                  \
     "FROM project_events e WHERE project_id = ?1 AND (date <= ?2 OR ?2 IS NULL) "                               \
     "AND (substr(recorded_at, 1, 10) <= ?3 OR ?3 IS NULL) AND NOT EXISTS (SELECT 1 FROM project_events c "     \
     "WHERE c.corrects = e.id AND (substr(c.recorded_at, 1, 10) <= ?3 OR ?3 IS NULL)) "                         \
@@ -236,7 +247,8 @@ static void take_fields(plat_project *p, plat_stmt *st, int c)
 }
 
 /* Fold the visible events of project `id` into p (which holds its row from the table, code
- * and dates included). *exists: registered by then and not removed. */
+ * and dates included); p->version becomes the newest of them. *exists: registered by then and
+ * not removed. */
 static int fold(plat_store *db, int64_t id, const char *as_of, const char *as_recorded, plat_project *p, int *exists)
 {
     plat_stmt *st = NULL;
@@ -252,9 +264,12 @@ static int fold(plat_store *db, int64_t id, const char *as_of, const char *as_re
     free(p->done_wkb);
     p->wkb = p->done_wkb = NULL;
     p->wkb_size = p->done_wkb_size = 0;
+    p->version = 0;
     int s;
     while ((s = plat_sql_step(st)) == PLAT_SQL_ROW) {
         const char *role = plat_sql_column_text(st, 0);
+        if (plat_sql_column_int64(st, 22) > p->version)
+            p->version = plat_sql_column_int64(st, 22);
         if (strcmp(role, "add") == 0)
             *exists = 1;
         else if (strcmp(role, "remove") == 0)
@@ -545,6 +560,7 @@ static void read_row(plat_stmt *st, plat_project *p, int geom_col)
     p->precision = plat_store__column_strdup(st, 26);
     p->place = plat_store__column_strdup(st, 27);
     set_blob(&p->done_wkb, &p->done_wkb_size, st, 28);
+    p->version = plat_sql_column_int64(st, 29);
     int n = plat_sql_column_bytes(st, geom_col);
     if (n > 0 && (p->wkb = malloc((size_t)n))) {
         memcpy(p->wkb, plat_sql_column_blob(st, geom_col), (size_t)n);
@@ -836,6 +852,9 @@ static int check_change(plat_store *db, const char *code, const plat_project_cha
     if (c->precision && !c->wkb)
         return plat_error_set(db->ctx, PLAT_EINVALID, "project %s: --precision goes with a new geometry (--geom)",
                               code);
+    if (c->expect_version < 0)
+        return plat_error_set(db->ctx, PLAT_EINVALID, "project %s: a version is a positive event number, got %lld",
+                              code, (long long)c->expect_version);
     return 0;
 }
 
@@ -908,6 +927,58 @@ done:
     return rc;
 }
 
+/* What an event was, in words, for messages. */
+static const char *event_kind_words(const char *kind)
+{
+    return strcmp(kind, "add") == 0      ? "registration"
+           : strcmp(kind, "remove") == 0 ? "removal"
+           : strcmp(kind, "correct") == 0 ? "correction"
+                                          : "update";
+}
+
+/* Optimistic concurrency (issue 11): an edit made on a copy read at version `expected` may only
+ * land while that is still the project's newest event. Writers take turns (the caller holds the
+ * write transaction), so nothing can be appended between this check and the edit's own event.
+ * A removed project counts too: its removal is its newest event. */
+static int check_version(plat_store *db, const char *code, int64_t expected)
+{
+    if (expected == 0)
+        return 0;
+    plat_stmt *st = NULL;
+    int rc = plat_store__prepare(db, &st,
+        "SELECT e.id, e.kind, e.date, e.recorded_at,"
+        " EXISTS (SELECT 1 FROM project_events v WHERE v.id = ?2 AND v.project_id = p.id)"
+        " FROM projects p JOIN project_events e ON e.project_id = p.id WHERE p.code = ?1"
+        " ORDER BY e.id DESC LIMIT 1");
+    if (rc < 0)
+        return rc;
+    plat_sql_bind_text(st, 1, code);
+    plat_sql_bind_int64(st, 2, expected);
+    int s = plat_sql_step(st);
+    if (s == PLAT_SQL_ROW && plat_sql_column_int64(st, 0) != expected) {
+        long long now = (long long)plat_sql_column_int64(st, 0);
+        const char *at = plat_sql_column_text(st, 3) ? plat_sql_column_text(st, 3) : "";
+        /* recorded_at is YYYY-MM-DDTHH:MM:SSZ: shown to the minute, as a person reads it */
+        char when[24];
+        snprintf(when, sizeof when, "%.10s %.5s UTC", at, strlen(at) >= 16 ? at + 11 : "");
+        if (!plat_sql_column_int(st, 4))
+            rc = plat_error_set(db->ctx, PLAT_EINVALID,
+                                "project %s has no version %lld: it is at version %lld (%s of %s, recorded %s); "
+                                "read it again (`plat project show %s`) and redo the edit",
+                                code, (long long)expected, now, event_kind_words(plat_sql_column_text(st, 1)),
+                                plat_sql_column_text(st, 2), when, code);
+        else
+            rc = plat_error_set(db->ctx, PLAT_ECONFLICT,
+                                "project %s has changed since version %lld was read: it is at version %lld (%s of "
+                                "%s, recorded %s); read it again and redo the edit",
+                                code, (long long)expected, now, event_kind_words(plat_sql_column_text(st, 1)),
+                                plat_sql_column_text(st, 2), when);
+    } else if (s != PLAT_SQL_ROW && s != PLAT_SQL_DONE)
+        rc = plat_store__db_err(db, "reading the project's version");
+    plat_sql_finalize(st);
+    return rc; /* no such project: the caller says so */
+}
+
 int plat_project_update(plat_store *db, const char *code, const plat_project_change *c)
 {
     const char *status = NULL;
@@ -921,6 +992,8 @@ int plat_project_update(plat_store *db, const char *code, const plat_project_cha
                               code);
     if ((rc = plat_store__tx_begin(db)) < 0)
         return rc;
+    if ((rc = check_version(db, code, c->expect_version)) < 0)
+        return plat_store__tx_end(db, rc);
     int64_t id = find_id(db, code, 0);
     if (id <= 0) {
         rc = id < 0 ? PLAT_EIO : plat_error_set(db->ctx, PLAT_ENOTFOUND, "no project with code %s (see `plat project list`)", code);
@@ -930,13 +1003,19 @@ int plat_project_update(plat_store *db, const char *code, const plat_project_cha
     return plat_store__tx_end(db, rc);
 }
 
-int plat_project_remove(plat_store *db, const char *code, const char *date, const char *note)
+int plat_project_remove(plat_store *db, const char *code, const char *date, const char *note,
+                        int64_t expect_version)
 {
     if (date && !plat_date_valid(date))
         return plat_error_set(db->ctx, PLAT_EINVALID, "--date must be YYYY-MM-DD, got '%s'", date);
+    if (expect_version < 0)
+        return plat_error_set(db->ctx, PLAT_EINVALID, "project %s: a version is a positive event number, got %lld",
+                              code, (long long)expect_version);
     int rc = plat_store__tx_begin(db);
     if (rc < 0)
         return rc;
+    if ((rc = check_version(db, code, expect_version)) < 0)
+        return plat_store__tx_end(db, rc);
     int64_t id = find_id(db, code, 0);
     if (id <= 0) {
         rc = id < 0 ? PLAT_EIO : plat_error_set(db->ctx, PLAT_ENOTFOUND, "no project with code %s (see `plat project list`)", code);
@@ -1016,8 +1095,8 @@ int plat_project_replace(plat_store *db, const plat_project *p, const plat_proje
     if ((rc = plat_store__tx_begin(db)) < 0)
         return rc;
     char *fields = NULL;
-    int64_t id = find_id(db, p->code, 0);
-    if (id <= 0)
+    int64_t id = 0;
+    if ((rc = check_version(db, p->code, c->expect_version)) >= 0 && (id = find_id(db, p->code, 0)) <= 0)
         rc = id < 0 ? PLAT_EIO
                     : plat_error_set(db->ctx, PLAT_ENOTFOUND, "no project with code %s (see `plat project list`)", p->code);
     /* The new description is part of the event; replay() writes it into the projects row. */

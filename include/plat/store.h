@@ -155,6 +155,10 @@ typedef struct plat_project {
     int kinds;              /* PLAT_GEOM_* bits of the geometry (read only) */
     plat_quantity measured; /* the whole geometry, ellipsoidal (read only) */
     plat_quantity measured_planar; /* the same in the working CRS plane (read only) */
+    int64_t version;        /* the id of its newest history event when read (of those visible at
+                             * the cut, read at one): what an edit made on this copy started from,
+                             * see plat_project_change.expect_version (read only; an importer sets
+                             * it to the version a file's row was exported at) */
 } plat_project;
 
 /** Free everything p points to (not p). NULL is a no-op. */
@@ -233,20 +237,32 @@ typedef struct plat_project_change {
                              * was surveyed or sketched, else sketched) */
     int64_t corrects;       /* id of an event this change corrects (0: none); fields it does
                              * not give are those of the corrected event, and so is the date */
+    int64_t expect_version; /* the project's version the change was made on (plat_project.version
+                             * as read); if the project has an event newer than that, the change
+                             * is refused, checked inside the write transaction so no writer can
+                             * slip in between. 0: no check (last writer wins) */
 } plat_project_change;
 /** Apply a change and append it to the history.
- * @return 0, PLAT_ENOTFOUND, PLAT_EINVALID (bad status/progress/date, or nothing to change) */
+ * @return 0, PLAT_ENOTFOUND, PLAT_EINVALID (bad status/progress/date, nothing to change, or an
+ *         expect_version that is no version of this project), PLAT_ECONFLICT (the project changed
+ *         since c->expect_version: nothing is written, the message names its version now and
+ *         the event that made it) */
 PLAT_API int plat_project_update(plat_store *db, const char *code, const plat_project_change *c);
 /** Re-import a project that is in the ledger (plat project import --upsert): replace its
  * descriptive fields (name, category, county, target, lead unit, source document, clause, year,
  * investment, dates, attrs) with p's, and append c to its history as one 'update' event
  * (status, progress, quantity done and geometry when c gives them, c->note, c->date). p->status,
- * p->progress and p->wkb are not used: the history holds those. Borrowed input.
- * @return 0, PLAT_ENOTFOUND (no such project, or a removed one), PLAT_EINVALID (bad value) */
+ * p->progress, p->wkb and p->version are not used: the history holds those, and c->expect_version
+ * is checked as plat_project_update checks it. Borrowed input.
+ * @return 0, PLAT_ENOTFOUND (no such project, or a removed one), PLAT_EINVALID (bad value),
+ *         PLAT_ECONFLICT (changed, or removed, since c->expect_version) */
 PLAT_API int plat_project_replace(plat_store *db, const plat_project *p, const plat_project_change *c);
 /** Remove a project from the ledger; its history stays (with a final "removed" event) and its
- * code cannot be reused. @return 0 or PLAT_ENOTFOUND */
-PLAT_API int plat_project_remove(plat_store *db, const char *code, const char *date, const char *note);
+ * code cannot be reused. expect_version: as plat_project_change.expect_version (0: no check).
+ * @return 0, PLAT_ENOTFOUND, PLAT_EINVALID (bad date, or no such version), PLAT_ECONFLICT (the
+ *         project changed since expect_version) */
+PLAT_API int plat_project_remove(plat_store *db, const char *code, const char *date, const char *note,
+                                 int64_t expect_version);
 
 typedef struct plat_event {
     int64_t id;
