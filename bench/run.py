@@ -5,17 +5,23 @@ One run, one data set. The runner generates a province (bench/generate.py; or ta
 builds a plat ledger from it (init, townships, projects), and times on that same data:
 
   import     `plat layer import` of the roads and the parcels   vs  ogr2ogr into SpatiaLite
+             and vs `plat layer import` into the same ledger kept in PostGIS
   coverage   `plat coverage --layer roads|farmland --json`, ellipsoidal and --planar
              vs the same per-township km and m2 from SpatiaLite SQL on the SAME ledger file
              (R*Tree SpatialIndex, ST_Intersection, ST_Length, ST_Area; ellipsoidal through
              ST_Transform to EPSG:4490 and ST_Length(g, 1) / ST_Area(g, 1))
              vs PostGIS with GiST indexes, when PostgreSQL and PostGIS are installed: a throwaway
              cluster on 127.0.0.1, started and stopped here
+             and the same plat commands reading the ledger from that cluster (schema plat_bench,
+             built with init, township, project and layer import over a libpq URL), beside
+             PostGIS's own SQL
   scaling    plat coverage (planar) on half of each layer, for the exponent of time in features
 
 Every command is a child process: wall time is the median of --reps runs, peak memory the
 largest resident set any run reached (os.wait4's rusage of that child). PostGIS's memory is the
-high-water mark of the server backend that ran the query (parallel workers are not in it).
+high-water mark of the server backend that ran the query (parallel workers are not in it). For
+plat on PostGIS the memory is plat's process alone (the server's is not plat's), and the CPU the
+server spent meanwhile is measured apart, from /proc, and shown beside plat's.
 
 Agreement. plat's per-township km and m2 must equal each anchor's within 1e-6 relative (plus
 half a unit of the last digit plat prints: 0.5 mm, 0.005 m2), planar and ellipsoidal alike:
@@ -28,16 +34,19 @@ counts a line once and a plain SQL sum twice. The projects' own figures are chec
 against SpatiaLite (not timed): line projects clipped and summed, polygon projects unioned then
 clipped; for their ellipsoidal areas the SQL divides edges every 100 m in the plane first, as
 plat does, since a 1 km2 project's long edges make the Gauss-plane and geodesic regions differ by
-about 1e-5. Disagreement exits 1: that is what the test suite runs this for (at --preset tiny
-and --preset suite, one repetition).
+about 1e-5. plat's coverage read from the PostGIS ledger must be the JSON it prints from the
+SQLite ledger: identical, or names, codes and counts equal and every figure within 1e-6 relative
+(plus one unit of the last printed digit). Disagreement exits 1: that is what the test suite runs
+this for (at --preset tiny and --preset suite, one repetition, with --require-postgis).
 
 Needs: Python 3, the plat binary, and Debian's sqlite3 and libsqlite3-mod-spatialite (the
 SpatiaLite anchor); gdal-bin for ogr2ogr; postgresql and postgresql-NN-postgis-3 for PostGIS.
-Whatever is missing is skipped with a line that says so.
+Whatever is missing is skipped with a line that says so (PostGIS: unless --require-postgis).
 
 Usage: run.py [--preset tiny|suite|county|province | --scale S] [--reps 3] [--plat PATH] [--keep] ...
 """
 import argparse
+import decimal
 import json
 import math
 import os
@@ -52,6 +61,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 LAYERS = ("roads", "farmland")
+PG_SCHEMA = "plat_bench"  # plat's ledger in the cluster; PostGIS's own tables are in public
 
 
 # ---- running and timing children ----
@@ -90,6 +100,9 @@ class Timing:
         self.walls = [r.wall for r in runs]
         self.cpu = statistics.median(r.cpu for r in runs)
         self.rss_kb = rss_kb if rss_kb is not None else max(r.rss_kb for r in runs)
+        # plat on PostGIS: the server's CPU during each run (plat_on_postgis), median.
+        server = [r.server_cpu for r in runs if hasattr(r, "server_cpu")]
+        self.server_cpu = statistics.median(server) if server else None
         self.last = runs[-1]
 
     @property
@@ -101,8 +114,9 @@ def repeat(name, n, fn):
     runs = []
     for i in range(n):
         runs.append(fn(i))
+        server = f", server {runs[-1].server_cpu:.2f} s cpu" if hasattr(runs[-1], "server_cpu") else ""
         note(f"  {name}: run {i + 1}/{n} {runs[-1].wall:.2f} s wall, {runs[-1].cpu:.2f} s cpu, "
-             f"{runs[-1].rss_kb // 1024} MB")
+             f"{runs[-1].rss_kb // 1024} MB{server}")
     return Timing(name, runs)
 
 
@@ -113,11 +127,12 @@ def note(msg):
 # ---- plat ----
 
 class Plat:
-    def __init__(self, binary, tmp):
-        self.bin, self.tmp = binary, tmp
+    def __init__(self, binary, tmp, schema=None):
+        self.bin, self.tmp, self.schema = binary, tmp, schema
 
     def __call__(self, db, *args, check=True):
-        return run([self.bin, "--db", db, "-q"] + [str(a) for a in args], self.tmp, check=check)
+        schema = ["--schema", self.schema] if self.schema else []
+        return run([self.bin, "--db", db] + schema + ["-q"] + [str(a) for a in args], self.tmp, check=check)
 
 
 def per_township(cov_json, layer):
@@ -217,24 +232,91 @@ class PostGIS:
         # initdb refuses to run as root: run the server as the postgres user then.
         self.user = "postgres" if os.geteuid() == 0 else None
         os.makedirs(self.data)
-        if self.user:
-            shutil.chown(work, self.user)
-            shutil.chown(self.data, self.user)
-        run([os.path.join(bindir, "initdb"), "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8",
-             "--no-sync"], tmp, user=self.user)
-        conf = (f"listen_addresses = '127.0.0.1'\nport = {self.port}\nunix_socket_directories = '{work}'\n"
-                "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\nshared_buffers = 512MB\n"
-                "work_mem = 64MB\nmaintenance_work_mem = 512MB\nmax_wal_size = 4GB\n")
-        with open(os.path.join(self.data, "postgresql.auto.conf"), "a") as f:
-            f.write(conf)
-        run([os.path.join(bindir, "pg_ctl"), "-D", self.data, "-l", os.path.join(work, "pg.log"), "-w", "start"],
-            tmp, user=self.user)
-        self.started = True
-        self.psql(["-d", "postgres", "-c", "CREATE DATABASE bench"])
-        self.psql(["-c", "CREATE EXTENSION postgis"])
+        try:
+            if self.user:
+                shutil.chown(work, self.user)
+                shutil.chown(self.data, self.user)
+            run([os.path.join(bindir, "initdb"), "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                 "--no-sync"], tmp, user=self.user)
+            conf = (f"listen_addresses = '127.0.0.1'\nunix_socket_directories = '{work}'\n"
+                    "fsync = off\nsynchronous_commit = off\nfull_page_writes = off\nshared_buffers = 512MB\n"
+                    "work_mem = 64MB\nmaintenance_work_mem = 512MB\nmax_wal_size = 4GB\n")
+            with open(os.path.join(self.data, "postgresql.auto.conf"), "a") as f:
+                f.write(conf)
+            log = os.path.join(work, "pg.log")
+            # The free port can be taken by another program before the server binds it (two
+            # runs of the suite start at once): another port then, a few times; any other
+            # failure to start ends the run.
+            for attempt in range(3):
+                if attempt:
+                    self.port = free_port()
+                with open(os.path.join(self.data, "postgresql.auto.conf"), "a") as f:
+                    f.write(f"port = {self.port}\n")
+                if os.path.exists(log):
+                    os.remove(log)
+                r = run([os.path.join(bindir, "pg_ctl"), "-D", self.data, "-l", log, "-w", "start"], tmp,
+                        user=self.user, check=False)
+                self.started = True  # or half-started: close() stops whatever runs
+                tail = ""
+                if r.rc != 0 and os.path.exists(log):
+                    with open(log, errors="replace") as f:
+                        tail = f.read()[-2000:]
+                if r.rc == 0 or "Address already in use" not in tail:
+                    break
+                note(f"PostGIS: port {self.port} was taken meanwhile")
+            if r.rc != 0:
+                raise SystemExit(f"bench: the PostgreSQL cluster did not start (pg_ctl exit {r.rc}):\n"
+                                 f"{r.err[-1000:]}{tail}")
+            self.psql(["-d", "postgres", "-c", "CREATE DATABASE bench"])
+            self.psql(["-c", "CREATE EXTENSION postgis"])
+        except BaseException:
+            # The caller never sees this object: stop and remove the cluster here.
+            self.close()
+            shutil.rmtree(work, ignore_errors=True)
+            raise
 
     def conn(self):
         return f"host=127.0.0.1 port={self.port} dbname=bench user=postgres"
+
+    def url(self):
+        """The same database as a libpq URL, the way a user gives it to plat --db."""
+        return f"postgresql://postgres@127.0.0.1:{self.port}/bench"
+
+    def _processes(self):
+        """{pid: /proc/PID/stat fields after the name} of the postmaster and its children."""
+        with open(os.path.join(self.data, "postmaster.pid")) as f:
+            pm = int(f.readline())
+        out = {}
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(pid) == pm or int(fields[1]) == pm:
+                out[int(pid)] = fields
+        return out
+
+    def server_cpu(self):
+        """User + system seconds the cluster has used so far: its live processes, plus, in the
+        postmaster's counts of its waited-for children, the backends that have ended."""
+        with open(os.path.join(self.data, "postmaster.pid")) as f:
+            pm = int(f.readline())
+        ticks = 0
+        for pid, fields in self._processes().items():
+            ticks += int(fields[11]) + int(fields[12])
+            if pid == pm:
+                ticks += int(fields[13]) + int(fields[14])
+        return ticks / os.sysconf("SC_CLK_TCK")
+
+    def settle(self, before, timeout=5.0):
+        """Wait until the server has no processes but those in `before` (the backend of a client
+        that just exited ends a moment later), so that its CPU time is counted whole."""
+        end = time.monotonic() + timeout
+        while set(self._processes()) - before and time.monotonic() < end:
+            time.sleep(0.01)
 
     def psql(self, args, check=True):
         base = [os.path.join(self.bindir, "psql"), "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1",
@@ -248,6 +330,18 @@ class PostGIS:
             run([os.path.join(self.bindir, "pg_ctl"), "-D", self.data, "-m", "fast", "-w", "stop"], self.tmp,
                 user=self.user, check=False)
             self.started = False
+
+
+def plat_on_postgis(pg, plat, *args):
+    """A plat command against the ledger in the cluster: its own wall, CPU and peak RSS as any
+    child's, and beside them (server_cpu) the CPU the server spent for it meanwhile: plat's
+    backend, and whatever background work the server did in that time."""
+    before = set(pg._processes())
+    cpu0 = pg.server_cpu()
+    r = plat(pg.url(), *args)
+    pg.settle(before)
+    r.server_cpu = pg.server_cpu() - cpu0
+    return r
 
 
 def postgis_sql(table, kind, ellipsoidal):
@@ -306,6 +400,40 @@ def max_rel(plat_vals, other, what):
     return worst
 
 
+def json_differences(a, b, rel=1e-6):
+    """Where two outputs of `plat coverage --json` differ: ([(path, a, b)], figures compared,
+    largest relative difference). Names, codes and counts must be equal, and the structure;
+    each figure within rel, plus one unit of the last digit printed (both sides are rounded to
+    that digit, so values a hair apart can print a unit apart)."""
+    bad, worst, figures = [], 0.0, 0
+
+    def walk(x, y, path):
+        nonlocal worst, figures
+        if isinstance(x, decimal.Decimal) and isinstance(y, decimal.Decimal):
+            figures += 1
+            step = max(decimal.Decimal(1).scaleb(v.as_tuple().exponent) for v in (x, y))
+            big = max(abs(x), abs(y))
+            if big > 0:
+                worst = max(worst, float(abs(x - y) / big))
+            if abs(x - y) > decimal.Decimal(rel) * big + step:
+                bad.append((path, x, y))
+        elif isinstance(x, dict) and isinstance(y, dict):
+            if x.keys() != y.keys():
+                bad.append((path + " keys", sorted(x), sorted(y)))
+            for k in x.keys() & y.keys():
+                walk(x[k], y[k], f"{path}.{k}")
+        elif isinstance(x, list) and isinstance(y, list):
+            if len(x) != len(y):
+                bad.append((path + " length", len(x), len(y)))
+            for i, (u, v) in enumerate(zip(x, y)):
+                walk(u, v, f"{path}[{i}]")
+        elif type(x) is not type(y) or x != y:
+            bad.append((path, x, y))
+
+    walk(json.loads(a, parse_float=decimal.Decimal), json.loads(b, parse_float=decimal.Decimal), "")
+    return bad, figures, worst
+
+
 # ---- the run ----
 
 def machine():
@@ -343,6 +471,8 @@ def main(argv=None):
     ap.add_argument("--work", help="folder for the data and ledgers (default: a new one under $TMPDIR)")
     ap.add_argument("--keep", action="store_true", help="keep the work folder")
     ap.add_argument("--no-postgis", action="store_true")
+    ap.add_argument("--require-postgis", action="store_true",
+                    help="fail, rather than skip, when PostgreSQL with PostGIS is not installed")
     ap.add_argument("--no-ogr2ogr", action="store_true")
     ap.add_argument("--no-ellipsoidal-sql", action="store_true",
                     help="skip the anchors' ellipsoidal queries (plat's are still timed)")
@@ -362,6 +492,12 @@ def main(argv=None):
     T = results["timings"]
     timings = {}
     pg = None
+    bindir, why = (None, "--no-postgis") if a.no_postgis else find_postgis()
+    if not bindir and a.require_postgis:
+        raise SystemExit(f"bench: --require-postgis, but {why} (scripts/setup.sh installs it)")
+    if not bindir:
+        results["skipped"].append(f"PostGIS: {why}")
+        note(f"skipped: {why}")
     try:
         # -- data --
         gpkg = a.gpkg
@@ -417,6 +553,35 @@ def main(argv=None):
                 timings[f"import {lyr}: ogr2ogr"] = Timing(f"import {lyr}: ogr2ogr", runs[lyr])
             os.remove(target)
 
+        # -- the same ledger in PostGIS, built by plat over a libpq URL --
+        if bindir:
+            note(f"PostGIS: a throwaway PostgreSQL {why} cluster on 127.0.0.1")
+            # Its own folder: the server user must reach it, and need not reach the rest.
+            pg = PostGIS(bindir, tempfile.mkdtemp(prefix="plat-bench-pg-"), tmp)
+            plat_pg = Plat(os.path.abspath(a.plat), tmp, schema=PG_SCHEMA)
+
+            def on_pg(*args):
+                return plat_on_postgis(pg, plat_pg, *args)
+
+            on_pg("init", "--crs", "EPSG:4547")
+            on_pg("township", "import", gpkg, "--layer", "townships", "--code-field", "code", "--name-field", "name",
+                  "--county-field", "county")
+            on_pg("project", "import", gpkg, "--layer", "projects")
+            note("import: plat layer import into PostGIS")
+            # Between runs the layers are dropped again (untimed), where the SQLite ledger is
+            # copied afresh: each run imports into a schema holding townships and projects only.
+            runs = {lyr: [] for lyr in LAYERS}
+            for i in range(a.reps):
+                for lyr in LAYERS:
+                    if i:
+                        on_pg("layer", "drop", lyr)
+                for lyr in LAYERS:
+                    runs[lyr].append(on_pg("layer", "import", lyr, gpkg, "--layer", lyr, "--kind", lyr))
+                    note(f"  plat import {lyr} into PostGIS: run {i + 1}/{a.reps} {runs[lyr][-1].wall:.2f} s, "
+                         f"{runs[lyr][-1].cpu:.2f} s cpu, server {runs[lyr][-1].server_cpu:.2f} s cpu")
+            for lyr in LAYERS:
+                timings[f"import {lyr}: plat on PostGIS"] = Timing(f"import {lyr}: plat on PostGIS", runs[lyr])
+
         tables = dict(ln.split("|") for ln in run(["sqlite3", ledger, "SELECT name, table_name FROM layers"],
                                                      tmp).out.split())
         if not a.no_scaling:
@@ -457,6 +622,33 @@ def main(argv=None):
                 args = ["coverage", "--layer", f"{lyr}_half", "--json", "--planar"] + jobs
                 timings[name] = repeat(name, a.reps, lambda i: cold(args))
 
+        # -- coverage: plat on the PostGIS ledger, the same runs; its output against SQLite's --
+        if pg:
+            def cold_pg(args):
+                pg.psql(["-c", f"DELETE FROM {PG_SCHEMA}.layer_sums"])
+                return on_pg(*args)
+
+            for lyr in LAYERS:
+                for planar in (False, True):
+                    m = "planar" if planar else "ellipsoidal"
+                    name = f"coverage {lyr} {m}: plat on PostGIS"
+                    args = ["coverage", "--layer", lyr, "--json"] + (["--planar"] if planar else []) + jobs
+                    timings[name] = repeat(name, a.reps, lambda i: cold_pg(args))
+                    again = f"coverage {lyr} {m} again: plat on PostGIS"
+                    on_pg(*args)  # stores the layer's figures
+                    timings[again] = repeat(again, a.reps, lambda i: on_pg(*args))
+                    if timings[again].last.out != timings[name].last.out:
+                        failed.append(f"{again}: the output differs from the first run's")
+                    mine = timings[f"coverage {lyr} {m}: plat"].last.out
+                    theirs = timings[name].last.out
+                    bad, figures, worst = json_differences(mine, theirs)
+                    key = f"coverage {lyr} {m}: plat on PostGIS vs plat on SQLite"
+                    results["agreement"][key] = {"identical": mine == theirs, "figures": figures,
+                                                 "disagree": len(bad), "max_rel": worst, "tolerance": 1e-6}
+                    if bad:
+                        failed.append(f"{key}: {len(bad)} figures differ, e.g. " +
+                                      ", ".join(f"{p}: {x} vs {y}" for p, x, y in bad[:3]))
+
         # -- coverage: SpatiaLite SQL on the same ledger --
         # A ledger's spatial_ref_sys holds only its working CRS; ST_Transform and the ellipsoid
         # of ST_Length(g, 1) need CGCS2000's geographic CRS as well (one row, plat ignores it).
@@ -480,16 +672,8 @@ def main(argv=None):
                 plat_vals[key, m] = plat_vals["projects", m]
                 anchor_vals["SpatiaLite", key, m] = rows
 
-        # -- coverage: PostGIS --
-        bindir, why = (None, "--no-postgis") if a.no_postgis else find_postgis()
-        if not bindir:
-            results["skipped"].append(f"PostGIS: {why}")
-            note(f"skipped: {why}")
-        else:
-            note(f"PostGIS: a throwaway PostgreSQL {why} cluster on 127.0.0.1")
-            # Its own folder: the server user must reach it, and need not reach the rest.
-            pgwork = tempfile.mkdtemp(prefix="plat-bench-pg-")
-            pg = PostGIS(bindir, pgwork, tmp)
+        # -- coverage: PostGIS's own SQL, on tables ogr2ogr loads into the same database --
+        if pg:
             for lyr in ("townships",) + LAYERS:
                 run(["ogr2ogr", "-f", "PostgreSQL", "PG:" + pg.conn(), gpkg, lyr, "-lco", "GEOMETRY_NAME=geom",
                      "-lco", "SPATIAL_INDEX=GIST", "-nln", lyr], tmp)
@@ -502,7 +686,7 @@ def main(argv=None):
                     m = "planar" if planar else "ellipsoidal"
                     name = f"coverage {lyr} {m}: PostGIS"
                     sql = postgis_sql(lyr, kind, not planar)
-                    path = os.path.join(pgwork, "q.sql")
+                    path = os.path.join(pg.work, "q.sql")
                     timings[name] = repeat(name, a.anchor_reps, lambda i: run_postgis(pg, sql, path))
                     anchor_vals["PostGIS", lyr, m] = parse_rows(timings[name].last.rows)
             pg.close()
@@ -526,6 +710,8 @@ def main(argv=None):
         for k, t in timings.items():
             T[k] = {"median_s": t.median, "min_s": min(t.walls), "max_s": max(t.walls), "runs": len(t.walls),
                     "cpu_s": t.cpu, "peak_rss_kb": t.rss_kb}
+            if t.server_cpu is not None:
+                T[k]["server_cpu_s"] = t.server_cpu
         report(results, timings, counts, a)
         if a.json:
             with open(a.json, "w") as f:
@@ -549,14 +735,14 @@ def report(results, timings, counts, a):
     print(f"command: {results['command']}")
     for s in results["skipped"]:
         print(f"skipped: {s}")
-    print(f"\n{'task':44} {'median s':>9} {'min-max s':>15} {'cpu s':>8} {'peak RSS':>9} {'vs plat':>8} "
+    print(f"\n{'task':52} {'median s':>9} {'min-max s':>15} {'cpu s':>8} {'peak RSS':>9} {'vs plat':>8} "
           f"{'cpu vs':>7}")
     for k, t in timings.items():
         task, who = k.rsplit(": ", 1)
         ref = timings.get(f"{task}: plat")
         ratio = f"{t.median / ref.median:7.1f}x" if ref and who != "plat" and ref.median > 0 else ""
         cratio = f"{t.cpu / ref.cpu:6.1f}x" if ref and who != "plat" and ref.cpu > 0 else ""
-        print(f"{k:44} {t.median:9.2f} {min(t.walls):7.2f}-{max(t.walls):<7.2f} {t.cpu:8.2f} {fmt_rss(t.rss_kb):>9} "
+        print(f"{k:52} {t.median:9.2f} {min(t.walls):7.2f}-{max(t.walls):<7.2f} {t.cpu:8.2f} {fmt_rss(t.rss_kb):>9} "
               f"{ratio:>8} {cratio:>7}")
     lines = []
     for lyr in LAYERS:
@@ -577,9 +763,37 @@ def report(results, timings, counts, a):
             results.setdefault("scaling_exponent", {})[lyr] = k
             results.setdefault("scaling_exponent_cpu", {})[lyr] = kc
     for k, v in results["agreement"].items():
-        lines.append(f"agreement {k}: {v['townships']} townships, {v['disagree']} disagree, "
-                     f"max relative difference {v['max_rel']:.1e} (allowed {v['tolerance']:g})")
+        if "figures" in v:
+            lines.append(f"agreement {k}: " + ("identical JSON" if v["identical"] else
+                         f"{v['figures']} figures, {v['disagree']} disagree, max relative difference "
+                         f"{v['max_rel']:.1e} (allowed {v['tolerance']:g})"))
+        else:
+            lines.append(f"agreement {k}: {v['townships']} townships, {v['disagree']} disagree, "
+                         f"max relative difference {v['max_rel']:.1e} (allowed {v['tolerance']:g})")
     print("\n" + "\n".join(lines))
+    report_postgis(timings)
+
+
+def report_postgis(timings):
+    """plat reading its ledger from PostGIS beside PostGIS's own SQL on the same data. plat's
+    peak RSS is its own process's; the server's memory is not plat's and is not in it. Its CPU
+    is plat's own; the server's CPU during the run (its backend, and any background work) is
+    given beside it, and the CPU ratio is to the two together, as the SQL's counts psql and
+    its backend."""
+    rows = [(k.rsplit(": ", 1)[0], t) for k, t in timings.items() if k.endswith(": plat on PostGIS")]
+    if not rows:
+        return
+    print(f"\nplat on PostGIS (schema {PG_SCHEMA}; peak RSS is plat's process alone, not the server's)")
+    print(f"{'task':38} {'median s':>9} {'cpu s':>7} {'server':>7} {'peak RSS':>9} {'SQL s':>7} {'SQL cpu':>8} "
+          f"{'SQL/plat':>9} {'cpu':>6}")
+    for task, t in rows:
+        sql = timings.get(f"{task}: PostGIS") or timings.get(f"{task.replace(' again', '')}: PostGIS")
+        cols = ""
+        if sql:
+            both = t.cpu + (t.server_cpu or 0.0)
+            cols = (f"{sql.median:7.2f} {sql.cpu:8.2f} {sql.median / t.median:8.1f}x "
+                    f"{sql.cpu / both if both > 0 else 0:5.1f}x")
+        print(f"{task:38} {t.median:9.2f} {t.cpu:7.2f} {t.server_cpu or 0.0:7.2f} {fmt_rss(t.rss_kb):>9} {cols}")
 
 
 if __name__ == "__main__":

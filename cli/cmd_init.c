@@ -32,14 +32,14 @@ int cmd_init(plat_cli *cli, int argc, char **argv)
         if (cli->db) {
             plat_store_close(cli->db);
             cli->db = NULL;
-            remove(cli->db_path);
+            plat_store_destroy(cli->ctx, cli->db_path, cli->schema); /* ours: made just now */
         }
         goto done;
     }
     if (epsg)
-        cli_note(cli, "created %s (working CRS EPSG:%d)", cli->db_path, epsg);
+        cli_note(cli, "created %s (working CRS EPSG:%d)", plat_store_where(cli->db), epsg);
     else
-        cli_note(cli, "created %s (working CRS: chosen from the first townships imported)", cli->db_path);
+        cli_note(cli, "created %s (working CRS: chosen from the first townships imported)", plat_store_where(cli->db));
 done:
     cli_args_dispose(&a);
     return rc;

@@ -24,6 +24,17 @@ static int parse_number(plat_cli *cli, const char *opt, const char *s, double *o
     return 0;
 }
 
+/* --expect-version N: the version `project show` printed (a positive event number). */
+static int parse_version(plat_cli *cli, const char *s, int64_t *out)
+{
+    double v;
+    if (plat_parse_double(s, &v) < 0 || v < 1 || v > 9e15 || v != (double)(int64_t)v)
+        return plat_error_set(cli->ctx, PLAT_EINVALID,
+                              "--expect-version takes the version `plat project show` printed, got '%s'", s);
+    *out = (int64_t)v;
+    return 0;
+}
+
 static const char *resolve_status(plat_cli *cli, const char *s)
 {
     const char *code = plat_status_resolve(s);
@@ -115,6 +126,7 @@ static json_object *project_json(plat_cli *cli, const plat_project *p, const pla
     char label[64];
     json_object *o = json_object_new_object();
     json_object_object_add(o, "code", json_str(p->code));
+    json_object_object_add(o, "version", json_object_new_int64(p->version));
     json_object_object_add(o, "name", json_str(p->name));
     json_object_object_add(o, "category", json_str(p->category));
     json_object_object_add(o, "category_label", json_str(plat_category_label(cli->db, label, sizeof label, p->category)));
@@ -625,6 +637,7 @@ static int project_show(plat_cli *cli, int argc, char **argv)
     printf("  类别  %s (%s)\n", plat_category_label(cli->db, label, sizeof label, p.category), p.category);
     printf("  县    %s\n", p.county ? p.county : "");
     printf("  状态  %s  进度 %s%%\n", plat_status_label(p.status), plat_format_double(buf, sizeof buf, p.progress, 1));
+    printf("  版本  %lld\n", (long long)p.version);
     printf("  定位  %s%s%s\n", p.precision ? p.precision : "", p.place ? " " : "", p.place ? p.place : "");
     if (hist_state.as_of || hist_state.as_recorded)
         printf("  时点  %s%s%s%s\n", hist_state.as_of ? "截至 " : "", hist_state.as_of ? hist_state.as_of : "",
@@ -687,6 +700,8 @@ static const cli_opt update_opts[] = {
     { "strict", 0, CLI_FLAG, NULL, "refuse an invalid geometry instead of repairing it" },
     { "corrects", 0, CLI_VALUE, "EVENT", "correct event EVENT of the history (its # in `project show`): what is not "
                                          "given here, and the date, stay as it said" },
+    { "expect-version", 0, CLI_VALUE, "N", "refuse the update if the project has changed since version N (as "
+                                           "`project show` printed it) was read" },
     { NULL, 0, 0, NULL, NULL },
 };
 
@@ -754,6 +769,8 @@ static int project_update(plat_cli *cli, int argc, char **argv)
         }
         c.corrects = (int64_t)id;
     }
+    if ((s = cli_value(&a, "expect-version")) && parse_version(cli, s, &c.expect_version) < 0)
+        goto fail;
     c.precision = cli_value(&a, "precision");
     if (cli_open(cli, PLAT_OPEN_WRITE) < 0 || plat_store_begin(cli->db) < 0)
         goto fail;
@@ -772,9 +789,16 @@ static int project_update(plat_cli *cli, int argc, char **argv)
     c.done_wkb = done_wkb;
     if (plat_project_update(cli->db, a.pos[0], &c) < 0)
         goto rollback;
+    /* The new version, read before the commit so no other writer's can be mistaken for it: the
+     * --expect-version of this editor's next edit. */
+    plat_project now = { 0 };
+    if (plat_project_get(cli->db, &now, a.pos[0]) < 0)
+        goto rollback;
+    int64_t version = now.version;
+    plat_project_dispose(&now);
     if (plat_store_commit(cli->db) < 0)
         goto fail;
-    cli_note(cli, "updated %s", a.pos[0]);
+    cli_note(cli, "updated %s, now at version %lld", a.pos[0], (long long)version);
     goto done;
 rollback:
     plat_store_rollback(cli->db, -1);
@@ -792,6 +816,8 @@ done:
 static const cli_opt rm_opts[] = {
     { "note", 0, CLI_VALUE, "TEXT", "why it is removed, kept in the history" },
     { "date", 0, CLI_VALUE, "DATE", "the day the removal is true for (default today)" },
+    { "expect-version", 0, CLI_VALUE, "N", "refuse the removal if the project has changed since version N (as "
+                                           "`project show` printed it) was read" },
     { NULL, 0, 0, NULL, NULL },
 };
 
@@ -803,8 +829,10 @@ static int project_rm(plat_cli *cli, int argc, char **argv)
                        1, argc, argv);
     if (rc != 0)
         return cli_args_dispose(&a), rc < 0 ? 0 : rc;
-    if (cli_open(cli, PLAT_OPEN_WRITE) < 0 ||
-        plat_project_remove(cli->db, a.pos[0], cli_value(&a, "date"), cli_value(&a, "note")) < 0)
+    int64_t version = 0;
+    const char *s = cli_value(&a, "expect-version");
+    if ((s && parse_version(cli, s, &version) < 0) || cli_open(cli, PLAT_OPEN_WRITE) < 0 ||
+        plat_project_remove(cli->db, a.pos[0], cli_value(&a, "date"), cli_value(&a, "note"), version) < 0)
         rc = cli_fail(cli);
     else
         cli_note(cli, "removed %s", a.pos[0]);

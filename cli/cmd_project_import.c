@@ -16,7 +16,8 @@ static const cli_opt import_opts[] = {
     { "code", 0, CLI_VALUE, "CODE", "project code for features that have none (one feature, or --merge)" },
     { "name", 0, CLI_VALUE, "NAME", "project name for features that have none" },
     { "merge", 0, CLI_FLAG, NULL, "make one project of all features (a CAD drawing of one road)" },
-    { "upsert", 0, CLI_FLAG, NULL, "update projects whose code is in the ledger instead of refusing them" },
+    { "upsert", 0, CLI_FLAG, NULL, "update projects whose code is in the ledger instead of refusing them; a row with a "
+                                      "version (as exports write it) is refused if its project changed since" },
     { "layer", 0, CLI_VALUE, "NAME", "layer of a multi-layer file (GeoPackage, GPX waypoints ...)" },
     { "where", 0, CLI_VALUE, "EXPR", "OGR attribute filter, e.g. \"Layer = '道路中线'\" for a DXF" },
     { "s-srs", 0, CLI_VALUE, "SRS", "source CRS when the file has none or a wrong one (EPSG:4526, GCJ02, BD09 ...)" },

@@ -37,7 +37,7 @@ int cmd_verify(plat_cli *cli, int argc, char **argv)
     } else if (v.ok)
         printf("ok: %lld events, hash chain intact, schema version %d\n", (long long)v.events, v.schema_version);
     if (!v.ok)
-        fprintf(stderr, "plat: %s: %s%s%s (%lld event%s %s)\n", cli->db_path, v.event_desc, v.event_desc[0] ? ": " : "",
+        fprintf(stderr, "plat: %s: %s%s%s (%lld event%s %s)\n", plat_store_where(cli->db), v.event_desc, v.event_desc[0] ? ": " : "",
                 v.problem, (long long)v.events, v.events == 1 ? "" : "s",
                 v.event_desc[0] ? "before it sound" : "in the chain sound");
     cli_args_dispose(&a);

@@ -32,12 +32,15 @@ static const struct {
 
 static void print_commands(FILE *f)
 {
-    fprintf(f, "Usage: plat [--db PATH] COMMAND [ARGS]\n\n"
+    fprintf(f, "Usage: plat [--db LEDGER] [--schema NAME] COMMAND [ARGS]\n\n"
                "plat keeps a county's public-works projects as geometries, measures what they cover in\n"
                "every township, and exports them for QGIS.\n\nCommands:\n");
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
-    fprintf(f, "\n'plat COMMAND --help' tells more. The ledger is --db PATH, else $PLAT_DB, else ./plat.sqlite.\n");
+    fprintf(f, "\n'plat COMMAND --help' tells more. The ledger is --db LEDGER, else $PLAT_DB, else ./plat.sqlite:\n"
+               "a SQLite file, or a PostgreSQL database as libpq names it (postgresql://user@host/db,\n"
+               "service=NAME, PG:dbname=...), whose ledger is in the schema --schema NAME, else $PLAT_SCHEMA,\n"
+               "else plat. Passwords come from ~/.pgpass, PGPASSWORD or the service file.\n");
 }
 
 static void warn_to_stderr(const char *msg, void *ud)
@@ -51,7 +54,9 @@ int cli_open(plat_cli *cli, int mode)
 {
     if (!cli->db_path)
         cli->db_path = getenv("PLAT_DB") && *getenv("PLAT_DB") ? getenv("PLAT_DB") : "plat.sqlite";
-    return plat_store_open(cli->ctx, &cli->db, cli->db_path, mode);
+    if (!cli->schema && getenv("PLAT_SCHEMA") && *getenv("PLAT_SCHEMA"))
+        cli->schema = getenv("PLAT_SCHEMA");
+    return plat_store_open_schema(cli->ctx, &cli->db, cli->db_path, cli->schema, mode);
 }
 
 int cli_fail(plat_cli *cli)
@@ -100,13 +105,18 @@ int main(int argc, char **argv)
 {
     plat_cli cli = { 0 };
     int k = 1;
-    /* Global options before the command: --db PATH, -q. */
+    /* Global options before the command: --db LEDGER, --schema NAME, -q. */
     while (k < argc && argv[k][0] == '-') {
         if (strcmp(argv[k], "--db") == 0 && k + 1 < argc) {
             cli.db_path = argv[k + 1];
             k += 2;
         } else if (strncmp(argv[k], "--db=", 5) == 0) {
             cli.db_path = argv[k++] + 5;
+        } else if (strcmp(argv[k], "--schema") == 0 && k + 1 < argc) {
+            cli.schema = argv[k + 1];
+            k += 2;
+        } else if (strncmp(argv[k], "--schema=", 9) == 0) {
+            cli.schema = argv[k++] + 9;
         } else if (strcmp(argv[k], "-q") == 0 || strcmp(argv[k], "--quiet") == 0) {
             cli.quiet = 1;
             k++;

@@ -10,7 +10,8 @@
 #include "cli.h"
 
 static const cli_opt common[] = {
-    { "db", 0, CLI_VALUE, "PATH", "the ledger (default $PLAT_DB or ./plat.sqlite)" },
+    { "db", 0, CLI_VALUE, "LEDGER", "the ledger: a file, or a PostgreSQL connection (default $PLAT_DB or ./plat.sqlite)" },
+    { "schema", 0, CLI_VALUE, "NAME", "the ledger's schema on PostgreSQL (default $PLAT_SCHEMA or plat)" },
     { "quiet", 'q', CLI_FLAG, NULL, "no notes on stderr" },
     { "help", 'h', CLI_FLAG, NULL, "show this help" },
 };
@@ -119,6 +120,13 @@ int cli_parse(plat_cli *cli, cli_args *a, const char *cmd, const char *usage, co
             if (!v)
                 return cli_usage_error(a, "--db needs a PATH");
             cli->db_path = v;
+            continue;
+        }
+        if (!sh && len == 6 && strncmp(name, "schema", 6) == 0) {
+            const char *v = inline_val ? inline_val : (k + 1 < argc ? argv[++k] : NULL);
+            if (!v)
+                return cli_usage_error(a, "--schema needs a NAME");
+            cli->schema = v;
             continue;
         }
         int i = find(opts, name, len, sh);

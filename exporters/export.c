@@ -172,7 +172,7 @@ typedef struct fixed {
 enum {
     P_CODE, P_NAME, P_CATEGORY, P_CAT_LABEL, P_COUNTY, P_STATUS, P_STATUS_LBL, P_PROGRESS, P_DONE, P_TGT_QTY,
     P_TGT_UNIT, P_MEAS_KM, P_MEAS_M2, P_MEAS_MU, P_MEAS_PTS, P_TOWNSHIPS, P_LEAD_UNIT, P_SOURCE_DOC, P_CLAUSE,
-    P_YEAR, P_INVESTMENT, P_START, P_END, P_UPDATED, P_PRECISION, P_ATTRS, P_COUNT
+    P_YEAR, P_INVESTMENT, P_START, P_END, P_UPDATED, P_VERSION, P_PRECISION, P_ATTRS, P_COUNT
 };
 static const fixed project_fields[P_COUNT] = {
     { "code", "项目编号", XT_TEXT },         { "name", "项目名称", XT_TEXT },
@@ -187,7 +187,8 @@ static const fixed project_fields[P_COUNT] = {
     { "clause", "规划条款", XT_TEXT },       { "year", "年度", XT_INT },
     { "investment", "投资（万元）", XT_REAL }, { "start_date", "开工日期", XT_TEXT },
     { "end_date", "完工日期", XT_TEXT },     { "updated_at", "更新时间", XT_TEXT },
-    { "precision", "定位精度", XT_TEXT },    { "attrs", "原始属性（JSON）", XT_TEXT },
+    { "version", "台账版本", XT_INT64 },     { "precision", "定位精度", XT_TEXT },
+    { "attrs", "原始属性（JSON）", XT_TEXT },
 };
 
 enum { T_CODE, T_NAME, T_CNTY_CODE, T_COUNTY, T_AREA_KM2, T_AREA_MU, T_SOURCE, T_COUNT };
@@ -1044,6 +1045,8 @@ static int project_row(const plat_project *p, void *ud)
     set_text(&v[P_START], p->start_date);
     set_text(&v[P_END], p->end_date);
     set_text(&v[P_UPDATED], p->updated_at);
+    /* the copy this row is: project import --upsert refuses it once the project has moved on */
+    set_int(&v[P_VERSION], p->version);
     set_text(&v[P_PRECISION], p->precision);
     set_text(&v[P_ATTRS], p->attrs);
     o = p->attrs ? json_tokener_parse(p->attrs) : NULL;

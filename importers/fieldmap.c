@@ -24,12 +24,15 @@
 #include <string.h>
 #include <strings.h>
 
+#include <json-c/json.h>
+
 #include "importers_int.h"
 #include "plat/units.h"
 
 static const char *const field_names[PF_COUNT + 1] = {
     "code", "name", "category", "county", "status", "progress", "target", "length", "area",
-    "lead_unit", "source_doc", "clause", "year", "investment", "start_date", "end_date", "precision", "township", NULL,
+    "lead_unit", "source_doc", "clause", "year", "investment", "start_date", "end_date", "precision", "township",
+    "version", "target_unit", NULL,
 };
 
 /* Candidate column names per field, most specific first. */
@@ -41,7 +44,7 @@ static const char *const *const candidates[PF_COUNT] = {
     [PF_COUNTY] = (const char *const[]){ "所属县", "所在县", "县区", "区县", "县市区", "县", "county", NULL },
     [PF_STATUS] = (const char *const[]){ "建设状态", "项目状态", "实施状态", "状态", "status", NULL },
     [PF_PROGRESS] = (const char *const[]){ "建设进度", "完成进度", "进度", "progress", NULL },
-    [PF_TARGET] = (const char *const[]){ "建设规模", "计划规模", "规模", "target", NULL },
+    [PF_TARGET] = (const char *const[]){ "建设规模", "计划规模", "规模", "target", "tgt_qty", "目标量", NULL },
     [PF_LENGTH] = (const char *const[]){ "长度", "里程", "建设里程", "线路长度", "length", "length_km", NULL },
     [PF_AREA] = (const char *const[]){ "面积", "建设面积", "用地面积", "占地面积", "area", NULL },
     [PF_LEAD_UNIT] = (const char *const[]){ "牵头单位", "责任单位", "建设单位", "业主单位", "实施单位", "项目业主",
@@ -57,7 +60,22 @@ static const char *const *const candidates[PF_COUNT] = {
     [PF_PRECISION] = (const char *const[]){ "定位精度", "位置精度", NULL },
     /* only read for township-level projects: the township they are known by */
     [PF_TOWNSHIP] = (const char *const[]){ "所在乡镇", NULL },
+    /* The ledger version `plat export` writes with each project (its alias 台账版本): the copy
+     * a row was edited on, which --upsert checks (issue 11). Matched with or without --upsert,
+     * so a re-imported export does not keep an old version among the project's attributes. */
+    [PF_VERSION] = (const char *const[]){ "version", "台账版本", NULL },
+    /* the unit of a bare target number, as exports write it beside tgt_qty */
+    [PF_TARGET_UNIT] = (const char *const[]){ "tgt_unit", "目标单位", "target_unit", NULL },
 };
+
+/* What a plat export writes that is derived from the ledger (labels, measures, the townships, the
+ * time of the last change, the finished quantity, the precision, the kept attributes as JSON).
+ * Read back from an export, these feed no field and are not kept as attributes: re-importing an
+ * edited export (project import --upsert) must give back the project, not its printout. A layer
+ * is taken for an export when it has the first three, which no plan sheet is likely to. */
+static const char *const export_derived[] = { "cat_label", "status_lbl", "updated_at", "meas_km", "meas_m2",
+                                              "meas_mu", "meas_pts", "townships", "done", "precision", "attrs",
+                                              NULL };
 
 /* Location precision as written in a sheet (codes of store.h, or Chinese). */
 static const char *precision_of(const char *text)
@@ -173,6 +191,7 @@ int plat_fieldmap__init(plat_fieldmap *m, plat_store *db, const plat_import_opti
 {
     plat_ctx *ctx = plat_store_ctx(db);
     memset(m, 0, sizeof(*m));
+    m->export_attrs = -1;
     m->db = db;
     m->opts = opts;
     for (int k = 0; k < PF_COUNT; k++)
@@ -246,6 +265,23 @@ int plat_fieldmap__bind(plat_fieldmap *m, plat_ogr_source *src)
         m->used[i] = 1;
         split_name(src->names[i], base, sizeof base, m->unit[k], sizeof m->unit[k]);
     }
+    m->export_attrs = -1;
+    int derived[sizeof(export_derived) / sizeof(export_derived[0])];
+    int is_export = 1;
+    for (int d = 0; export_derived[d]; d++) {
+        derived[d] = -1;
+        for (int i = 0; i < src->nnames && derived[d] < 0; i++)
+            if (strcasecmp(src->names[i], export_derived[d]) == 0 && !m->used[i])
+                derived[d] = i;
+        if (d < 3 && derived[d] < 0)
+            is_export = 0;
+    }
+    for (int d = 0; is_export && export_derived[d]; d++)
+        if (derived[d] >= 0) {
+            m->used[derived[d]] = 1;
+            if (strcmp(export_derived[d], "attrs") == 0)
+                m->export_attrs = derived[d];
+        }
     for (int k = 0; k < PF_COUNT; k++) {
         if (m->src[k] >= 0 || m->off[k])
             continue;
@@ -262,6 +298,45 @@ int plat_fieldmap__bind(plat_fieldmap *m, plat_ogr_source *src)
             }
     }
     return 0;
+}
+
+int plat_fieldmap__export_attrs(plat_fieldmap *m, plat_ogr_source *src, OGRFeatureH f, char **attrs)
+{
+    plat_ctx *ctx = plat_store_ctx(m->db);
+    const char *text = NULL;
+    if (m->export_attrs < 0)
+        return 0;
+    int rc = plat_ogr__text(ctx, src, f, m->export_attrs, &text);
+    if (rc < 0 || !text)
+        return rc;
+    json_object *all = json_tokener_parse(text);
+    if (!json_object_is_type(all, json_type_object)) {
+        /* A Shapefile cuts texts at 254 bytes: what is left is no JSON. An upsert replaces the
+         * attributes as a whole, so going on would drop the ones cut off without a word. */
+        json_object_put(all);
+        if (!m->opts->upsert) {
+            plat_warn(ctx, "%s: feature %lld: its attrs column is not a JSON object (cut short?); the project "
+                      "keeps the attributes of its other columns only", src->where, (long long)OGR_F_GetFID(f));
+            return 0;
+        }
+        plat_error_set(ctx, PLAT_EINVALID,
+                       "column 'attrs' is not a JSON object (a Shapefile cuts it at 254 bytes), so --upsert would "
+                       "lose the project's attributes; import the GeoPackage or GeoJSON export instead");
+        return plat_ogr__locate(ctx, src, OGR_F_GetFID(f));
+    }
+    json_object *edited = *attrs ? json_tokener_parse(*attrs) : NULL;
+    if (json_object_is_type(edited, json_type_object)) {
+        json_object_object_foreach(edited, key, val) json_object_object_add(all, key, json_object_get(val));
+    }
+    json_object_put(edited);
+    free(*attrs);
+    *attrs = NULL;
+    if (json_object_object_length(all) > 0 &&
+        !(*attrs = plat_strdup(json_object_to_json_string_ext(all, JSON_C_TO_STRING_PLAIN |
+                                                                       JSON_C_TO_STRING_NOSLASHESCAPE))))
+        rc = plat_error_set(ctx, PLAT_ENOMEM, "out of memory");
+    json_object_put(all);
+    return rc;
 }
 
 int plat_fieldmap__category(plat_fieldmap *m, char *buf, size_t n, const char *text)
@@ -391,7 +466,8 @@ static int quantity(plat_fieldmap *m, plat_ogr_source *src, OGRFeatureH f, int k
         snprintf(text, sizeof text, "%.17g%s", v, u);
         if (plat_target_parse(ctx, &p->target_qty, unit, un, text) < 0)
             return value_error(m, src, f, k, value, "is not a quantity");
-        if (!m->unit[k][0] && !m->noted_default[k]) {
+        /* a target's unit from its own column (an export's tgt_unit) is no guess to warn of */
+        if (!m->unit[k][0] && k != PF_TARGET && !m->noted_default[k]) {
             m->noted_default[k] = 1;
             plat_warn(ctx, "%s: column '%s' gives no unit; its numbers are taken as %s", src->where,
                       src->names[m->src[k]], u);
@@ -481,7 +557,7 @@ int plat_fieldmap__read(plat_fieldmap *m, plat_ogr_source *src, OGRFeatureH f, p
     if (p->status && strcmp(p->status, "completed") == 0 && !*has_progress)
         p->progress = 100;
     if (v[PF_TARGET])
-        rc = quantity(m, src, f, PF_TARGET, v[PF_TARGET], NULL, p, unit, sizeof unit);
+        rc = quantity(m, src, f, PF_TARGET, v[PF_TARGET], v[PF_TARGET_UNIT], p, unit, sizeof unit);
     else if (v[PF_LENGTH])
         rc = quantity(m, src, f, PF_LENGTH, v[PF_LENGTH], "km", p, unit, sizeof unit);
     else if (v[PF_AREA])
@@ -546,6 +622,19 @@ int plat_fieldmap__read(plat_fieldmap *m, plat_ogr_source *src, OGRFeatureH f, p
         p->precision = plat_strdup(code);
         if (strcmp(code, "township") == 0)
             p->place = plat_strdup(v[PF_TOWNSHIP]);
+    }
+    /* Only an upsert edits a project of this ledger; a new project starts its own history. */
+    if (v[PF_VERSION] && m->opts->upsert) {
+        double version;
+        const char *rest;
+        if (parse_number(v[PF_VERSION], &version, &rest) < 0 || *rest || version < 1 || version > 9e15 ||
+            version != (double)(int64_t)version) {
+            rc = value_error(m, src, f, PF_VERSION, v[PF_VERSION],
+                             "is not a ledger version (the whole number `plat export` writes; turn the column off "
+                             "with --map version=)");
+            goto done;
+        }
+        p->version = (int64_t)version;
     }
 done:
     for (int k = 0; k < PF_COUNT; k++)

@@ -6,7 +6,9 @@
  * into a plat_project, reader.c brings the geometry into the working CRS, and this file decides
  * what the ledger does with it: add it, or (--upsert) replace the description of the project
  * with that code and record the import as an 'update' in its history (layers/project.c,
- * plat_project_replace).
+ * plat_project_replace). A file exported by plat carries each project's version; --upsert
+ * refuses a row whose project has changed since, so an edit made on a stale export never lays
+ * itself over someone else's.
  *
  * All of it runs in one transaction, so an error at the last feature leaves the ledger as it
  * was. Features stream through one at a time; the only thing that grows with the file is the
@@ -163,6 +165,7 @@ static int write_project(importer *im, plat_project *p, int has_progress, int64_
         c.has_progress = has_progress;
         c.progress = p->progress;
         c.note = im->note;
+        c.expect_version = p->version; /* the row was edited on a copy of that version */
         c.wkb = p->wkb;
         c.wkb_size = p->wkb_size;
         if (p->precision && (strcmp(p->precision, "surveyed") == 0 || strcmp(p->precision, "sketched") == 0))
@@ -263,7 +266,8 @@ static int one_feature(importer *im, OGRFeatureH f)
             plat_warn(ctx, "%s: feature %lld: empty geometry, skipped", im->r.src->where, (long long)fid);
         }
         if (rc >= 0 && !im->merged.code) {
-            if ((rc = plat_reader__attrs(&im->r, f, im->m.used, &p.attrs)) < 0)
+            if ((rc = plat_reader__attrs(&im->r, f, im->m.used, &p.attrs)) < 0 ||
+                (rc = plat_fieldmap__export_attrs(&im->m, im->r.src, f, &p.attrs)) < 0)
                 goto done;
             im->merged = p; /* the first feature describes the project */
             im->merged_progress = has_progress;
@@ -277,7 +281,8 @@ static int one_feature(importer *im, OGRFeatureH f)
                   im->r.src->where, (long long)fid, p.code,
                   im->r.opts->upsert ? " (or keeps the one it has)" : "");
     }
-    if ((rc = to_wkb(im, &p, g)) < 0 || (rc = plat_reader__attrs(&im->r, f, im->m.used, &p.attrs)) < 0)
+    if ((rc = to_wkb(im, &p, g)) < 0 || (rc = plat_reader__attrs(&im->r, f, im->m.used, &p.attrs)) < 0 ||
+        (rc = plat_fieldmap__export_attrs(&im->m, im->r.src, f, &p.attrs)) < 0)
         goto done;
     rc = write_project(im, &p, has_progress, fid);
 done:

@@ -124,7 +124,7 @@ int plat_import__choose_zone(plat_store *db, const plat_centre *c, const char *w
 enum {
     PF_CODE, PF_NAME, PF_CATEGORY, PF_COUNTY, PF_STATUS, PF_PROGRESS, PF_TARGET, PF_LENGTH, PF_AREA,
     PF_LEAD_UNIT, PF_SOURCE_DOC, PF_CLAUSE, PF_YEAR, PF_INVESTMENT, PF_START, PF_END, PF_PRECISION, PF_TOWNSHIP,
-    PF_COUNT
+    PF_VERSION, PF_TARGET_UNIT, PF_COUNT
 };
 
 typedef struct plat_fieldmap {
@@ -136,6 +136,8 @@ typedef struct plat_fieldmap {
     char unit[PF_COUNT][32];       /* unit written in that column's name ("km" of 长度(km)) */
     int noted_default[PF_COUNT];   /* the "no unit, taken as ..." warning was given */
     unsigned char *used;           /* per column of the current layer: 1 when it feeds a field */
+    int export_attrs;              /* the layer is a plat export: its `attrs` column (-1: none, or
+                                    * not an export) */
     char default_category[64];     /* --category, resolved */
     struct {
         char *text;
@@ -150,9 +152,15 @@ int plat_fieldmap__init(plat_fieldmap *m, plat_store *db, const plat_import_opti
  * @return 0 or PLAT_EINVALID (a --map column that is not there) */
 int plat_fieldmap__bind(plat_fieldmap *m, plat_ogr_source *src);
 /** Fill p (empty on entry; its strings become the caller's, plat_project_dispose) from feature
- * f; *has_progress says whether the file gave a progress. p->wkb is left alone.
+ * f; *has_progress says whether the file gave a progress. p->wkb is left alone. Under --upsert
+ * p->version is the ledger version the row was exported at (0 when the file gives none).
  * @return 0 or PLAT_EINVALID naming the feature, the column and the value */
 int plat_fieldmap__read(plat_fieldmap *m, plat_ogr_source *src, OGRFeatureH f, plat_project *p, int *has_progress);
+/** For a layer plat exported, the attributes kept from the export's `attrs` column, with the
+ * other columns of the feature (*attrs as plat_reader__attrs made it, edited in QGIS perhaps)
+ * laid over them; *attrs is replaced. Other layers: *attrs is left alone.
+ * @return 0 or < 0 (text not valid in the file's encoding) */
+int plat_fieldmap__export_attrs(plat_fieldmap *m, plat_ogr_source *src, OGRFeatureH f, char **attrs);
 /** Resolve a category as plans write it (code, label or plan wording) into buf.
  * @return 0 or PLAT_EINVALID */
 int plat_fieldmap__category(plat_fieldmap *m, char *buf, size_t n, const char *text);

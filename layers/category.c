@@ -12,39 +12,39 @@
 
 int plat_category_foreach(plat_store *db, int (*fn)(const plat_category *, void *), void *ud)
 {
-    sqlite3_stmt *st = NULL;
+    plat_stmt *st = NULL;
     int rc = plat_store__prepare(db, &st, "SELECT code, label_zh, label_en, color FROM categories ORDER BY code");
     if (rc < 0)
         return rc;
-    while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
-        plat_category c = { (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
-                            (const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3) };
+    while (rc == 0 && plat_sql_step(st) == PLAT_SQL_ROW) {
+        plat_category c = { plat_sql_column_text(st, 0), plat_sql_column_text(st, 1),
+                            plat_sql_column_text(st, 2), plat_sql_column_text(st, 3) };
         rc = fn(&c, ud);
     }
-    sqlite3_finalize(st);
+    plat_sql_finalize(st);
     return rc;
 }
 
 int plat_category_resolve(plat_store *db, char *buf, size_t n, const char *text)
 {
-    sqlite3_stmt *st = NULL;
+    plat_stmt *st = NULL;
     int rc = plat_store__prepare(db, &st,
                                  "SELECT code FROM categories WHERE code = lower(?1) OR label_zh = ?1 "
                                  "OR lower(label_en) = lower(?1) OR replace(lower(label_en), ' ', '_') = lower(?1)");
     if (rc < 0)
         return rc;
-    sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        snprintf(buf, n, "%s", (const char *)sqlite3_column_text(st, 0));
-        sqlite3_finalize(st);
+    plat_sql_bind_text(st, 1, text);
+    if (plat_sql_step(st) == PLAT_SQL_ROW) {
+        snprintf(buf, n, "%s", plat_sql_column_text(st, 0));
+        plat_sql_finalize(st);
         return 0;
     }
-    sqlite3_finalize(st);
+    plat_sql_finalize(st);
     plat_buf known = PLAT_BUF_INIT;
     if (plat_store__prepare(db, &st, "SELECT code FROM categories ORDER BY code") == 0) {
-        while (sqlite3_step(st) == SQLITE_ROW)
-            plat_buf_printf(&known, "%s%s", known.len ? ", " : "", (const char *)sqlite3_column_text(st, 0));
-        sqlite3_finalize(st);
+        while (plat_sql_step(st) == PLAT_SQL_ROW)
+            plat_buf_printf(&known, "%s%s", known.len ? ", " : "", plat_sql_column_text(st, 0));
+        plat_sql_finalize(st);
     }
     rc = plat_error_set(db->ctx, PLAT_EINVALID, "unknown category '%s'; known: %s", text, plat_buf_cstr(&known));
     plat_buf_dispose(&known);
@@ -53,14 +53,14 @@ int plat_category_resolve(plat_store *db, char *buf, size_t n, const char *text)
 
 const char *plat_category_label(plat_store *db, char *buf, size_t n, const char *code)
 {
-    sqlite3_stmt *st = NULL;
+    plat_stmt *st = NULL;
     snprintf(buf, n, "%s", code ? code : "");
-    if (sqlite3_prepare_v2(db->db, "SELECT label_zh FROM categories WHERE code = ?", -1, &st, NULL) != SQLITE_OK)
+    if (db->sql->prepare(db, &st, "SELECT label_zh FROM categories WHERE code = ?") < 0)
         return buf;
-    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        snprintf(buf, n, "%s", (const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
+    plat_sql_bind_text(st, 1, code);
+    if (plat_sql_step(st) == PLAT_SQL_ROW)
+        snprintf(buf, n, "%s", plat_sql_column_text(st, 0));
+    plat_sql_finalize(st);
     return buf;
 }
 

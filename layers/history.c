@@ -25,89 +25,109 @@
 
 #include "layers_int.h"
 
-static void hash_fn(sqlite3_context *cx, int argc, sqlite3_value **argv)
+void plat_event_hash_int(plat_sha256 *s, int64_t v)
 {
-    plat_sha256 s;
-    char hex[65], head[48];
-    plat_sha256_init(&s);
-    for (int i = 0; i < argc; i++) {
-        sqlite3_value *v = argv[i];
-        int n;
-        switch (sqlite3_value_type(v)) {
-        case SQLITE_INTEGER:
-            n = snprintf(head, sizeof head, "I%lld;", (long long)sqlite3_value_int64(v));
-            plat_sha256_update(&s, head, (size_t)n);
-            break;
-        case SQLITE_FLOAT:
-            n = snprintf(head, sizeof head, "R%.17g;", sqlite3_value_double(v));
-            plat_sha256_update(&s, head, (size_t)n);
-            break;
-        case SQLITE_TEXT:
-        case SQLITE_BLOB: {
-            int text = sqlite3_value_type(v) == SQLITE_TEXT;
-            const void *p = text ? (const void *)sqlite3_value_text(v) : sqlite3_value_blob(v);
-            int len = sqlite3_value_bytes(v);
-            n = snprintf(head, sizeof head, "%c%d:", text ? 'T' : 'B', len);
-            plat_sha256_update(&s, head, (size_t)n);
-            if (len > 0)
-                plat_sha256_update(&s, p, (size_t)len);
-            break;
-        }
-        default:
-            plat_sha256_update(&s, "N;", 2);
-        }
-    }
-    sqlite3_result_text(cx, plat_sha256_hex(&s, hex), 64, SQLITE_TRANSIENT);
+    char head[32];
+    int n = snprintf(head, sizeof head, "I%lld;", (long long)v);
+    plat_sha256_update(s, head, (size_t)n);
 }
 
-int plat_store__register_functions(plat_store *db)
+void plat_event_hash_double(plat_sha256 *s, double v)
 {
-    if (sqlite3_create_function(db->db, "plat_event_hash", -1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, hash_fn, NULL,
-                                NULL) != SQLITE_OK)
-        return plat_store__sqlite_err(db, "registering the history hash");
-    return 0;
+    char head[48];
+    int n = snprintf(head, sizeof head, "R%.17g;", v);
+    plat_sha256_update(s, head, (size_t)n);
+}
+
+/* Text and blobs are length-prefixed, so "ab","c" and "a","bc" differ. */
+static void hash_bytes(plat_sha256 *s, char tag, const void *p, size_t len)
+{
+    char head[32];
+    int n = snprintf(head, sizeof head, "%c%zu:", tag, len);
+    plat_sha256_update(s, head, (size_t)n);
+    if (len > 0)
+        plat_sha256_update(s, p, len);
+}
+
+void plat_event_hash_text(plat_sha256 *s, const char *t)
+{
+    if (t)
+        hash_bytes(s, 'T', t, strlen(t));
+    else
+        plat_sha256_update(s, "N;", 2);
+}
+
+void plat_event_hash_blob(plat_sha256 *s, const void *p, size_t n)
+{
+    if (p)
+        hash_bytes(s, 'B', p, n);
+    else
+        plat_sha256_update(s, "N;", 2);
+}
+
+void plat_event_hash_null(plat_sha256 *s)
+{
+    plat_sha256_update(s, "N;", 2);
+}
+
+/* The hash of the event in the current row: prev, then columns first .. first + n - 1, each as
+ * the type the ledger holds it in. */
+static void hash_row(plat_stmt *st, int first, int n, const char *prev, char hex[65])
+{
+    plat_sha256 s;
+    plat_sha256_init(&s);
+    plat_event_hash_text(&s, prev);
+    for (int i = first; i < first + n; i++) {
+        switch (plat_sql_column_type(st, i)) {
+        case PLAT_SQL_INTEGER: plat_event_hash_int(&s, plat_sql_column_int64(st, i)); break;
+        case PLAT_SQL_FLOAT: plat_event_hash_double(&s, plat_sql_column_double(st, i)); break;
+        case PLAT_SQL_TEXT: {
+            const char *t = plat_sql_column_text(st, i);
+            hash_bytes(&s, 'T', t, (size_t)plat_sql_column_bytes(st, i));
+            break;
+        }
+        case PLAT_SQL_BLOB: {
+            const void *p = plat_sql_column_blob(st, i);
+            hash_bytes(&s, 'B', p, (size_t)plat_sql_column_bytes(st, i));
+            break;
+        }
+        default: plat_event_hash_null(&s);
+        }
+    }
+    plat_sha256_hex(&s, hex);
 }
 
 int plat_store__chain_events(plat_store *db)
 {
-    /* Walk by id with one statement per step: every hash needs the one before it. */
-    sqlite3_stmt *ids = NULL, *rd = NULL, *wr = NULL;
+    plat_stmt *rd = NULL, *wr = NULL;
     char prev[65] = "";
-    int rc = plat_store__prepare(db, &ids, "SELECT id FROM project_events ORDER BY id");
-    if (rc >= 0)
-        rc = plat_store__prepare(db, &rd,
-                                 "SELECT plat_event_hash(?1, " PLAT_EVENT_HASHED ") FROM project_events WHERE id = ?2");
+    int rc = plat_store__prepare(db, &rd, "SELECT " PLAT_EVENT_HASHED " FROM project_events ORDER BY id");
     if (rc >= 0)
         rc = plat_store__prepare(db, &wr, "UPDATE project_events SET prev_hash = ?2, hash = ?3 WHERE id = ?1");
-    while (rc >= 0 && sqlite3_step(ids) == SQLITE_ROW) {
-        int64_t id = sqlite3_column_int64(ids, 0);
-        sqlite3_bind_text(rd, 1, prev, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(rd, 2, id);
-        if (sqlite3_step(rd) != SQLITE_ROW) {
-            rc = plat_store__sqlite_err(db, "hashing the history");
-            break;
-        }
+    int s = PLAT_SQL_DONE;
+    while (rc >= 0 && (s = plat_sql_step(rd)) == PLAT_SQL_ROW) {
         char hash[65];
-        snprintf(hash, sizeof hash, "%s", (const char *)sqlite3_column_text(rd, 0));
-        sqlite3_reset(rd);
-        sqlite3_bind_int64(wr, 1, id);
-        sqlite3_bind_text(wr, 2, prev, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(wr, 3, hash, -1, SQLITE_TRANSIENT);
+        hash_row(rd, 0, PLAT_EVENT_NHASHED, prev, hash);
+        plat_sql_bind_int64(wr, 1, plat_sql_column_int64(rd, 0));
+        plat_sql_bind_text(wr, 2, prev);
+        plat_sql_bind_text(wr, 3, hash);
         rc = plat_store__step_write(db, wr, "chaining the history");
-        sqlite3_reset(wr);
+        plat_sql_reset(wr);
         memcpy(prev, hash, sizeof prev);
     }
-    sqlite3_finalize(ids);
-    sqlite3_finalize(rd);
-    sqlite3_finalize(wr);
+    if (rc >= 0 && s != PLAT_SQL_DONE)
+        rc = plat_store__db_err(db, "hashing the history");
+    plat_sql_finalize(rd);
+    plat_sql_finalize(wr);
     if (rc < 0)
         return rc;
-    sqlite3_stmt *st = NULL;
-    if ((rc = plat_store__prepare(db, &st, "INSERT OR REPLACE INTO meta(key, value) VALUES('history_head', ?1)")) < 0)
+    plat_stmt *st = NULL;
+    if ((rc = plat_store__prepare(db, &st, "INSERT INTO meta(key, value) VALUES('history_head', ?1) "
+                                           "ON CONFLICT(key) DO UPDATE SET value = excluded.value")) < 0)
         return rc;
-    sqlite3_bind_text(st, 1, prev, -1, SQLITE_TRANSIENT);
+    plat_sql_bind_text(st, 1, prev);
     rc = plat_store__step_write(db, st, "chaining the history");
-    sqlite3_finalize(st);
+    plat_sql_finalize(st);
     return rc;
 }
 
@@ -126,15 +146,18 @@ static int verify_schema(plat_store *db, plat_history_check *out)
 {
     static const char *const triggers[] = {"project_events_no_update", "project_events_no_delete",
                                            "project_events_head"};
-    sqlite3_stmt *st = NULL;
-    int rc = plat_store__prepare(db, &st, "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = ?1");
+    plat_stmt *st = NULL;
+    int rc = plat_store__prepare(db, &st, plat_sql_is_pg(db)
+        ? "SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+          "WHERE c.relnamespace = CAST(current_schema() AS regnamespace) AND t.tgname = ?1"
+        : "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = ?1");
     for (size_t i = 0; rc >= 0 && out->ok && i < sizeof(triggers) / sizeof(triggers[0]); i++) {
-        sqlite3_bind_text(st, 1, triggers[i], -1, SQLITE_STATIC);
-        if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 0)
+        plat_sql_bind_text(st, 1, triggers[i]);
+        if (plat_sql_step(st) == PLAT_SQL_ROW && plat_sql_column_int(st, 0) == 0)
             verify_fail(out, 0, "the schema lacks the trigger %s that keeps the history append-only", triggers[i]);
-        sqlite3_reset(st);
+        plat_sql_reset(st);
     }
-    sqlite3_finalize(st);
+    plat_sql_finalize(st);
     return rc;
 }
 
@@ -145,39 +168,40 @@ int plat_history_verify(plat_store *db, plat_history_check *out)
     out->schema_version = plat_store_schema_version(db);
     /* The chain first: an altered event is the finding that matters, whatever else was done
      * to the file to make the alteration possible. */
-    sqlite3_stmt *st = NULL;
+    plat_stmt *st = NULL;
     int rc = plat_store__prepare(db, &st,
-                                 "SELECT id, prev_hash, hash, plat_event_hash(prev_hash, " PLAT_EVENT_HASHED "), "
-                                 "(SELECT code FROM projects p WHERE p.id = project_id), kind, date "
-                                 "FROM project_events ORDER BY id");
+                                 "SELECT id, prev_hash, hash, "
+                                 "(SELECT code FROM projects p WHERE p.id = project_id), kind, date, " PLAT_EVENT_HASHED
+                                 " FROM project_events ORDER BY id");
     if (rc < 0)
         return rc;
     char prev[65] = "";
     while (out->ok) {
-        int s = sqlite3_step(st);
-        if (s == SQLITE_DONE)
+        int s = plat_sql_step(st);
+        if (s == PLAT_SQL_DONE)
             break;
-        if (s != SQLITE_ROW) {
-            rc = plat_store__sqlite_err(db, "reading the history");
+        if (s != PLAT_SQL_ROW) {
+            rc = plat_store__db_err(db, "reading the history");
             break;
         }
-        int64_t id = sqlite3_column_int64(st, 0);
-        const char *ph = (const char *)sqlite3_column_text(st, 1);
-        const char *h = (const char *)sqlite3_column_text(st, 2);
-        const char *again = (const char *)sqlite3_column_text(st, 3);
-        const char *code = (const char *)sqlite3_column_text(st, 4);
+        int64_t id = plat_sql_column_int64(st, 0);
+        const char *ph = plat_sql_column_text(st, 1);
+        const char *h = plat_sql_column_text(st, 2);
+        const char *code = plat_sql_column_text(st, 3);
+        char again[65];
+        hash_row(st, 6, PLAT_EVENT_NHASHED, ph, again);
         snprintf(out->event_desc, sizeof out->event_desc, "event %lld (%s %s of project %s)", (long long)id,
-                 (const char *)sqlite3_column_text(st, 5), (const char *)sqlite3_column_text(st, 6), code ? code : "?");
+                 plat_sql_column_text(st, 4), plat_sql_column_text(st, 5), code ? code : "?");
         if (!ph || strcmp(ph, prev) != 0)
             verify_fail(out, id, "%s", "it does not follow the event before it: an event was removed or inserted");
-        else if (!h || !again || strcmp(h, again) != 0)
+        else if (!h || strcmp(h, again) != 0)
             verify_fail(out, id, "%s", "its content does not match its hash: it was altered");
         else {
             snprintf(prev, sizeof prev, "%s", h);
             out->events++;
         }
     }
-    sqlite3_finalize(st);
+    plat_sql_finalize(st);
     if (rc < 0 || !out->ok)
         return rc;
     out->event_desc[0] = '\0';

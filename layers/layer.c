@@ -30,29 +30,34 @@ int plat_layer_kind_valid(const char *kind)
 /* The table of a layer into buf; 0, or PLAT_ENOTFOUND naming the layer. */
 static int table_of(plat_store *db, char *buf, size_t n, const char *name)
 {
-    sqlite3_stmt *st = NULL;
+    plat_stmt *st = NULL;
     int rc = plat_store__prepare(db, &st, "SELECT table_name FROM layers WHERE name = ?");
     if (rc < 0)
         return rc;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        snprintf(buf, n, "%s", (const char *)sqlite3_column_text(st, 0));
+    plat_sql_bind_text(st, 1, name);
+    if (plat_sql_step(st) == PLAT_SQL_ROW)
+        snprintf(buf, n, "%s", plat_sql_column_text(st, 0));
     else
         rc = plat_error_set(db->ctx, PLAT_ENOTFOUND, "no layer named '%s' (see `plat layer list`)", name);
-    sqlite3_finalize(st);
+    plat_sql_finalize(st);
     return rc;
 }
 
-static void forget_insert(plat_store *db)
+/* Write what the kept INSERT has gathered and let it go. @return 0 or < 0 (recorded) */
+static int forget_insert(plat_store *db)
 {
-    sqlite3_finalize(db->layer_insert);
+    int rc = plat_sql_flush(db->layer_insert) < 0 ? plat_store__db_err(db, "adding layer features") : 0;
+    plat_sql_finalize(db->layer_insert);
     db->layer_insert = NULL;
     db->layer_insert_for[0] = '\0';
+    return rc;
 }
 
 int plat_layer_create(plat_store *db, const char *name, const char *kind, const char *source_file)
 {
-    forget_insert(db);
+    int rc = forget_insert(db);
+    if (rc < 0)
+        return rc;
     if (!name || !*name || strlen(name) > 64 || !plat_utf8_valid(name, strlen(name)))
         return plat_error_set(db->ctx, PLAT_EINVALID, "a layer name must be 1 to 64 bytes of UTF-8 text");
     if (!plat_layer_kind_valid(kind))
@@ -62,52 +67,50 @@ int plat_layer_create(plat_store *db, const char *name, const char *kind, const 
     if (!db->srid)
         return plat_error_set(db->ctx, PLAT_EINVALID,
                               "the ledger has no working CRS yet: import townships first, or `plat init --crs EPSG:N`");
-    sqlite3_stmt *st = NULL;
+    plat_stmt *st = NULL;
     char now[32], table[64], sql[768];
-    int rc = plat_store__tx_begin(db);
+    rc = plat_store__tx_begin(db);
     if (rc < 0)
         return rc;
     if ((rc = plat_store__prepare(db, &st, "SELECT 1 FROM layers WHERE name = ?")) < 0)
         goto done;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    plat_sql_bind_text(st, 1, name);
+    if (plat_sql_step(st) == PLAT_SQL_ROW) {
         rc = plat_error_set(db->ctx, PLAT_EEXISTS, "a layer named '%s' exists already; `plat layer drop %s` first", name, name);
         goto done;
     }
-    sqlite3_finalize(st);
+    plat_sql_finalize(st);
     /* The id comes first so the table name can be derived from it. */
     if ((rc = plat_store__prepare(db, &st, "INSERT INTO layers(name, kind, table_name, source_file, imported_at) "
-                                           "VALUES(?1, ?2, 'pending-' || ?1, ?3, ?4)")) < 0)
+                                           "VALUES(?1, ?2, 'pending-' || ?1, ?3, ?4) RETURNING id")) < 0)
         goto done;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-    plat_store__bind_text(st, 3, source_file);
-    sqlite3_bind_text(st, 4, plat_time_now(now), -1, SQLITE_TRANSIENT);
-    if ((rc = plat_store__step_write(db, st, "registering the layer")) < 0)
+    plat_sql_bind_text(st, 1, name);
+    plat_sql_bind_text(st, 2, kind);
+    plat_sql_bind_text(st, 3, source_file);
+    plat_sql_bind_text(st, 4, plat_time_now(now));
+    int64_t id = 0;
+    if ((rc = plat_store__step_insert(db, st, "registering the layer", &id)) < 0)
         goto done;
-    sqlite3_finalize(st);
+    plat_sql_finalize(st);
     st = NULL;
-    sqlite3_int64 id = sqlite3_last_insert_rowid(db->db);
     snprintf(table, sizeof table, "layer_%lld", (long long)id);
-    snprintf(sql, sizeof sql,
-             "UPDATE layers SET table_name = '%s' WHERE id = %lld;"
-             "CREATE TABLE \"%s\" (id INTEGER PRIMARY KEY, fid INTEGER, attrs TEXT);"
-             "SELECT AddGeometryColumn('%s', 'geom', %d, 'GEOMETRY', 'XY');",
-             table, (long long)id, table, table, db->srid);
-    rc = plat_store__exec(db, sql);
+    snprintf(sql, sizeof sql, "UPDATE layers SET table_name = '%s' WHERE id = %lld;", table, (long long)id);
+    if ((rc = plat_store__exec(db, sql)) >= 0)
+        rc = plat_sql_create_layer_table(db, table, db->srid);
 done:
-    sqlite3_finalize(st);
+    plat_sql_finalize(st);
     return plat_store__tx_end(db, rc);
 }
 
 int plat_layer_add_feature(plat_store *db, const char *name, const unsigned char *wkb, size_t size,
                            const char *attrs, int64_t fid)
 {
-    sqlite3_stmt *st = db->layer_insert;
+    plat_stmt *st = db->layer_insert;
     int rc;
     if (!st || strcmp(db->layer_insert_for, name) != 0) {
         char table[64], sql[160];
-        forget_insert(db);
+        if ((rc = forget_insert(db)) < 0)
+            return rc;
         if (strlen(name) >= sizeof db->layer_insert_for)
             return plat_error_set(db->ctx, PLAT_ENOTFOUND, "no layer named '%s' (see `plat layer list`)", name);
         if ((rc = table_of(db, table, sizeof table, name)) < 0)
@@ -115,38 +118,28 @@ int plat_layer_add_feature(plat_store *db, const char *name, const unsigned char
         snprintf(sql, sizeof sql, "INSERT INTO \"%s\"(fid, attrs, geom) VALUES(?, ?, GeomFromWKB(?, ?))", table);
         if ((rc = plat_store__prepare(db, &st, sql)) < 0)
             return rc;
+        plat_sql_batch(st, 500);
         db->layer_insert = st;
         snprintf(db->layer_insert_for, sizeof db->layer_insert_for, "%s", name);
     }
-    fid >= 0 ? sqlite3_bind_int64(st, 1, fid) : sqlite3_bind_null(st, 1);
-    plat_store__bind_text(st, 2, attrs);
-    sqlite3_bind_blob(st, 3, wkb, (int)size, SQLITE_STATIC);
-    sqlite3_bind_int(st, 4, db->srid);
+    fid >= 0 ? plat_sql_bind_int64(st, 1, fid) : plat_sql_bind_null(st, 1);
+    plat_sql_bind_text(st, 2, attrs);
+    plat_sql_bind_blob_ref(st, 3, wkb, (int)size);
+    plat_sql_bind_int(st, 4, db->srid);
     rc = plat_store__step_write(db, st, "adding a layer feature");
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st); /* the WKB was bound without a copy */
+    plat_sql_reset(st);
     return rc;
 }
 
 int plat_layer_finish(plat_store *db, const char *name)
 {
     char table[64], sql[900];
-    forget_insert(db);
-    int rc = table_of(db, table, sizeof table, name);
+    int rc = forget_insert(db);
+    if (rc >= 0)
+        rc = table_of(db, table, sizeof table, name);
     if (rc < 0)
         return rc;
-    /* The spatial index, from the filled table in one pass (unless a finished layer has one).
-     * The R*Tree of a million parcels is ~120 MB of pages that insertions walk; with
-     * SQLite's default 2 MB page cache they go back and forth to the OS (5.6 s of system time
-     * for the bench province's parcels), so the build gets a 256 MB cache, given back after. */
-    snprintf(sql, sizeof sql,
-             "PRAGMA cache_size = -262144;"
-             "SELECT CreateSpatialIndex('%s', 'geom') WHERE NOT EXISTS (SELECT 1 FROM geometry_columns "
-             "WHERE f_table_name = lower('%s') AND f_geometry_column = 'geom' AND spatial_index_enabled = 1);",
-             table, table);
-    rc = plat_store__exec(db, sql);
-    sqlite3_exec(db->db, "PRAGMA cache_size = -2000", NULL, NULL, NULL); /* SQLite's default */
-    if (rc < 0)
+    if ((rc = plat_sql_index_layer_table(db, table)) < 0)
         return rc;
     /* GeometryType gives POINT/MULTILINESTRING/...; fold to point, line, polygon or mixed. */
     snprintf(sql, sizeof sql,
@@ -162,44 +155,40 @@ int plat_layer_finish(plat_store *db, const char *name)
 
 int plat_layer_drop(plat_store *db, const char *name)
 {
-    char table[64], sql[512];
-    sqlite3_stmt *st = NULL;
-    forget_insert(db);
-    int rc = plat_store__tx_begin(db);
+    char table[64];
+    plat_stmt *st = NULL;
+    int rc = forget_insert(db);
+    if (rc < 0)
+        return rc;
+    rc = plat_store__tx_begin(db);
     if (rc < 0)
         return rc;
     if ((rc = table_of(db, table, sizeof table, name)) < 0)
         return plat_store__tx_end(db, rc);
-    snprintf(sql, sizeof sql,
-             "SELECT DisableSpatialIndex('%s', 'geom');"
-             "DROP TABLE IF EXISTS \"idx_%s_geom\";"
-             "SELECT DiscardGeometryColumn('%s', 'geom');"
-             "DROP TABLE \"%s\";",
-             table, table, table, table);
-    if ((rc = plat_store__exec(db, sql)) >= 0 &&
+    if ((rc = plat_sql_drop_layer_table(db, table)) >= 0 &&
         (rc = plat_store__prepare(db, &st, "DELETE FROM layers WHERE table_name = ?")) >= 0) {
-        sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
+        plat_sql_bind_text(st, 1, table);
         rc = plat_store__step_write(db, st, "dropping the layer");
     }
-    sqlite3_finalize(st);
+    plat_sql_finalize(st);
     return plat_store__tx_end(db, rc);
 }
 
 /* A row of "SELECT id, fid, AsBinary(geom), attrs": valid until the statement steps again. */
-static plat_feature feature_of(sqlite3_stmt *st)
+static plat_feature feature_of(plat_stmt *st)
 {
-    plat_feature f = { sqlite3_column_int64(st, 0),
-                       sqlite3_column_type(st, 1) == SQLITE_NULL ? -1 : sqlite3_column_int64(st, 1),
-                       sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2),
-                       (const char *)sqlite3_column_text(st, 3) };
+    plat_feature f = { plat_sql_column_int64(st, 0),
+                       plat_sql_column_is_null(st, 1) ? -1 : plat_sql_column_int64(st, 1),
+                       plat_sql_column_blob(st, 2), (size_t)plat_sql_column_bytes(st, 2),
+                       plat_sql_column_text(st, 3) };
     return f;
 }
 
 int plat_layer_foreach_feature_in_boxes(plat_store *db, const char *name, const double *boxes, int nboxes,
                                         int (*fn)(const plat_feature *f, void *), void *ud)
 {
-    char table[64], sql[256];
-    sqlite3_stmt *st = NULL;
+    char table[64], sql[512];
+    plat_stmt *st = NULL;
     int64_t *ids = NULL;
     size_t n = 0, cap = 0;
     int rc = table_of(db, table, sizeof table, name);
@@ -207,15 +196,16 @@ int plat_layer_foreach_feature_in_boxes(plat_store *db, const char *name, const 
         return rc;
     /* The ids from the R*Tree box by box, then each feature once, in row order as
      * plat_layer_foreach_feature gives them. */
-    snprintf(sql, sizeof sql, "SELECT pkid FROM \"idx_%s_geom\" WHERE xmin <= ?3 AND xmax >= ?1 AND ymin <= ?4 "
-                              "AND ymax >= ?2", table);
+    char filter[320];
+    plat_sql_box_filter(db, filter, sizeof filter, table, 1);
+    snprintf(sql, sizeof sql, "SELECT id FROM \"%s\" WHERE %s", table, filter);
     if ((rc = plat_store__prepare(db, &st, sql)) < 0)
         return rc;
     for (int b = 0; rc >= 0 && b < nboxes; b++) {
-        sqlite3_reset(st);
+        plat_sql_reset(st);
         for (int k = 0; k < 4; k++)
-            sqlite3_bind_double(st, k + 1, boxes[4 * b + k]);
-        while (rc >= 0 && sqlite3_step(st) == SQLITE_ROW) {
+            plat_sql_bind_double(st, k + 1, boxes[4 * b + k]);
+        while (rc >= 0 && plat_sql_step(st) == PLAT_SQL_ROW) {
             if (n == cap) {
                 cap = cap ? cap * 2 : 1024;
                 int64_t *v = realloc(ids, cap * sizeof(*v));
@@ -225,52 +215,65 @@ int plat_layer_foreach_feature_in_boxes(plat_store *db, const char *name, const 
                 }
                 ids = v;
             }
-            ids[n++] = sqlite3_column_int64(st, 0);
+            ids[n++] = plat_sql_column_int64(st, 0);
         }
     }
-    sqlite3_finalize(st);
+    plat_sql_finalize(st);
     st = NULL;
     if (rc >= 0 && n)
         qsort(ids, n, sizeof(*ids), plat_store__cmp_id);
-    snprintf(sql, sizeof sql, "SELECT id, fid, AsBinary(geom), attrs FROM \"%s\" WHERE id = ?", table);
+    size_t k = 0; /* dedupe in place */
+    for (size_t i = 0; i < n; i++)
+        if (k == 0 || ids[k - 1] != ids[i])
+            ids[k++] = ids[i];
+    n = k;
+    /* IN lists of FETCH_IDS ids: one round trip each on a server, in row order; the last list
+     * is padded with its last id (an IN list ignores repeats). */
+    enum { FETCH_IDS = 256 };
+    plat_buf q = PLAT_BUF_INIT;
+    plat_buf_printf(&q, "SELECT id, fid, AsBinary(geom), attrs FROM \"%s\" WHERE id IN (?", table);
+    for (int j = 1; j < FETCH_IDS; j++)
+        plat_buf_puts(&q, ", ?");
+    plat_buf_puts(&q, ") ORDER BY id");
     if (rc >= 0 && n)
-        rc = plat_store__prepare(db, &st, sql);
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        if (i > 0 && ids[i] == ids[i - 1])
-            continue;
-        sqlite3_reset(st);
-        sqlite3_bind_int64(st, 1, ids[i]);
-        if (sqlite3_step(st) != SQLITE_ROW) {
-            rc = plat_store__sqlite_err(db, "reading a layer");
-            break;
+        rc = plat_store__prepare(db, &st, plat_buf_cstr(&q));
+    plat_buf_dispose(&q);
+    for (size_t i = 0; rc == 0 && i < n; i += FETCH_IDS) {
+        plat_sql_reset(st);
+        for (size_t j = 0; j < FETCH_IDS; j++)
+            plat_sql_bind_int64(st, (int)j + 1, ids[i + j < n ? i + j : n - 1]);
+        int s;
+        while (rc == 0 && (s = plat_sql_step(st)) == PLAT_SQL_ROW) {
+            plat_feature f = feature_of(st);
+            rc = fn(&f, ud);
         }
-        plat_feature f = feature_of(st);
-        rc = fn(&f, ud);
+        if (rc == 0 && s != PLAT_SQL_DONE)
+            rc = plat_store__db_err(db, "reading a layer");
     }
-    sqlite3_finalize(st);
+    plat_sql_finalize(st);
     free(ids);
     return rc;
 }
 
 static int each_info(plat_store *db, const char *name, int (*fn)(const plat_layer_info *, void *), void *ud)
 {
-    sqlite3_stmt *st = NULL;
+    plat_stmt *st = NULL;
     int rc = plat_store__prepare(db, &st, name
         ? "SELECT name, kind, geometry_kind, source_file, feature_count, imported_at FROM layers WHERE name = ?"
         : "SELECT name, kind, geometry_kind, source_file, feature_count, imported_at FROM layers ORDER BY name");
     if (rc < 0)
         return rc;
     if (name)
-        sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+        plat_sql_bind_text(st, 1, name);
     int seen = 0;
-    while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
-        plat_layer_info li = { (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
-                               (const char *)sqlite3_column_text(st, 2), (const char *)sqlite3_column_text(st, 3),
-                               sqlite3_column_int64(st, 4), (const char *)sqlite3_column_text(st, 5) };
+    while (rc == 0 && plat_sql_step(st) == PLAT_SQL_ROW) {
+        plat_layer_info li = { plat_sql_column_text(st, 0), plat_sql_column_text(st, 1),
+                               plat_sql_column_text(st, 2), plat_sql_column_text(st, 3),
+                               plat_sql_column_int64(st, 4), plat_sql_column_text(st, 5) };
         seen = 1;
         rc = fn(&li, ud);
     }
-    sqlite3_finalize(st);
+    plat_sql_finalize(st);
     if (rc == 0 && name && !seen)
         rc = plat_error_set(db->ctx, PLAT_ENOTFOUND, "no layer named '%s' (see `plat layer list`)", name);
     return rc;
@@ -290,34 +293,35 @@ int plat_layer_foreach_feature(plat_store *db, const char *name, const unsigned 
                                int (*fn)(const plat_feature *f, void *), void *ud)
 {
     char table[64], sql[512];
-    sqlite3_stmt *st = NULL;
+    plat_stmt *st = NULL;
     int rc = table_of(db, table, sizeof table, name);
     if (rc < 0)
         return rc;
-    if (bbox_wkb)
-        snprintf(sql, sizeof sql,
-                 "SELECT id, fid, AsBinary(geom), attrs FROM \"%s\" WHERE id IN (SELECT rowid FROM SpatialIndex "
-                 "WHERE f_table_name = '%s' AND f_geometry_column = 'geom' AND search_frame = GeomFromWKB(?1, ?2)) "
-                 "ORDER BY id", table, table);
-    else
+    if (bbox_wkb) {
+        char filter[320];
+        plat_sql_frame_filter(db, filter, sizeof filter, table, 1);
+        snprintf(sql, sizeof sql, "SELECT id, fid, AsBinary(geom), attrs FROM \"%s\" WHERE %s ORDER BY id", table, filter);
+    } else {
         snprintf(sql, sizeof sql, "SELECT id, fid, AsBinary(geom), attrs FROM \"%s\" ORDER BY id", table);
+    }
     if ((rc = plat_store__prepare(db, &st, sql)) < 0)
         return rc;
+    plat_sql_stream(st); /* a province's parcels: a batch at a time */
     if (bbox_wkb) {
-        sqlite3_bind_blob(st, 1, bbox_wkb, (int)bbox_size, SQLITE_STATIC);
-        sqlite3_bind_int(st, 2, db->srid);
+        plat_sql_bind_blob_ref(st, 1, bbox_wkb, (int)bbox_size);
+        plat_sql_bind_int(st, 2, db->srid);
     }
     while (rc == 0) {
-        int s = sqlite3_step(st);
-        if (s == SQLITE_DONE)
+        int s = plat_sql_step(st);
+        if (s == PLAT_SQL_DONE)
             break;
-        if (s != SQLITE_ROW) {
-            rc = plat_store__sqlite_err(db, "reading a layer");
+        if (s != PLAT_SQL_ROW) {
+            rc = plat_store__db_err(db, "reading a layer");
             break;
         }
         plat_feature f = feature_of(st);
         rc = fn(&f, ud);
     }
-    sqlite3_finalize(st);
+    plat_sql_finalize(st);
     return rc;
 }

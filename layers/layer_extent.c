@@ -12,7 +12,7 @@
 
 int plat_layer__extent(plat_store *db, plat_box *out, int *empty, const char *name)
 {
-    sqlite3_stmt *st = NULL;
+    plat_stmt *st = NULL;
     char table[64] = "", sql[256];
     out->x0 = out->y0 = 1.0;
     out->x1 = out->y1 = 0.0;
@@ -20,28 +20,28 @@ int plat_layer__extent(plat_store *db, plat_box *out, int *empty, const char *na
     int rc = plat_store__prepare(db, &st, "SELECT table_name FROM layers WHERE name = ?");
     if (rc < 0)
         return rc;
-    sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        snprintf(table, sizeof table, "%s", (const char *)sqlite3_column_text(st, 0));
+    plat_sql_bind_text(st, 1, name);
+    if (plat_sql_step(st) == PLAT_SQL_ROW)
+        snprintf(table, sizeof table, "%s", plat_sql_column_text(st, 0));
     else
         rc = plat_error_set(db->ctx, PLAT_ENOTFOUND, "no layer named '%s' (see `plat layer list`)", name);
-    sqlite3_finalize(st);
+    plat_sql_finalize(st);
     st = NULL;
     if (rc < 0)
         return rc;
-    snprintf(sql, sizeof sql, "SELECT min(xmin), min(ymin), max(xmax), max(ymax) FROM \"idx_%s_geom\"", table);
+    plat_sql_extent_query(db, sql, sizeof sql, table);
     if ((rc = plat_store__prepare(db, &st, sql)) < 0)
         return rc;
-    int s = sqlite3_step(st);
-    if (s == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
-        out->x0 = sqlite3_column_double(st, 0);
-        out->y0 = sqlite3_column_double(st, 1);
-        out->x1 = sqlite3_column_double(st, 2);
-        out->y1 = sqlite3_column_double(st, 3);
+    int s = plat_sql_step(st);
+    if (s == PLAT_SQL_ROW && !plat_sql_column_is_null(st, 0)) {
+        out->x0 = plat_sql_column_double(st, 0);
+        out->y0 = plat_sql_column_double(st, 1);
+        out->x1 = plat_sql_column_double(st, 2);
+        out->y1 = plat_sql_column_double(st, 3);
         *empty = 0;
-    } else if (s != SQLITE_ROW) {
-        rc = plat_store__sqlite_err(db, "reading a layer's extent");
+    } else if (s != PLAT_SQL_ROW) {
+        rc = plat_store__db_err(db, "reading a layer's extent");
     }
-    sqlite3_finalize(st);
+    plat_sql_finalize(st);
     return rc;
 }

@@ -18,16 +18,16 @@
 
 static int layer_id(plat_store *db, const char *layer, int64_t *id)
 {
-    sqlite3_stmt *st = NULL;
+    plat_stmt *st = NULL;
     int rc = plat_store__prepare(db, &st, "SELECT id FROM layers WHERE name = ?");
     if (rc < 0)
         return rc;
-    sqlite3_bind_text(st, 1, layer, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        *id = sqlite3_column_int64(st, 0);
+    plat_sql_bind_text(st, 1, layer);
+    if (plat_sql_step(st) == PLAT_SQL_ROW)
+        *id = plat_sql_column_int64(st, 0);
     else
         rc = plat_error_set(db->ctx, PLAT_ENOTFOUND, "no layer named '%s' (see `plat layer list`)", layer);
-    sqlite3_finalize(st);
+    plat_sql_finalize(st);
     return rc;
 }
 
@@ -36,17 +36,17 @@ int plat_store__layer_sums_read(plat_store *db, const char *layer, int planar, p
     *rows = NULL;
     *n = 0;
     int64_t id = 0;
-    sqlite3_stmt *st = NULL;
+    plat_stmt *st = NULL;
     int rc = layer_id(db, layer, &id);
     if (rc >= 0)
         rc = plat_store__prepare(db, &st, "SELECT township_id, features, line_m, area_m2 FROM layer_sums "
                                           "WHERE layer_id = ? AND planar = ? ORDER BY township_id");
     if (rc < 0)
         return rc;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int(st, 2, planar ? 1 : 0);
+    plat_sql_bind_int64(st, 1, id);
+    plat_sql_bind_int(st, 2, planar ? 1 : 0);
     int cap = 0, outside = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (plat_sql_step(st) == PLAT_SQL_ROW) {
         if (*n == cap) {
             cap = cap ? cap * 2 : 64;
             plat_layer_sum_row *v = realloc(*rows, (size_t)cap * sizeof(*v));
@@ -57,13 +57,13 @@ int plat_store__layer_sums_read(plat_store *db, const char *layer, int planar, p
             *rows = v;
         }
         plat_layer_sum_row *r = &(*rows)[(*n)++];
-        r->township_id = sqlite3_column_int64(st, 0);
-        r->features = sqlite3_column_int64(st, 1);
-        r->line_m = sqlite3_column_double(st, 2);
-        r->area_m2 = sqlite3_column_double(st, 3);
+        r->township_id = plat_sql_column_int64(st, 0);
+        r->features = plat_sql_column_int64(st, 1);
+        r->line_m = plat_sql_column_double(st, 2);
+        r->area_m2 = plat_sql_column_double(st, 3);
         outside |= r->township_id == 0;
     }
-    sqlite3_finalize(st);
+    plat_sql_finalize(st);
     /* Every set has its outside row (zero or not), written in one transaction with the
      * rest: without it nothing was stored. */
     if (rc < 0 || !outside) {
@@ -76,20 +76,23 @@ int plat_store__layer_sums_read(plat_store *db, const char *layer, int planar, p
 
 static int write_rows(plat_store *db, int64_t id, int planar, const plat_layer_sum_row *rows, int n)
 {
-    sqlite3_stmt *st = NULL;
-    int rc = plat_store__prepare(db, &st, "INSERT OR REPLACE INTO layer_sums(layer_id, planar, township_id, features, "
-                                          "line_m, area_m2) VALUES(?, ?, ?, ?, ?, ?)");
+    plat_stmt *st = NULL;
+    int rc = plat_store__prepare(db, &st, "INSERT INTO layer_sums(layer_id, planar, township_id, features, "
+                                          "line_m, area_m2) VALUES(?, ?, ?, ?, ?, ?) "
+                                          "ON CONFLICT(layer_id, planar, township_id) DO UPDATE SET "
+                                          "features = excluded.features, line_m = excluded.line_m, "
+                                          "area_m2 = excluded.area_m2");
     for (int i = 0; rc >= 0 && i < n; i++) {
-        sqlite3_reset(st);
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_int(st, 2, planar ? 1 : 0);
-        sqlite3_bind_int64(st, 3, rows[i].township_id);
-        sqlite3_bind_int64(st, 4, rows[i].features);
-        sqlite3_bind_double(st, 5, rows[i].line_m);
-        sqlite3_bind_double(st, 6, rows[i].area_m2);
+        plat_sql_reset(st);
+        plat_sql_bind_int64(st, 1, id);
+        plat_sql_bind_int(st, 2, planar ? 1 : 0);
+        plat_sql_bind_int64(st, 3, rows[i].township_id);
+        plat_sql_bind_int64(st, 4, rows[i].features);
+        plat_sql_bind_double(st, 5, rows[i].line_m);
+        plat_sql_bind_double(st, 6, rows[i].area_m2);
         rc = plat_store__step_write(db, st, "storing a layer's figures");
     }
-    sqlite3_finalize(st);
+    plat_sql_finalize(st);
     return rc;
 }
 
@@ -97,13 +100,14 @@ void plat_store__layer_sums_write(plat_store *db, const char *layer, int planar,
                                   int n)
 {
     int64_t id = 0;
-    sqlite3_busy_timeout(db->db, 0);
+    db->wait_ms = 0;
     int rc = layer_id(db, layer, &id);
     if (rc >= 0 && (rc = plat_store__tx_begin(db)) >= 0) {
         rc = write_rows(db, id, planar, rows, n);
         plat_store__tx_end(db, rc);
     }
-    sqlite3_busy_timeout(db->db, PLAT_BUSY_TIMEOUT_MS);
+    db->wait_ms = PLAT_BUSY_TIMEOUT_MS;
+    plat_sql_sqlite_busy_timeout(db, db->wait_ms);
     if (rc < 0) /* not the caller's error: its figures are right, only not kept */
         plat_error_clear(db->ctx);
 }

@@ -3,10 +3,9 @@
 #ifndef PLAT_LAYERS_INT_H
 #define PLAT_LAYERS_INT_H
 
-#include <sqlite3.h>
-
 #include "plat/store.h"
 #include "plat/util.h"
+#include "sql.h"
 
 #define PLAT_SCHEMA_VERSION 3
 /* How long a writer waits for another writer's lock before giving up. */
@@ -14,17 +13,28 @@
 #define PLAT_APPLICATION_ID 0x504C4154 /* "PLAT" in PRAGMA application_id */
 
 struct plat_store {
-    sqlite3 *db;
-    void *splite_cache;  /* SpatiaLite's per-connection cache */
+    const plat_sql_ops *sql; /* the backend (sql.h) */
+    struct sqlite3 *lite;    /* a SQLite ledger (sql_sqlite.c) */
+    void *splite_cache;      /* SpatiaLite's per-connection cache */
+    struct pg_conn *pg;      /* a PostgreSQL ledger (sql_pg.c) */
+    char *schema;            /* its schema, a plain identifier */
+    char *secret;            /* the password given in the connection string, scrubbed from messages */
+    char pg_err[512];        /* the last PostgreSQL error message and SQLSTATE */
+    char pg_state[8];
+    int pg_cursors;          /* cursors declared so far, for unique names */
+    int snapshot;            /* a reader's snapshot transaction is open (PostgreSQL) */
+    int wait_ms;             /* how long a writer waits for another's lock (PLAT_BUSY_TIMEOUT_MS) */
+    int created;             /* this open made a new ledger file (removed if the open fails) */
     plat_ctx *ctx;       /* borrowed from the caller */
     int srid;            /* working CRS, 0 until the first geometry */
     int tx_depth;        /* savepoints open through plat_store__tx_begin */
     long fault_at;       /* PLAT_FAULT_AT: fail the N-th write (0: never) */
     long writes;         /* writes so far, for fault_at */
-    char *path;
+    char *path;          /* the file, or the connection string without its password and the schema */
+    char *target;        /* the file, or the connection string without its password */
     /* plat_layer_add_feature's INSERT, kept prepared for the layer named layer_insert_for
      * while a layer is being filled (layer.c); finalized by create, finish, drop and close. */
-    sqlite3_stmt *layer_insert;
+    plat_stmt *layer_insert;
     char layer_insert_for[72];
     /* Projects whose places are stale, measured once when the outermost transaction commits
      * (place.c): an import of many projects runs the engine once, not once per project. */
@@ -33,22 +43,24 @@ struct plat_store {
     int stale_all;       /* every project and the townships' areas */
 };
 
-/** Record the connection's last SQLite error as "what: message". @return PLAT_EIO, or
- * PLAT_EBUSY when another writer holds the lock, or PLAT_EINVALID for a constraint. */
-int plat_store__sqlite_err(plat_store *db, const char *what);
-/** Prepare sql. @return 0 or < 0 (recorded). */
-int plat_store__prepare(plat_store *db, sqlite3_stmt **st, const char *sql);
+/** Record the connection's last error as "what: message". @return PLAT_EIO (also when the
+ * role may not write), PLAT_EBUSY when another writer holds the lock, PLAT_EINVALID for a
+ * constraint. */
+int plat_store__db_err(plat_store *db, const char *what);
+/** Prepare sql (SQLite's spelling, see sql.h). @return 0 or < 0 (recorded). */
+int plat_store__prepare(plat_store *db, plat_stmt **st, const char *sql);
 /** Execute sql with no parameters (several statements allowed). @return 0 or < 0. */
 int plat_store__exec(plat_store *db, const char *sql);
 /** Step a writing statement to completion, counting it for fault injection.
  * @return 0 or < 0 (recorded, with `what` in the message). */
-int plat_store__step_write(plat_store *db, sqlite3_stmt *st, const char *what);
+int plat_store__step_write(plat_store *db, plat_stmt *st, const char *what);
+/** Step an INSERT ... RETURNING id to completion, counting it for fault injection.
+ * @param[out] id the new row's id. @return 0 or < 0 (recorded) */
+int plat_store__step_insert(plat_store *db, plat_stmt *st, const char *what, int64_t *id);
 /** qsort comparison of two int64_t (row ids). */
 int plat_store__cmp_id(const void *a, const void *b);
-/** Bind text, or NULL when s is NULL. */
-int plat_store__bind_text(sqlite3_stmt *st, int i, const char *s);
 /** Copy column i as a new string (NULL stays NULL). */
-char *plat_store__column_strdup(sqlite3_stmt *st, int i);
+char *plat_store__column_strdup(plat_stmt *st, int i);
 
 /** Open a savepoint, a transaction of its own when none is open. @return 0 or < 0. */
 int plat_store__tx_begin(plat_store *db);
@@ -84,13 +96,53 @@ void plat_store__drop_stale(plat_store *db);
 #define PLAT_EVENT_HASHED                                                                        \
     "id, project_id, kind, date, recorded_at, status, progress, done, note, geom_wkb, done_wkb, " \
     "fields, precision, place, corrects"
-/** Register plat's SQL functions (plat_event_hash) on the connection. @return 0 or < 0 */
-int plat_store__register_functions(plat_store *db);
+#define PLAT_EVENT_NHASHED 15
+/* The hash of an event is SHA-256 over its prev_hash and then each PLAT_EVENT_HASHED value in
+ * order, each fed through one of these, by the type the ledger stores it as (history.c). */
+void plat_event_hash_int(plat_sha256 *s, int64_t v);
+void plat_event_hash_double(plat_sha256 *s, double v);
+void plat_event_hash_text(plat_sha256 *s, const char *t); /* NULL: a NULL */
+void plat_event_hash_blob(plat_sha256 *s, const void *p, size_t n); /* NULL: a NULL */
+void plat_event_hash_null(plat_sha256 *s);
 /** Compute prev_hash and hash of every event in id order and the head in meta (the migration
  * to version 3 chains the history of older ledgers). @return 0 or < 0 */
 int plat_store__chain_events(plat_store *db);
 
-/** Add geometry columns and spatial indexes for the working CRS srid. @return 0 or < 0. */
-int plat_store__add_geometry_columns(plat_store *db, int srid);
+/** Open a SQLite ledger file into db (db->ctx, path and fault_at are set). @return 0 or < 0 */
+int plat_sql_sqlite_open(plat_store *db, const char *path, int mode);
+/** Set SQLite's busy timeout (a no-op on PostgreSQL). */
+void plat_sql_sqlite_busy_timeout(plat_store *db, int ms);
+/** Remove a SQLite ledger file with its -wal, -shm and -journal companions. */
+void plat_sql_sqlite_remove(const char *path);
+/** Open a PostgreSQL ledger: conninfo as libpq takes it, schema a plain identifier.
+ * @return 0 or < 0 */
+int plat_sql_pg_open(plat_store *db, const char *conninfo, const char *schema, int mode);
+/** Create the ledger's schema (plat init). @return 0 or < 0 naming the missing privilege */
+int plat_sql_pg_create_schema(plat_store *db);
+/** The schema version of a PostgreSQL ledger, 0 when the schema holds none. */
+int plat_sql_pg_schema_version(plat_store *db);
+/** Open a reader's snapshot transaction, held until the store closes (PostgreSQL). */
+int plat_sql_pg_snapshot(plat_store *db);
+/** 1 when target names a PostgreSQL database (postgresql://, postgres://, PG:, or key=value). */
+int plat_sql_is_conninfo(const char *target);
+
+/** The SQL condition "the row's geometry box meets the box ?p..?p+3 (x0, y0, x1, y1)" on the
+ * table `table` (its id looked up in SpatiaLite's R*Tree; PostGIS's && operator on its
+ * geometry), written into buf. */
+void plat_sql_box_filter(plat_store *db, char *buf, size_t n, const char *table, int p);
+/** The same for a box given as WKB and SRID in ?p, ?p+1. */
+void plat_sql_frame_filter(plat_store *db, char *buf, size_t n, const char *table, int p);
+/** A query of one row: the extent (xmin, ymin, xmax, ymax, all NULL when empty) of table. */
+void plat_sql_extent_query(plat_store *db, char *buf, size_t n, const char *table);
+/** Add the geometry columns of townships and projects, with spatial indexes, in srid. */
+int plat_sql_add_geometry_columns(plat_store *db, int srid);
+/** 1 when table has a geometry column, 0 when not, < 0 on error. */
+int plat_sql_has_geometry(plat_store *db, const char *table);
+/** Create a reference layer's table (id, fid, attrs, geom in srid), without its spatial index. */
+int plat_sql_create_layer_table(plat_store *db, const char *table, int srid);
+/** Build a layer table's spatial index once it is filled (a no-op when it has one). */
+int plat_sql_index_layer_table(plat_store *db, const char *table);
+/** Drop a layer table with its spatial index and geometry registration. */
+int plat_sql_drop_layer_table(plat_store *db, const char *table);
 
 #endif

@@ -14,6 +14,7 @@
  * border belongs to one township. The engine runs twice, ellipsoidal and planar; clipping is
  * done in the plane both times, so both runs give the same parts in the same order. */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,10 +41,10 @@ static void blobs_dispose(blobs *b)
 }
 
 /* Append the (id, blob) rows of a prepared statement to out, and finalize it. */
-static int read_rows(plat_store *db, blobs *out, sqlite3_stmt *st)
+static int read_rows(plat_store *db, blobs *out, plat_stmt *st)
 {
     int rc = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    while (plat_sql_step(st) == PLAT_SQL_ROW) {
         if (out->n == out->cap) {
             int cap = out->cap ? out->cap * 2 : 64;
             blob *v = realloc(out->v, (size_t)cap * sizeof(*v));
@@ -55,28 +56,28 @@ static int read_rows(plat_store *db, blobs *out, sqlite3_stmt *st)
             out->cap = cap;
         }
         blob *b = &out->v[out->n];
-        b->id = sqlite3_column_int64(st, 0);
-        b->size = sqlite3_column_bytes(st, 1);
+        b->id = plat_sql_column_int64(st, 0);
+        b->size = plat_sql_column_bytes(st, 1);
         if (!(b->wkb = malloc((size_t)(b->size > 0 ? b->size : 1)))) {
             rc = plat_error_set(db->ctx, PLAT_ENOMEM, "out of memory");
             break;
         }
-        memcpy(b->wkb, sqlite3_column_blob(st, 1), (size_t)b->size);
+        memcpy(b->wkb, plat_sql_column_blob(st, 1), (size_t)b->size);
         out->n++;
     }
-    sqlite3_finalize(st);
+    plat_sql_finalize(st);
     return rc;
 }
 
 /* read_rows of sql, whose one parameter (if any) is id. */
 static int read_blobs(plat_store *db, blobs *out, const char *sql, int64_t id)
 {
-    sqlite3_stmt *st = NULL;
+    plat_stmt *st = NULL;
     int rc = plat_store__prepare(db, &st, sql);
     if (rc < 0)
         return rc;
     if (id)
-        sqlite3_bind_int64(st, 1, id);
+        plat_sql_bind_int64(st, 1, id);
     return read_rows(db, out, st);
 }
 
@@ -105,23 +106,23 @@ static int run_engine(plat_store *db, plat_cov **out, const blobs *towns, const 
  * ones (a stale project without geometry, or removed, just loses its places). */
 static int delete_places(plat_store *db, const int64_t *ids, int n)
 {
-    sqlite3_stmt *st = NULL;
+    plat_stmt *st = NULL;
     int rc = plat_store__prepare(db, &st, ids ? "DELETE FROM project_places WHERE project_id = ?"
                                               : "DELETE FROM project_places");
     if (rc >= 0 && !ids)
         rc = plat_store__step_write(db, st, "refreshing project places");
     for (int i = 0; rc >= 0 && ids && i < n; i++) {
-        sqlite3_reset(st);
-        sqlite3_bind_int64(st, 1, ids[i]);
+        plat_sql_reset(st);
+        plat_sql_bind_int64(st, 1, ids[i]);
         rc = plat_store__step_write(db, st, "refreshing project places");
     }
-    sqlite3_finalize(st);
+    plat_sql_finalize(st);
     return rc;
 }
 
 static int write_places(plat_store *db, plat_cov *e, plat_cov *pl, const blobs *towns, const blobs *projects)
 {
-    sqlite3_stmt *ins = NULL, *upd = NULL;
+    plat_stmt *ins = NULL, *upd = NULL;
     int rc = plat_store__prepare(db, &ins, "INSERT INTO project_places(project_id, township_id, length_m, area_m2, "
                                            "points, planar_length_m, planar_area_m2) VALUES(?,?,?,?,?,?,?)");
     if (rc >= 0)
@@ -143,14 +144,14 @@ static int write_places(plat_store *db, plat_cov *e, plat_cov *pl, const blobs *
             tp.length_m += qp.length_m, tp.area_m2 += qp.area_m2, tp.points += qp.points;
             if (ze < 0)
                 continue;
-            sqlite3_reset(ins);
-            sqlite3_bind_int64(ins, 1, projects->v[p].id);
-            sqlite3_bind_int64(ins, 2, towns->v[ze].id);
-            sqlite3_bind_double(ins, 3, qe.length_m);
-            sqlite3_bind_double(ins, 4, qe.area_m2);
-            sqlite3_bind_int(ins, 5, qe.points);
-            sqlite3_bind_double(ins, 6, qp.length_m);
-            sqlite3_bind_double(ins, 7, qp.area_m2);
+            plat_sql_reset(ins);
+            plat_sql_bind_int64(ins, 1, projects->v[p].id);
+            plat_sql_bind_int64(ins, 2, towns->v[ze].id);
+            plat_sql_bind_double(ins, 3, qe.length_m);
+            plat_sql_bind_double(ins, 4, qe.area_m2);
+            plat_sql_bind_int(ins, 5, qe.points);
+            plat_sql_bind_double(ins, 6, qp.length_m);
+            plat_sql_bind_double(ins, 7, qp.area_m2);
             rc = plat_store__step_write(db, ins, "storing a project's place");
         }
         if (rc < 0)
@@ -163,33 +164,33 @@ static int write_places(plat_store *db, plat_cov *e, plat_cov *pl, const blobs *
             kinds = plat_geom_kinds(db->ctx, g);
             GEOSGeom_destroy_r(plat_gis_geos(db->ctx), g);
         }
-        sqlite3_reset(upd);
-        sqlite3_bind_int64(upd, 1, projects->v[p].id);
-        sqlite3_bind_int(upd, 2, kinds);
-        sqlite3_bind_double(upd, 3, te.length_m);
-        sqlite3_bind_double(upd, 4, te.area_m2);
-        sqlite3_bind_int(upd, 5, te.points);
-        sqlite3_bind_double(upd, 6, tp.length_m);
-        sqlite3_bind_double(upd, 7, tp.area_m2);
+        plat_sql_reset(upd);
+        plat_sql_bind_int64(upd, 1, projects->v[p].id);
+        plat_sql_bind_int(upd, 2, kinds);
+        plat_sql_bind_double(upd, 3, te.length_m);
+        plat_sql_bind_double(upd, 4, te.area_m2);
+        plat_sql_bind_int(upd, 5, te.points);
+        plat_sql_bind_double(upd, 6, tp.length_m);
+        plat_sql_bind_double(upd, 7, tp.area_m2);
         rc = plat_store__step_write(db, upd, "storing a project's measures");
     }
-    sqlite3_finalize(ins);
-    sqlite3_finalize(upd);
+    plat_sql_finalize(ins);
+    plat_sql_finalize(upd);
     return rc;
 }
 
 static int write_township_areas(plat_store *db, plat_cov *e, plat_cov *pl, const blobs *towns)
 {
-    sqlite3_stmt *st = NULL;
+    plat_stmt *st = NULL;
     int rc = plat_store__prepare(db, &st, "UPDATE townships SET area_m2 = ?2, planar_area_m2 = ?3 WHERE id = ?1");
     for (int z = 0; rc >= 0 && z < towns->n; z++) {
-        sqlite3_reset(st);
-        sqlite3_bind_int64(st, 1, towns->v[z].id);
-        sqlite3_bind_double(st, 2, plat_cov_zone_area(e, z));
-        sqlite3_bind_double(st, 3, plat_cov_zone_area(pl, z));
+        plat_sql_reset(st);
+        plat_sql_bind_int64(st, 1, towns->v[z].id);
+        plat_sql_bind_double(st, 2, plat_cov_zone_area(e, z));
+        plat_sql_bind_double(st, 3, plat_cov_zone_area(pl, z));
         rc = plat_store__step_write(db, st, "storing a township's area");
     }
-    sqlite3_finalize(st);
+    plat_sql_finalize(st);
     return rc;
 }
 
@@ -243,18 +244,18 @@ static int refresh_stale(plat_store *db)
     db->nstale = n;
 
     blobs towns = { 0 }, projects = { 0 };
-    sqlite3_stmt *box = NULL;
+    plat_stmt *box = NULL;
     double minx = 0, miny = 0, maxx = 0, maxy = 0;
     int have_box = 0;
     int rc = plat_store__prepare(db, &box, "SELECT MbrMinX(geom), MbrMinY(geom), MbrMaxX(geom), MbrMaxY(geom) "
                                            "FROM projects WHERE id = ? AND geom IS NOT NULL AND removed_at IS NULL");
     for (int i = 0; rc >= 0 && i < n; i++) {
-        sqlite3_reset(box);
-        sqlite3_bind_int64(box, 1, db->stale[i]);
-        if (sqlite3_step(box) != SQLITE_ROW || sqlite3_column_type(box, 0) == SQLITE_NULL)
+        plat_sql_reset(box);
+        plat_sql_bind_int64(box, 1, db->stale[i]);
+        if (plat_sql_step(box) != PLAT_SQL_ROW || plat_sql_column_is_null(box, 0))
             continue;
-        double b[4] = { sqlite3_column_double(box, 0), sqlite3_column_double(box, 1),
-                        sqlite3_column_double(box, 2), sqlite3_column_double(box, 3) };
+        double b[4] = { plat_sql_column_double(box, 0), plat_sql_column_double(box, 1),
+                        plat_sql_column_double(box, 2), plat_sql_column_double(box, 3) };
         minx = have_box ? fmin(minx, b[0]) : b[0];
         miny = have_box ? fmin(miny, b[1]) : b[1];
         maxx = have_box ? fmax(maxx, b[2]) : b[2];
@@ -262,17 +263,18 @@ static int refresh_stale(plat_store *db)
         have_box = 1;
         rc = read_blobs(db, &projects, "SELECT id, AsBinary(geom) FROM projects WHERE id = ?", db->stale[i]);
     }
-    sqlite3_finalize(box);
+    plat_sql_finalize(box);
     if (rc >= 0 && have_box) {
-        sqlite3_stmt *st = NULL;
-        rc = plat_store__prepare(db, &st, "SELECT id, AsBinary(geom) FROM townships WHERE id IN "
-                                          "(SELECT pkid FROM idx_townships_geom WHERE xmin <= ?3 AND xmax >= ?1 "
-                                          "AND ymin <= ?4 AND ymax >= ?2) ORDER BY county_code, code");
+        plat_stmt *st = NULL;
+        char filter[320], sql[512];
+        plat_sql_box_filter(db, filter, sizeof filter, "townships", 1);
+        snprintf(sql, sizeof sql, "SELECT id, AsBinary(geom) FROM townships WHERE %s ORDER BY county_code, code", filter);
+        rc = plat_store__prepare(db, &st, sql);
         if (rc >= 0) {
-            sqlite3_bind_double(st, 1, minx);
-            sqlite3_bind_double(st, 2, miny);
-            sqlite3_bind_double(st, 3, maxx);
-            sqlite3_bind_double(st, 4, maxy);
+            plat_sql_bind_double(st, 1, minx);
+            plat_sql_bind_double(st, 2, miny);
+            plat_sql_bind_double(st, 3, maxx);
+            plat_sql_bind_double(st, 4, maxy);
             rc = read_rows(db, &towns, st);
         }
     }
@@ -335,7 +337,7 @@ int plat_store_refresh_places(plat_store *db)
 int plat_project_places(plat_store *db, int64_t project_id, int planar, int (*fn)(const plat_place_row *, void *),
                         void *ud)
 {
-    sqlite3_stmt *st = NULL;
+    plat_stmt *st = NULL;
     int rc = plat_store__prepare(db, &st, planar
         ? "SELECT t.code, t.name, t.county, p.planar_length_m, p.planar_area_m2, p.points FROM project_places p "
           "JOIN townships t ON t.id = p.township_id WHERE p.project_id = ? ORDER BY t.county_code, t.code"
@@ -343,13 +345,13 @@ int plat_project_places(plat_store *db, int64_t project_id, int planar, int (*fn
           "JOIN townships t ON t.id = p.township_id WHERE p.project_id = ? ORDER BY t.county_code, t.code");
     if (rc < 0)
         return rc;
-    sqlite3_bind_int64(st, 1, project_id);
-    while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
-        plat_place_row r = { (const char *)sqlite3_column_text(st, 0), (const char *)sqlite3_column_text(st, 1),
-                             (const char *)sqlite3_column_text(st, 2),
-                             { sqlite3_column_double(st, 3), sqlite3_column_double(st, 4), sqlite3_column_int(st, 5) } };
+    plat_sql_bind_int64(st, 1, project_id);
+    while (rc == 0 && plat_sql_step(st) == PLAT_SQL_ROW) {
+        plat_place_row r = { plat_sql_column_text(st, 0), plat_sql_column_text(st, 1),
+                             plat_sql_column_text(st, 2),
+                             { plat_sql_column_double(st, 3), plat_sql_column_double(st, 4), plat_sql_column_int(st, 5) } };
         rc = fn(&r, ud);
     }
-    sqlite3_finalize(st);
+    plat_sql_finalize(st);
     return rc;
 }

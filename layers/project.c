@@ -16,7 +16,13 @@
  * before its registration's date. Events are hash-chained (history.c).
  *
  * Removing a project keeps it: the row is marked removed, a "remove" event closes its history,
- * and its code stays taken so an old report can never be mistaken for a new project. */
+ * and its code stays taken so an old report can never be mistaken for a new project.
+ *
+ * Many editors (issue 11): writers take turns, so two updates at once both land, in order. An
+ * edit made on a copy read earlier (a `project show`, an export edited in QGIS and imported
+ * again with --upsert) says which version it started from, the id of the project's newest
+ * event then; if another event has been appended since, the edit is refused rather than laid
+ * over a change its author never saw (check_version). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,8 +34,13 @@
     "id, code, name, category, county, status, progress, done, target_qty, target_unit, "       \
     "lead_unit, source_doc, clause, year, investment, start_date, end_date, attrs, created_at, " \
     "updated_at, kinds, length_m, area_m2, points, planar_length_m, planar_area_m2, precision, place, " \
-    "done_wkb"
-#define PROJECT_GEOM_COLUMN 29 /* after PROJECT_COLUMNS */
+    "done_wkb, " PROJECT_VERSION
+#define PROJECT_GEOM_COLUMN 30 /* after PROJECT_COLUMNS */
+/* A project's version: the id of its newest event. Every write appends one, so the version
+ * moves with every update, replacement, correction and removal, and it is the number `project
+ * show` gives the event. Looked up through the index on project_id rather than kept in the
+ * row, so no write can forget to move it. */
+#define PROJECT_VERSION "(SELECT max(e.id) FROM project_events e WHERE e.project_id = projects.id)"
 
 void plat_project_dispose(plat_project *p)
 {
@@ -71,16 +82,16 @@ static int check_fields(plat_store *db, const plat_project *p)
 
 static int64_t find_id(plat_store *db, const char *code, int include_removed)
 {
-    sqlite3_stmt *st = NULL;
+    plat_stmt *st = NULL;
     int64_t id = 0;
     const char *sql = include_removed ? "SELECT id FROM projects WHERE code = ?"
                                       : "SELECT id FROM projects WHERE code = ? AND removed_at IS NULL";
     if (plat_store__prepare(db, &st, sql) < 0)
         return -1;
-    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
-        id = sqlite3_column_int64(st, 0);
-    sqlite3_finalize(st);
+    plat_sql_bind_text(st, 1, code);
+    if (plat_sql_step(st) == PLAT_SQL_ROW)
+        id = plat_sql_column_int64(st, 0);
+    plat_sql_finalize(st);
     return id;
 }
 
@@ -93,7 +104,7 @@ int plat_precision_valid(const char *precision)
     return 0;
 }
 
-static void bind_description(sqlite3_stmt *st, int first, const plat_project *p);
+static void bind_description(plat_stmt *st, int first, const plat_project *p);
 
 /* One event to append. NULL/0 fields are stored as NULL: "unchanged". */
 typedef struct event_row {
@@ -107,36 +118,72 @@ typedef struct event_row {
 } event_row;
 
 /* Append one event, chained to the last one (history.c): its id is the next, its prev_hash the
- * last event's hash, its hash computed by the same SQL function plat verify uses. */
+ * last event's hash, and its hash is computed here from the values bound, in the order and
+ * types plat verify reads them back in. Writers take turns (plat_store__tx_begin), so the last
+ * event cannot change between the read and the insert. */
 static int add_event(plat_store *db, int64_t id, const event_row *e)
 {
-    sqlite3_stmt *st = NULL;
-    char today[16], now[32];
-    int rc = plat_store__prepare(db, &st,
-        "INSERT INTO project_events(" PLAT_EVENT_HASHED ", prev_hash, hash) "
-        "SELECT n.id, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, n.prev, "
-        "plat_event_hash(n.prev, n.id, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
-        "FROM (SELECT coalesce(max(id), 0) + 1 AS id, "
-        "coalesce((SELECT hash FROM project_events ORDER BY id DESC LIMIT 1), '') AS prev FROM project_events) n");
+    plat_stmt *st = NULL;
+    char today[16], now[32], prev[65] = "", hash[65];
+    int64_t next = 1;
+    int rc = plat_store__prepare(db, &st, "SELECT id, hash FROM project_events ORDER BY id DESC LIMIT 1");
     if (rc < 0)
         return rc;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_text(st, 2, e->kind, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 3, e->date ? e->date : plat_date_today(today), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 4, plat_time_now(now), -1, SQLITE_TRANSIENT);
-    plat_store__bind_text(st, 5, e->status);
-    e->progress ? sqlite3_bind_double(st, 6, *e->progress) : sqlite3_bind_null(st, 6);
-    e->done ? sqlite3_bind_double(st, 7, *e->done) : sqlite3_bind_null(st, 7);
-    plat_store__bind_text(st, 8, e->note);
-    e->wkb ? sqlite3_bind_blob(st, 9, e->wkb, (int)e->wkb_size, SQLITE_STATIC) : sqlite3_bind_null(st, 9);
-    e->done_wkb ? sqlite3_bind_blob(st, 10, e->done_wkb, (int)e->done_wkb_size, SQLITE_STATIC)
-                : sqlite3_bind_null(st, 10);
-    plat_store__bind_text(st, 11, e->fields);
-    plat_store__bind_text(st, 12, e->precision);
-    plat_store__bind_text(st, 13, e->place);
-    e->corrects ? sqlite3_bind_int64(st, 14, e->corrects) : sqlite3_bind_null(st, 14);
+    int s = plat_sql_step(st);
+    if (s == PLAT_SQL_ROW) {
+        next = plat_sql_column_int64(st, 0) + 1;
+        snprintf(prev, sizeof prev, "%s", plat_sql_column_text(st, 1));
+    }
+    plat_sql_finalize(st);
+    if (s != PLAT_SQL_ROW && s != PLAT_SQL_DONE)
+        return plat_store__db_err(db, "reading the project history");
+
+    const char *date = e->date ? e->date : plat_date_today(today);
+    plat_time_now(now);
+    plat_sha256 h;
+    plat_sha256_init(&h);
+    plat_event_hash_text(&h, prev);
+    plat_event_hash_int(&h, next);
+    plat_event_hash_int(&h, id);
+    plat_event_hash_text(&h, e->kind);
+    plat_event_hash_text(&h, date);
+    plat_event_hash_text(&h, now);
+    plat_event_hash_text(&h, e->status);
+    e->progress ? plat_event_hash_double(&h, *e->progress) : plat_event_hash_null(&h);
+    e->done ? plat_event_hash_double(&h, *e->done) : plat_event_hash_null(&h);
+    plat_event_hash_text(&h, e->note);
+    plat_event_hash_blob(&h, e->wkb, e->wkb_size);
+    plat_event_hash_blob(&h, e->done_wkb, e->done_wkb_size);
+    plat_event_hash_text(&h, e->fields);
+    plat_event_hash_text(&h, e->precision);
+    plat_event_hash_text(&h, e->place);
+    e->corrects ? plat_event_hash_int(&h, e->corrects) : plat_event_hash_null(&h);
+    plat_sha256_hex(&h, hash);
+
+    rc = plat_store__prepare(db, &st,
+        "INSERT INTO project_events(" PLAT_EVENT_HASHED ", prev_hash, hash) "
+        "VALUES(?15, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?16, ?17)");
+    if (rc < 0)
+        return rc;
+    plat_sql_bind_int64(st, 1, id);
+    plat_sql_bind_text(st, 2, e->kind);
+    plat_sql_bind_text(st, 3, date);
+    plat_sql_bind_text(st, 4, now);
+    plat_sql_bind_text(st, 5, e->status);
+    e->progress ? plat_sql_bind_double(st, 6, *e->progress) : plat_sql_bind_null(st, 6);
+    e->done ? plat_sql_bind_double(st, 7, *e->done) : plat_sql_bind_null(st, 7);
+    plat_sql_bind_text(st, 8, e->note);
+    plat_sql_bind_blob_ref(st, 9, e->wkb, e->wkb_size);
+    plat_sql_bind_blob_ref(st, 10, e->done_wkb, e->done_wkb_size);
+    plat_sql_bind_text(st, 11, e->fields);
+    plat_sql_bind_text(st, 12, e->precision);
+    plat_sql_bind_text(st, 13, e->place);
+    e->corrects ? plat_sql_bind_int64(st, 14, e->corrects) : plat_sql_bind_null(st, 14);
+    plat_sql_bind_int64(st, 15, next);
+    plat_sql_bind_text(st, 16, prev);
+    plat_sql_bind_text(st, 17, hash);
     rc = plat_store__step_write(db, st, "appending to the project history");
-    sqlite3_finalize(st);
+    plat_sql_finalize(st);
     return rc;
 }
 
@@ -145,104 +192,110 @@ static int add_event(plat_store *db, int64_t id, const event_row *e)
 /* Visible events of one project, registration first, then by date, then as recorded. A
  * correction plays the role of the event it corrects (a corrected registration is still the
  * registration); a corrected event is left out once its correction is visible. */
+#define FOLD_ROLE                                                                                              \
+    "CASE WHEN kind = 'correct' THEN coalesce((SELECT c.kind FROM project_events c WHERE c.id = "           \
+    "e.corrects), 'update') ELSE kind END"
 #define FOLD_SQL                                                                                               \
-    "SELECT CASE WHEN kind = 'correct' THEN coalesce((SELECT c.kind FROM project_events c WHERE c.id = "    \
-    "e.corrects), 'update') ELSE kind END AS role, status, progress, done, geom_wkb, done_wkb, precision, "     \
+    "SELECT " FOLD_ROLE ", status, progress, done, geom_wkb, done_wkb, precision, "                             \
     "place, fields IS NOT NULL, json_extract(fields, '$.name'), json_extract(fields, '$.category'), "          \
     "json_extract(fields, '$.county'), json_extract(fields, '$.target_qty'), "                                  \
     "json_extract(fields, '$.target_unit'), json_extract(fields, '$.lead_unit'), "                              \
     "json_extract(fields, '$.source_doc'), json_extract(fields, '$.clause'), json_extract(fields, '$.year'), "   \
     "json_extract(fields, '$.investment'), json_extract(fields, '$.start_date'), "                              \
-    "json_extract(fields, '$.end_date'), json_extract(fields, '$.attrs') "                                      \
-    "FROM project_events e WHERE project_id = ?1 AND (?2 IS NULL OR date <= ?2) "                               \
-    "AND (?3 IS NULL OR substr(recorded_at, 1, 10) <= ?3) AND NOT EXISTS (SELECT 1 FROM project_events c "     \
-    "WHERE c.corrects = e.id AND (?3 IS NULL OR substr(c.recorded_at, 1, 10) <= ?3)) "                         \
-    "ORDER BY role <> 'add', date, id"
+    "json_extract(fields, '$.end_date'), json_extract(fields, '$.attrs'), id "                                  \
+    "FROM project_events e WHERE project_id = ?1 AND (date <= ?2 OR ?2 IS NULL) "                               \
+    "AND (substr(recorded_at, 1, 10) <= ?3 OR ?3 IS NULL) AND NOT EXISTS (SELECT 1 FROM project_events c "     \
+    "WHERE c.corrects = e.id AND (substr(c.recorded_at, 1, 10) <= ?3 OR ?3 IS NULL)) "                         \
+    "ORDER BY (" FOLD_ROLE ") <> 'add', date, id"
 
-static void set_str(char **dst, sqlite3_stmt *st, int col)
+static void set_str(char **dst, plat_stmt *st, int col)
 {
     free(*dst);
     *dst = plat_store__column_strdup(st, col);
 }
 
-static void set_blob(unsigned char **dst, size_t *size, sqlite3_stmt *st, int col)
+static void set_blob(unsigned char **dst, size_t *size, plat_stmt *st, int col)
 {
-    int n = sqlite3_column_bytes(st, col);
+    int n = plat_sql_column_bytes(st, col);
     free(*dst);
     *dst = NULL;
     *size = 0;
     if (n > 0 && (*dst = malloc((size_t)n))) {
-        memcpy(*dst, sqlite3_column_blob(st, col), (size_t)n);
+        memcpy(*dst, plat_sql_column_blob(st, col), (size_t)n);
         *size = (size_t)n;
     }
 }
 
 /* Apply the description an event set. */
-static void take_fields(plat_project *p, sqlite3_stmt *st, int c)
+static void take_fields(plat_project *p, plat_stmt *st, int c)
 {
     set_str(&p->name, st, c);
     set_str(&p->category, st, c + 1);
     set_str(&p->county, st, c + 2);
-    p->has_target = sqlite3_column_type(st, c + 3) != SQLITE_NULL;
-    p->target_qty = p->has_target ? sqlite3_column_double(st, c + 3) : 0;
+    p->has_target = !plat_sql_column_is_null(st, c + 3);
+    p->target_qty = p->has_target ? plat_sql_column_double(st, c + 3) : 0;
     set_str(&p->target_unit, st, c + 4);
     set_str(&p->lead_unit, st, c + 5);
     set_str(&p->source_doc, st, c + 6);
     set_str(&p->clause, st, c + 7);
-    p->year = sqlite3_column_int(st, c + 8);
-    p->has_investment = sqlite3_column_type(st, c + 9) != SQLITE_NULL;
-    p->investment = p->has_investment ? sqlite3_column_double(st, c + 9) : 0;
+    p->year = plat_sql_column_int(st, c + 8);
+    p->has_investment = !plat_sql_column_is_null(st, c + 9);
+    p->investment = p->has_investment ? plat_sql_column_double(st, c + 9) : 0;
     set_str(&p->start_date, st, c + 10);
     set_str(&p->end_date, st, c + 11);
     set_str(&p->attrs, st, c + 12);
 }
 
 /* Fold the visible events of project `id` into p (which holds its row from the table, code
- * and dates included). *exists: registered by then and not removed. */
+ * and dates included); p->version becomes the newest of them. *exists: registered by then and
+ * not removed. */
 static int fold(plat_store *db, int64_t id, const char *as_of, const char *as_recorded, plat_project *p, int *exists)
 {
-    sqlite3_stmt *st = NULL;
+    plat_stmt *st = NULL;
     int rc = plat_store__prepare(db, &st, FOLD_SQL);
     if (rc < 0)
         return rc;
-    sqlite3_bind_int64(st, 1, id);
-    plat_store__bind_text(st, 2, as_of);
-    plat_store__bind_text(st, 3, as_recorded);
+    plat_sql_bind_int64(st, 1, id);
+    plat_sql_bind_text(st, 2, as_of);
+    plat_sql_bind_text(st, 3, as_recorded);
     *exists = 0;
     p->has_done = 0;
     free(p->wkb);
     free(p->done_wkb);
     p->wkb = p->done_wkb = NULL;
     p->wkb_size = p->done_wkb_size = 0;
+    p->version = 0;
     int s;
-    while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-        const char *role = (const char *)sqlite3_column_text(st, 0);
+    while ((s = plat_sql_step(st)) == PLAT_SQL_ROW) {
+        const char *role = plat_sql_column_text(st, 0);
+        if (plat_sql_column_int64(st, 22) > p->version)
+            p->version = plat_sql_column_int64(st, 22);
         if (strcmp(role, "add") == 0)
             *exists = 1;
         else if (strcmp(role, "remove") == 0)
             *exists = 0;
-        if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+        if (!plat_sql_column_is_null(st, 1))
             set_str(&p->status, st, 1);
-        if (sqlite3_column_type(st, 2) != SQLITE_NULL)
-            p->progress = sqlite3_column_double(st, 2);
-        if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
+        if (!plat_sql_column_is_null(st, 2))
+            p->progress = plat_sql_column_double(st, 2);
+        if (!plat_sql_column_is_null(st, 3)) {
             p->has_done = 1;
-            p->done = sqlite3_column_double(st, 3);
+            p->done = plat_sql_column_double(st, 3);
         }
-        if (sqlite3_column_type(st, 4) != SQLITE_NULL)
+        if (!plat_sql_column_is_null(st, 4))
             set_blob(&p->wkb, &p->wkb_size, st, 4);
-        if (sqlite3_column_type(st, 5) != SQLITE_NULL)
+        if (!plat_sql_column_is_null(st, 5))
             set_blob(&p->done_wkb, &p->done_wkb_size, st, 5);
-        if (sqlite3_column_type(st, 6) != SQLITE_NULL) {
+        if (!plat_sql_column_is_null(st, 6)) {
             set_str(&p->precision, st, 6);
             set_str(&p->place, st, 7);
         }
-        if (sqlite3_column_int(st, 8))
+        if (plat_sql_column_int(st, 8))
             take_fields(p, st, 9);
     }
-    if (s != SQLITE_DONE)
-        rc = plat_store__sqlite_err(db, "reading the project history");
-    sqlite3_finalize(st);
+    if (s != PLAT_SQL_DONE)
+        rc = plat_store__db_err(db, "reading the project history");
+    plat_sql_finalize(st);
     return rc;
 }
 
@@ -275,7 +328,7 @@ static int measure_project(plat_store *db, plat_project *p)
 static int replay(plat_store *db, int64_t id, int geometry_changed)
 {
     plat_project p = { 0 };
-    sqlite3_stmt *st = NULL;
+    plat_stmt *st = NULL;
     char now[32];
     int exists;
     int rc = fold(db, id, NULL, NULL, &p, &exists);
@@ -286,28 +339,28 @@ static int replay(plat_store *db, int64_t id, int geometry_changed)
             " year = ?13, investment = ?14, start_date = ?15, end_date = ?16, attrs = ?17,"
             " precision = coalesce(?18, 'none'), place = ?19, done_wkb = ?20, updated_at = ?21 WHERE id = ?1");
     if (rc >= 0) {
-        sqlite3_bind_int64(st, 1, id);
-        plat_store__bind_text(st, 2, p.status);
-        sqlite3_bind_double(st, 3, p.progress);
-        p.has_done ? sqlite3_bind_double(st, 4, p.done) : sqlite3_bind_null(st, 4);
+        plat_sql_bind_int64(st, 1, id);
+        plat_sql_bind_text(st, 2, p.status);
+        plat_sql_bind_double(st, 3, p.progress);
+        p.has_done ? plat_sql_bind_double(st, 4, p.done) : plat_sql_bind_null(st, 4);
         bind_description(st, 5, &p);
-        plat_store__bind_text(st, 18, p.precision);
-        plat_store__bind_text(st, 19, p.place);
-        p.done_wkb ? sqlite3_bind_blob(st, 20, p.done_wkb, (int)p.done_wkb_size, SQLITE_STATIC)
-                   : sqlite3_bind_null(st, 20);
-        sqlite3_bind_text(st, 21, plat_time_now(now), -1, SQLITE_TRANSIENT);
+        plat_sql_bind_text(st, 18, p.precision);
+        plat_sql_bind_text(st, 19, p.place);
+        p.done_wkb ? plat_sql_bind_blob_ref(st, 20, p.done_wkb, (int)p.done_wkb_size)
+                   : plat_sql_bind_null(st, 20);
+        plat_sql_bind_text(st, 21, plat_time_now(now));
         rc = plat_store__step_write(db, st, "updating the project");
     }
-    sqlite3_finalize(st);
+    plat_sql_finalize(st);
     st = NULL;
     if (rc >= 0 && geometry_changed &&
         (rc = plat_store__prepare(db, &st, "UPDATE projects SET geom = GeomFromWKB(?2, ?3) WHERE id = ?1")) >= 0) {
-        sqlite3_bind_int64(st, 1, id);
-        p.wkb ? sqlite3_bind_blob(st, 2, p.wkb, (int)p.wkb_size, SQLITE_STATIC) : sqlite3_bind_null(st, 2);
-        sqlite3_bind_int(st, 3, db->srid);
+        plat_sql_bind_int64(st, 1, id);
+        p.wkb ? plat_sql_bind_blob_ref(st, 2, p.wkb, (int)p.wkb_size) : plat_sql_bind_null(st, 2);
+        plat_sql_bind_int(st, 3, db->srid);
         rc = plat_store__step_write(db, st, "updating the project geometry");
     }
-    sqlite3_finalize(st);
+    plat_sql_finalize(st);
     plat_project_dispose(&p);
     return rc;
 }
@@ -315,45 +368,48 @@ static int replay(plat_store *db, int64_t id, int geometry_changed)
 /* The description of p as the JSON object an event stores (SQLite's json_object). */
 static int description_json(plat_store *db, const plat_project *p, char **out)
 {
-    sqlite3_stmt *st = NULL;
+    plat_stmt *st = NULL;
     *out = NULL;
     int rc = plat_store__prepare(db, &st,
-        "SELECT json_object('name', ?1, 'category', ?2, 'county', ?3, 'target_qty', ?4, 'target_unit', ?5,"
-        " 'lead_unit', ?6, 'source_doc', ?7, 'clause', ?8, 'year', ?9, 'investment', ?10, 'start_date', ?11,"
-        " 'end_date', ?12, 'attrs', ?13)");
+        /* typed, so that PostgreSQL's json_build_object knows what a NULL is */
+        "SELECT json_object('name', CAST(?1 AS TEXT), 'category', CAST(?2 AS TEXT), 'county', CAST(?3 AS TEXT),"
+        " 'target_qty', CAST(?4 AS REAL), 'target_unit', CAST(?5 AS TEXT), 'lead_unit', CAST(?6 AS TEXT),"
+        " 'source_doc', CAST(?7 AS TEXT), 'clause', CAST(?8 AS TEXT), 'year', CAST(?9 AS INTEGER),"
+        " 'investment', CAST(?10 AS REAL), 'start_date', CAST(?11 AS TEXT), 'end_date', CAST(?12 AS TEXT),"
+        " 'attrs', CAST(?13 AS TEXT))");
     if (rc < 0)
         return rc;
     bind_description(st, 1, p);
-    if (sqlite3_step(st) == SQLITE_ROW)
+    if (plat_sql_step(st) == PLAT_SQL_ROW)
         *out = plat_store__column_strdup(st, 0);
     else
-        rc = plat_store__sqlite_err(db, "describing the project");
-    sqlite3_finalize(st);
+        rc = plat_store__db_err(db, "describing the project");
+    plat_sql_finalize(st);
     return rc;
 }
 
 /* Bind a project's descriptive fields, the ones add and replace both write, as the 13
  * parameters from `first` on: name, category, county, target qty and unit, lead unit, source
  * document, clause, year, investment, start and end dates, attrs. */
-static void bind_description(sqlite3_stmt *st, int first, const plat_project *p)
+static void bind_description(plat_stmt *st, int first, const plat_project *p)
 {
     int i = first;
-    plat_store__bind_text(st, i++, p->name);
-    plat_store__bind_text(st, i++, p->category);
-    plat_store__bind_text(st, i++, p->county);
-    p->has_target ? sqlite3_bind_double(st, i, p->target_qty) : sqlite3_bind_null(st, i);
+    plat_sql_bind_text(st, i++, p->name);
+    plat_sql_bind_text(st, i++, p->category);
+    plat_sql_bind_text(st, i++, p->county);
+    p->has_target ? plat_sql_bind_double(st, i, p->target_qty) : plat_sql_bind_null(st, i);
     i++;
-    plat_store__bind_text(st, i++, p->has_target ? p->target_unit : NULL);
-    plat_store__bind_text(st, i++, p->lead_unit);
-    plat_store__bind_text(st, i++, p->source_doc);
-    plat_store__bind_text(st, i++, p->clause);
-    p->year ? sqlite3_bind_int(st, i, p->year) : sqlite3_bind_null(st, i);
+    plat_sql_bind_text(st, i++, p->has_target ? p->target_unit : NULL);
+    plat_sql_bind_text(st, i++, p->lead_unit);
+    plat_sql_bind_text(st, i++, p->source_doc);
+    plat_sql_bind_text(st, i++, p->clause);
+    p->year ? plat_sql_bind_int(st, i, p->year) : plat_sql_bind_null(st, i);
     i++;
-    p->has_investment ? sqlite3_bind_double(st, i, p->investment) : sqlite3_bind_null(st, i);
+    p->has_investment ? plat_sql_bind_double(st, i, p->investment) : plat_sql_bind_null(st, i);
     i++;
-    plat_store__bind_text(st, i++, p->start_date);
-    plat_store__bind_text(st, i++, p->end_date);
-    plat_store__bind_text(st, i, p->attrs);
+    plat_sql_bind_text(st, i++, p->start_date);
+    plat_sql_bind_text(st, i++, p->end_date);
+    plat_sql_bind_text(st, i, p->attrs);
 }
 
 /* The place a township- or county-level project is known by: a township's code (given by
@@ -367,7 +423,7 @@ static int resolve_place(plat_store *db, const plat_project *p, const char *prec
     if (!text || !*text)
         return plat_error_set(db->ctx, PLAT_EINVALID, "project %s: precision %s needs its %s (--%s)", p->code,
                               precision, precision, precision);
-    sqlite3_stmt *st = NULL;
+    plat_stmt *st = NULL;
     const char *sql = township
         ? "SELECT code, coalesce(county, ''), (SELECT count(*) FROM townships WHERE code = ?1 OR name = ?1) "
           "FROM townships WHERE code = ?1 OR name = ?1 ORDER BY code = ?1 DESC LIMIT 1"
@@ -376,13 +432,13 @@ static int resolve_place(plat_store *db, const plat_project *p, const char *prec
     int rc = plat_store__prepare(db, &st, sql);
     if (rc < 0)
         return rc;
-    sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW) {
-        if (township && sqlite3_column_int(st, 2) > 1 && strcmp((const char *)sqlite3_column_text(st, 0), text) != 0)
+    plat_sql_bind_text(st, 1, text);
+    if (plat_sql_step(st) == PLAT_SQL_ROW) {
+        if (township && plat_sql_column_int(st, 2) > 1 && strcmp(plat_sql_column_text(st, 0), text) != 0)
             rc = plat_error_set(db->ctx, PLAT_EINVALID,
                                 "project %s: more than one township is named %s; give its code", p->code, text);
-        snprintf(place, n, "%s", (const char *)sqlite3_column_text(st, 0));
-        snprintf(county, cn, "%s", (const char *)sqlite3_column_text(st, 1));
+        snprintf(place, n, "%s", plat_sql_column_text(st, 0));
+        snprintf(county, cn, "%s", plat_sql_column_text(st, 1));
     } else if (!township && plat_township_count(db) == 0) {
         snprintf(place, n, "%s", text);
         snprintf(county, cn, "%s", text);
@@ -390,7 +446,7 @@ static int resolve_place(plat_store *db, const plat_project *p, const char *prec
         rc = plat_error_set(db->ctx, PLAT_EINVALID,
                             "project %s: no %s named '%s' in the ledger (see `plat township list`)", p->code,
                             precision, text);
-    sqlite3_finalize(st);
+    plat_sql_finalize(st);
     return rc;
 }
 
@@ -417,7 +473,7 @@ int plat_project_add(plat_store *db, const plat_project *p, const char *date, co
     if (!p->wkb && (strcmp(precision, "surveyed") == 0 || strcmp(precision, "sketched") == 0))
         return plat_error_set(db->ctx, PLAT_EINVALID, "project %s: precision %s needs a geometry (--geom)", p->code,
                               precision);
-    sqlite3_stmt *st = NULL;
+    plat_stmt *st = NULL;
     char now[32], place[64] = "", county[128] = "";
     char *fields = NULL;
     if (unmapped && (rc = resolve_place(db, p, precision, place, sizeof place, county, sizeof county)) < 0)
@@ -441,17 +497,17 @@ int plat_project_add(plat_store *db, const plat_project *p, const char *date, co
                              "INSERT INTO projects(code, name, category, county, target_qty, target_unit, "
                              "lead_unit, source_doc, clause, year, investment, start_date, end_date, attrs, "
                              "status, progress, created_at, updated_at) "
-                             "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?17)");
+                             "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?17) RETURNING id");
     if (rc < 0)
         goto done;
-    plat_store__bind_text(st, 1, p->code);
+    plat_sql_bind_text(st, 1, p->code);
     bind_description(st, 2, &described);
-    plat_store__bind_text(st, 15, status);
-    sqlite3_bind_double(st, 16, p->progress);
-    sqlite3_bind_text(st, 17, plat_time_now(now), -1, SQLITE_TRANSIENT);
-    if ((rc = plat_store__step_write(db, st, "adding the project")) < 0)
+    plat_sql_bind_text(st, 15, status);
+    plat_sql_bind_double(st, 16, p->progress);
+    plat_sql_bind_text(st, 17, plat_time_now(now));
+    int64_t id = 0;
+    if ((rc = plat_store__step_insert(db, st, "adding the project", &id)) < 0)
         goto done;
-    int64_t id = sqlite3_last_insert_rowid(db->db);
     if ((rc = description_json(db, &described, &fields)) < 0)
         goto done;
     event_row e = { .kind = "add", .date = date, .status = status, .progress = &p->progress, .note = note,
@@ -463,57 +519,58 @@ int plat_project_add(plat_store *db, const plat_project *p, const char *date, co
         rc = plat_store__refresh_places(db, id);
 done:
     plat_free(fields);
-    sqlite3_finalize(st);
+    plat_sql_finalize(st);
     return plat_store__tx_end(db, rc);
 }
 
-static void read_row(sqlite3_stmt *st, plat_project *p, int geom_col)
+static void read_row(plat_stmt *st, plat_project *p, int geom_col)
 {
     memset(p, 0, sizeof(*p));
-    p->id = sqlite3_column_int64(st, 0);
+    p->id = plat_sql_column_int64(st, 0);
     p->code = plat_store__column_strdup(st, 1);
     p->name = plat_store__column_strdup(st, 2);
     p->category = plat_store__column_strdup(st, 3);
     p->county = plat_store__column_strdup(st, 4);
     p->status = plat_store__column_strdup(st, 5);
-    p->progress = sqlite3_column_double(st, 6);
-    if ((p->has_done = sqlite3_column_type(st, 7) != SQLITE_NULL))
-        p->done = sqlite3_column_double(st, 7);
-    if ((p->has_target = sqlite3_column_type(st, 8) != SQLITE_NULL)) {
-        p->target_qty = sqlite3_column_double(st, 8);
+    p->progress = plat_sql_column_double(st, 6);
+    if ((p->has_done = !plat_sql_column_is_null(st, 7)))
+        p->done = plat_sql_column_double(st, 7);
+    if ((p->has_target = !plat_sql_column_is_null(st, 8))) {
+        p->target_qty = plat_sql_column_double(st, 8);
         p->target_unit = plat_store__column_strdup(st, 9);
     }
     p->lead_unit = plat_store__column_strdup(st, 10);
     p->source_doc = plat_store__column_strdup(st, 11);
     p->clause = plat_store__column_strdup(st, 12);
-    p->year = sqlite3_column_int(st, 13);
-    if ((p->has_investment = sqlite3_column_type(st, 14) != SQLITE_NULL))
-        p->investment = sqlite3_column_double(st, 14);
+    p->year = plat_sql_column_int(st, 13);
+    if ((p->has_investment = !plat_sql_column_is_null(st, 14)))
+        p->investment = plat_sql_column_double(st, 14);
     p->start_date = plat_store__column_strdup(st, 15);
     p->end_date = plat_store__column_strdup(st, 16);
     p->attrs = plat_store__column_strdup(st, 17);
     p->created_at = plat_store__column_strdup(st, 18);
     p->updated_at = plat_store__column_strdup(st, 19);
-    p->kinds = sqlite3_column_int(st, 20);
-    p->measured.length_m = sqlite3_column_double(st, 21);
-    p->measured.area_m2 = sqlite3_column_double(st, 22);
-    p->measured.points = sqlite3_column_int(st, 23);
-    p->measured_planar.length_m = sqlite3_column_double(st, 24);
-    p->measured_planar.area_m2 = sqlite3_column_double(st, 25);
+    p->kinds = plat_sql_column_int(st, 20);
+    p->measured.length_m = plat_sql_column_double(st, 21);
+    p->measured.area_m2 = plat_sql_column_double(st, 22);
+    p->measured.points = plat_sql_column_int(st, 23);
+    p->measured_planar.length_m = plat_sql_column_double(st, 24);
+    p->measured_planar.area_m2 = plat_sql_column_double(st, 25);
     p->measured_planar.points = p->measured.points;
     p->precision = plat_store__column_strdup(st, 26);
     p->place = plat_store__column_strdup(st, 27);
     set_blob(&p->done_wkb, &p->done_wkb_size, st, 28);
-    int n = sqlite3_column_bytes(st, geom_col);
+    p->version = plat_sql_column_int64(st, 29);
+    int n = plat_sql_column_bytes(st, geom_col);
     if (n > 0 && (p->wkb = malloc((size_t)n))) {
-        memcpy(p->wkb, sqlite3_column_blob(st, geom_col), (size_t)n);
+        memcpy(p->wkb, plat_sql_column_blob(st, geom_col), (size_t)n);
         p->wkb_size = (size_t)n;
     }
 }
 
 int plat_project_get(plat_store *db, plat_project *out, const char *code)
 {
-    sqlite3_stmt *st = NULL;
+    plat_stmt *st = NULL;
     memset(out, 0, sizeof(*out));
     const char *sql = db->srid
         ? "SELECT " PROJECT_COLUMNS ", AsBinary(geom) FROM projects WHERE code = ? AND removed_at IS NULL"
@@ -521,12 +578,12 @@ int plat_project_get(plat_store *db, plat_project *out, const char *code)
     int rc = plat_store__prepare(db, &st, sql);
     if (rc < 0)
         return rc;
-    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
+    plat_sql_bind_text(st, 1, code);
+    if (plat_sql_step(st) == PLAT_SQL_ROW)
         read_row(st, out, PROJECT_GEOM_COLUMN);
     else
         rc = plat_error_set(db->ctx, PLAT_ENOTFOUND, "no project with code %s (see `plat project list`)", code);
-    sqlite3_finalize(st);
+    plat_sql_finalize(st);
     return rc;
 }
 
@@ -560,7 +617,7 @@ int plat_project_get_at(plat_store *db, plat_project *out, const char *code, con
 {
     if (!as_of && !as_recorded)
         return plat_project_get(db, out, code);
-    sqlite3_stmt *st = NULL;
+    plat_stmt *st = NULL;
     memset(out, 0, sizeof(*out));
     int rc = check_cut(db, as_of, as_recorded);
     if (rc < 0)
@@ -569,13 +626,13 @@ int plat_project_get_at(plat_store *db, plat_project *out, const char *code, con
                                : "SELECT " PROJECT_COLUMNS ", NULL FROM projects WHERE code = ?";
     if ((rc = plat_store__prepare(db, &st, sql)) < 0)
         return rc;
-    sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+    plat_sql_bind_text(st, 1, code);
     int exists = 0;
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    if (plat_sql_step(st) == PLAT_SQL_ROW) {
         read_row(st, out, PROJECT_GEOM_COLUMN);
         rc = state_at(db, out, as_of, as_recorded, &exists);
     }
-    sqlite3_finalize(st);
+    plat_sql_finalize(st);
     if (rc >= 0 && !exists) {
         plat_project_dispose(out);
         rc = plat_error_set(db->ctx, PLAT_ENOTFOUND, "no project with code %s %s%s%s%s", code,
@@ -604,7 +661,7 @@ static int lies_in(plat_locator *loc, const plat_project *p, const int *towns, i
  * --township by where the geometry of then lies, placed afresh. */
 static int foreach_at(plat_store *db, const plat_project_filter *f, int (*fn)(const plat_project *p, void *), void *ud)
 {
-    sqlite3_stmt *st = NULL;
+    plat_stmt *st = NULL;
     plat_locator *loc = NULL;
     int *towns = NULL, ntowns = 0;
     int rc = check_cut(db, f->as_of, f->as_recorded);
@@ -620,11 +677,11 @@ static int foreach_at(plat_store *db, const plat_project_filter *f, int (*fn)(co
     if ((rc = plat_store__prepare(db, &st, sql)) < 0)
         return rc;
     while (rc == 0) {
-        int s = sqlite3_step(st);
-        if (s == SQLITE_DONE)
+        int s = plat_sql_step(st);
+        if (s == PLAT_SQL_DONE)
             break;
-        if (s != SQLITE_ROW) {
-            rc = plat_store__sqlite_err(db, "reading projects");
+        if (s != PLAT_SQL_ROW) {
+            rc = plat_store__db_err(db, "reading projects");
             break;
         }
         plat_project p;
@@ -640,7 +697,7 @@ static int foreach_at(plat_store *db, const plat_project_filter *f, int (*fn)(co
             rc = fn(&p, ud);
         plat_project_dispose(&p);
     }
-    sqlite3_finalize(st);
+    plat_sql_finalize(st);
     plat_free(towns);
     plat_locator_free(loc);
     return rc;
@@ -652,7 +709,7 @@ int plat_project_foreach(plat_store *db, const plat_project_filter *f,
     if (f && (f->as_of || f->as_recorded))
         return foreach_at(db, f, fn, ud);
     plat_buf sql = PLAT_BUF_INIT;
-    sqlite3_stmt *st = NULL;
+    plat_stmt *st = NULL;
     plat_buf_printf(&sql, "SELECT " PROJECT_COLUMNS ", %s FROM projects WHERE removed_at IS NULL",
                     db->srid ? "AsBinary(geom)" : "NULL");
     if (f && f->township) /* a township by code or name; failing that, a county's townships */
@@ -668,10 +725,13 @@ int plat_project_foreach(plat_store *db, const plat_project_filter *f,
         plat_buf_puts(&sql, " AND status = ?3");
     if (f && f->bbox_wkb) {
         if (!db->srid) /* no geometry anywhere yet: nothing can meet the box */
-            plat_buf_puts(&sql, " AND 0");
+            plat_buf_puts(&sql, " AND 1 = 0");
         else
-            plat_buf_puts(&sql, " AND id IN (SELECT rowid FROM SpatialIndex WHERE f_table_name = 'projects' "
-                                "AND f_geometry_column = 'geom' AND search_frame = GeomFromWKB(?4, ?5))");
+        {
+            char filter[320];
+            plat_sql_frame_filter(db, filter, sizeof filter, "projects", 4);
+            plat_buf_printf(&sql, " AND %s", filter);
+        }
     }
     plat_buf_puts(&sql, " ORDER BY code");
     int rc = plat_store__prepare(db, &st, plat_buf_cstr(&sql));
@@ -679,21 +739,21 @@ int plat_project_foreach(plat_store *db, const plat_project_filter *f,
     if (rc < 0)
         return rc;
     if (f) {
-        plat_store__bind_text(st, 1, f->county);
-        plat_store__bind_text(st, 2, f->category);
-        plat_store__bind_text(st, 3, f->status);
-        plat_store__bind_text(st, 6, f->township);
+        plat_sql_bind_text(st, 1, f->county);
+        plat_sql_bind_text(st, 2, f->category);
+        plat_sql_bind_text(st, 3, f->status);
+        plat_sql_bind_text(st, 6, f->township);
         if (f->bbox_wkb && db->srid) {
-            sqlite3_bind_blob(st, 4, f->bbox_wkb, (int)f->bbox_wkb_size, SQLITE_STATIC);
-            sqlite3_bind_int(st, 5, db->srid);
+            plat_sql_bind_blob_ref(st, 4, f->bbox_wkb, (int)f->bbox_wkb_size);
+            plat_sql_bind_int(st, 5, db->srid);
         }
     }
     while (rc == 0) {
-        int s = sqlite3_step(st);
-        if (s == SQLITE_DONE)
+        int s = plat_sql_step(st);
+        if (s == PLAT_SQL_DONE)
             break;
-        if (s != SQLITE_ROW) {
-            rc = plat_store__sqlite_err(db, "reading projects");
+        if (s != PLAT_SQL_ROW) {
+            rc = plat_store__db_err(db, "reading projects");
             break;
         }
         plat_project p;
@@ -701,7 +761,7 @@ int plat_project_foreach(plat_store *db, const plat_project_filter *f,
         rc = fn(&p, ud);
         plat_project_dispose(&p);
     }
-    sqlite3_finalize(st);
+    plat_sql_finalize(st);
     return rc;
 }
 
@@ -728,32 +788,32 @@ static void corrected_dispose(corrected *k)
 
 static int read_corrected(plat_store *db, int64_t project_id, const char *code, int64_t event, corrected *k)
 {
-    sqlite3_stmt *st = NULL;
+    plat_stmt *st = NULL;
     memset(k, 0, sizeof(*k));
     int rc = plat_store__prepare(db, &st,
         "SELECT project_id, kind, status, progress, done, note, date, geom_wkb, done_wkb, fields, precision, place,"
         " (SELECT count(*) FROM project_events c WHERE c.corrects = e.id) FROM project_events e WHERE id = ?1");
     if (rc < 0)
         return rc;
-    sqlite3_bind_int64(st, 1, event);
-    if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int64(st, 0) != project_id)
+    plat_sql_bind_int64(st, 1, event);
+    if (plat_sql_step(st) != PLAT_SQL_ROW || plat_sql_column_int64(st, 0) != project_id)
         rc = plat_error_set(db->ctx, PLAT_ENOTFOUND,
                             "project %s has no event %lld to correct (see `plat project show %s`)", code,
                             (long long)event, code);
-    else if (strcmp((const char *)sqlite3_column_text(st, 1), "remove") == 0)
+    else if (strcmp(plat_sql_column_text(st, 1), "remove") == 0)
         rc = plat_error_set(db->ctx, PLAT_EINVALID,
                             "event %lld of project %s is its removal, which cannot be corrected", (long long)event,
                             code);
-    else if (sqlite3_column_int(st, 12) > 0)
+    else if (plat_sql_column_int(st, 12) > 0)
         rc = plat_error_set(db->ctx, PLAT_EINVALID,
                             "event %lld of project %s is corrected already; correct the correction instead",
                             (long long)event, code);
     else {
         k->status = plat_store__column_strdup(st, 2);
-        if ((k->has_progress = sqlite3_column_type(st, 3) != SQLITE_NULL))
-            k->progress = sqlite3_column_double(st, 3);
-        if ((k->has_done = sqlite3_column_type(st, 4) != SQLITE_NULL))
-            k->done = sqlite3_column_double(st, 4);
+        if ((k->has_progress = !plat_sql_column_is_null(st, 3)))
+            k->progress = plat_sql_column_double(st, 3);
+        if ((k->has_done = !plat_sql_column_is_null(st, 4)))
+            k->done = plat_sql_column_double(st, 4);
         k->note = plat_store__column_strdup(st, 5);
         k->date = plat_store__column_strdup(st, 6);
         set_blob(&k->wkb, &k->wkb_size, st, 7);
@@ -762,7 +822,7 @@ static int read_corrected(plat_store *db, int64_t project_id, const char *code, 
         k->precision = plat_store__column_strdup(st, 10);
         k->place = plat_store__column_strdup(st, 11);
     }
-    sqlite3_finalize(st);
+    plat_sql_finalize(st);
     return rc;
 }
 
@@ -792,6 +852,9 @@ static int check_change(plat_store *db, const char *code, const plat_project_cha
     if (c->precision && !c->wkb)
         return plat_error_set(db->ctx, PLAT_EINVALID, "project %s: --precision goes with a new geometry (--geom)",
                               code);
+    if (c->expect_version < 0)
+        return plat_error_set(db->ctx, PLAT_EINVALID, "project %s: a version is a positive event number, got %lld",
+                              code, (long long)c->expect_version);
     return 0;
 }
 
@@ -817,16 +880,16 @@ static int append_change(plat_store *db, int64_t id, const char *code, const pla
     if (c->wkb) {
         /* A new geometry keeps a surveyed or sketched precision; one drawn for a project that
          * had none (or only a township or county) is sketched unless the caller says surveyed. */
-        sqlite3_stmt *st = NULL;
+        plat_stmt *st = NULL;
         if ((rc = plat_store__prepare(db, &st, "SELECT precision FROM projects WHERE id = ?1")) < 0)
             return rc;
-        sqlite3_bind_int64(st, 1, id);
-        const char *now = sqlite3_step(st) == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+        plat_sql_bind_int64(st, 1, id);
+        const char *now = plat_sql_step(st) == PLAT_SQL_ROW ? plat_sql_column_text(st, 0) : NULL;
         snprintf(precision, sizeof precision, "%s",
                  c->precision                                                                ? c->precision
                  : now && (strcmp(now, "surveyed") == 0 || strcmp(now, "sketched") == 0) ? now
                                                                                              : "sketched");
-        sqlite3_finalize(st);
+        plat_sql_finalize(st);
         e.precision = precision;
     }
     if (c->corrects) {
@@ -864,6 +927,58 @@ done:
     return rc;
 }
 
+/* What an event was, in words, for messages. */
+static const char *event_kind_words(const char *kind)
+{
+    return strcmp(kind, "add") == 0      ? "registration"
+           : strcmp(kind, "remove") == 0 ? "removal"
+           : strcmp(kind, "correct") == 0 ? "correction"
+                                          : "update";
+}
+
+/* Optimistic concurrency (issue 11): an edit made on a copy read at version `expected` may only
+ * land while that is still the project's newest event. Writers take turns (the caller holds the
+ * write transaction), so nothing can be appended between this check and the edit's own event.
+ * A removed project counts too: its removal is its newest event. */
+static int check_version(plat_store *db, const char *code, int64_t expected)
+{
+    if (expected == 0)
+        return 0;
+    plat_stmt *st = NULL;
+    int rc = plat_store__prepare(db, &st,
+        "SELECT e.id, e.kind, e.date, e.recorded_at,"
+        " EXISTS (SELECT 1 FROM project_events v WHERE v.id = ?2 AND v.project_id = p.id)"
+        " FROM projects p JOIN project_events e ON e.project_id = p.id WHERE p.code = ?1"
+        " ORDER BY e.id DESC LIMIT 1");
+    if (rc < 0)
+        return rc;
+    plat_sql_bind_text(st, 1, code);
+    plat_sql_bind_int64(st, 2, expected);
+    int s = plat_sql_step(st);
+    if (s == PLAT_SQL_ROW && plat_sql_column_int64(st, 0) != expected) {
+        long long now = (long long)plat_sql_column_int64(st, 0);
+        const char *at = plat_sql_column_text(st, 3) ? plat_sql_column_text(st, 3) : "";
+        /* recorded_at is YYYY-MM-DDTHH:MM:SSZ: shown to the minute, as a person reads it */
+        char when[24];
+        snprintf(when, sizeof when, "%.10s %.5s UTC", at, strlen(at) >= 16 ? at + 11 : "");
+        if (!plat_sql_column_int(st, 4))
+            rc = plat_error_set(db->ctx, PLAT_EINVALID,
+                                "project %s has no version %lld: it is at version %lld (%s of %s, recorded %s); "
+                                "read it again (`plat project show %s`) and redo the edit",
+                                code, (long long)expected, now, event_kind_words(plat_sql_column_text(st, 1)),
+                                plat_sql_column_text(st, 2), when, code);
+        else
+            rc = plat_error_set(db->ctx, PLAT_ECONFLICT,
+                                "project %s has changed since version %lld was read: it is at version %lld (%s of "
+                                "%s, recorded %s); read it again and redo the edit",
+                                code, (long long)expected, now, event_kind_words(plat_sql_column_text(st, 1)),
+                                plat_sql_column_text(st, 2), when);
+    } else if (s != PLAT_SQL_ROW && s != PLAT_SQL_DONE)
+        rc = plat_store__db_err(db, "reading the project's version");
+    plat_sql_finalize(st);
+    return rc; /* no such project: the caller says so */
+}
+
 int plat_project_update(plat_store *db, const char *code, const plat_project_change *c)
 {
     const char *status = NULL;
@@ -877,6 +992,8 @@ int plat_project_update(plat_store *db, const char *code, const plat_project_cha
                               code);
     if ((rc = plat_store__tx_begin(db)) < 0)
         return rc;
+    if ((rc = check_version(db, code, c->expect_version)) < 0)
+        return plat_store__tx_end(db, rc);
     int64_t id = find_id(db, code, 0);
     if (id <= 0) {
         rc = id < 0 ? PLAT_EIO : plat_error_set(db->ctx, PLAT_ENOTFOUND, "no project with code %s (see `plat project list`)", code);
@@ -886,13 +1003,19 @@ int plat_project_update(plat_store *db, const char *code, const plat_project_cha
     return plat_store__tx_end(db, rc);
 }
 
-int plat_project_remove(plat_store *db, const char *code, const char *date, const char *note)
+int plat_project_remove(plat_store *db, const char *code, const char *date, const char *note,
+                        int64_t expect_version)
 {
     if (date && !plat_date_valid(date))
         return plat_error_set(db->ctx, PLAT_EINVALID, "--date must be YYYY-MM-DD, got '%s'", date);
+    if (expect_version < 0)
+        return plat_error_set(db->ctx, PLAT_EINVALID, "project %s: a version is a positive event number, got %lld",
+                              code, (long long)expect_version);
     int rc = plat_store__tx_begin(db);
     if (rc < 0)
         return rc;
+    if ((rc = check_version(db, code, expect_version)) < 0)
+        return plat_store__tx_end(db, rc);
     int64_t id = find_id(db, code, 0);
     if (id <= 0) {
         rc = id < 0 ? PLAT_EIO : plat_error_set(db->ctx, PLAT_ENOTFOUND, "no project with code %s (see `plat project list`)", code);
@@ -900,14 +1023,14 @@ int plat_project_remove(plat_store *db, const char *code, const char *date, cons
     }
     event_row e = { .kind = "remove", .date = date, .note = note };
     rc = add_event(db, id, &e);
-    sqlite3_stmt *st = NULL;
+    plat_stmt *st = NULL;
     if (rc >= 0 && (rc = plat_store__prepare(db, &st, "UPDATE projects SET removed_at = ?2, updated_at = ?2 WHERE id = ?1")) >= 0) {
         char now[32];
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_text(st, 2, plat_time_now(now), -1, SQLITE_TRANSIENT);
+        plat_sql_bind_int64(st, 1, id);
+        plat_sql_bind_text(st, 2, plat_time_now(now));
         rc = plat_store__step_write(db, st, "removing the project");
     }
-    sqlite3_finalize(st);
+    plat_sql_finalize(st);
     return plat_store__tx_end(db, rc);
 }
 
@@ -918,7 +1041,7 @@ int plat_project_history(plat_store *db, const char *code, int (*fn)(const plat_
         return PLAT_EIO;
     if (id == 0)
         return plat_error_set(db->ctx, PLAT_ENOTFOUND, "no project with code %s (see `plat project list`)", code);
-    sqlite3_stmt *st = NULL;
+    plat_stmt *st = NULL;
     int rc = plat_store__prepare(db, &st,
                                  "SELECT id, kind, date, recorded_at, status, progress, done, note, "
                                  "geom_wkb IS NOT NULL, "
@@ -927,29 +1050,29 @@ int plat_project_history(plat_store *db, const char *code, int (*fn)(const plat_
                                  "FROM project_events e WHERE project_id = ? ORDER BY kind <> 'add', date, id");
     if (rc < 0)
         return rc;
-    sqlite3_bind_int64(st, 1, id);
-    while (rc == 0 && sqlite3_step(st) == SQLITE_ROW) {
+    plat_sql_bind_int64(st, 1, id);
+    while (rc == 0 && plat_sql_step(st) == PLAT_SQL_ROW) {
         plat_event e = { 0 };
-        e.id = sqlite3_column_int64(st, 0);
-        e.kind = (const char *)sqlite3_column_text(st, 1);
-        e.date = (const char *)sqlite3_column_text(st, 2);
-        e.recorded_at = (const char *)sqlite3_column_text(st, 3);
-        e.status = (const char *)sqlite3_column_text(st, 4);
-        if ((e.has_progress = sqlite3_column_type(st, 5) != SQLITE_NULL))
-            e.progress = sqlite3_column_double(st, 5);
-        if ((e.has_done = sqlite3_column_type(st, 6) != SQLITE_NULL))
-            e.done = sqlite3_column_double(st, 6);
-        e.note = (const char *)sqlite3_column_text(st, 7);
-        e.geometry_changed = sqlite3_column_int(st, 8);
-        e.done_geometry = sqlite3_column_int(st, 9);
-        e.description_changed = sqlite3_column_int(st, 10);
-        e.precision = (const char *)sqlite3_column_text(st, 11);
-        e.corrects = sqlite3_column_int64(st, 12);
-        e.hash = (const char *)sqlite3_column_text(st, 13);
-        e.corrected = sqlite3_column_int(st, 14);
+        e.id = plat_sql_column_int64(st, 0);
+        e.kind = plat_sql_column_text(st, 1);
+        e.date = plat_sql_column_text(st, 2);
+        e.recorded_at = plat_sql_column_text(st, 3);
+        e.status = plat_sql_column_text(st, 4);
+        if ((e.has_progress = !plat_sql_column_is_null(st, 5)))
+            e.progress = plat_sql_column_double(st, 5);
+        if ((e.has_done = !plat_sql_column_is_null(st, 6)))
+            e.done = plat_sql_column_double(st, 6);
+        e.note = plat_sql_column_text(st, 7);
+        e.geometry_changed = plat_sql_column_int(st, 8);
+        e.done_geometry = plat_sql_column_int(st, 9);
+        e.description_changed = plat_sql_column_int(st, 10);
+        e.precision = plat_sql_column_text(st, 11);
+        e.corrects = plat_sql_column_int64(st, 12);
+        e.hash = plat_sql_column_text(st, 13);
+        e.corrected = plat_sql_column_int(st, 14);
         rc = fn(&e, ud);
     }
-    sqlite3_finalize(st);
+    plat_sql_finalize(st);
     return rc;
 }
 
@@ -972,8 +1095,8 @@ int plat_project_replace(plat_store *db, const plat_project *p, const plat_proje
     if ((rc = plat_store__tx_begin(db)) < 0)
         return rc;
     char *fields = NULL;
-    int64_t id = find_id(db, p->code, 0);
-    if (id <= 0)
+    int64_t id = 0;
+    if ((rc = check_version(db, p->code, c->expect_version)) >= 0 && (id = find_id(db, p->code, 0)) <= 0)
         rc = id < 0 ? PLAT_EIO
                     : plat_error_set(db->ctx, PLAT_ENOTFOUND, "no project with code %s (see `plat project list`)", p->code);
     /* The new description is part of the event; replay() writes it into the projects row. */

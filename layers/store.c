@@ -12,36 +12,30 @@
  * so tests can prove a command is all or nothing. A write is a statement that changes the
  * ledger (plat_store__step_write), a script of them (plat_store__exec: schema, spatial indexes)
  * or the COMMIT of the outermost transaction. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-
-#include <sqlite3.h>
-#include <spatialite.h>
 
 #include "layers_int.h"
 #include "plat/gis.h"
 
-int plat_store__sqlite_err(plat_store *db, const char *what)
+int plat_store__db_err(plat_store *db, const char *what)
 {
-    int ec = sqlite3_extended_errcode(db->db);
-    int code = PLAT_EIO;
-    if ((ec & 0xff) == SQLITE_BUSY || (ec & 0xff) == SQLITE_LOCKED)
-        code = PLAT_EBUSY;
-    else if ((ec & 0xff) == SQLITE_CONSTRAINT)
-        code = PLAT_EINVALID;
-    if (code == PLAT_EBUSY)
-        return plat_error_set(db->ctx, code, "%s: the database is busy with another writer; try again", what);
-    return plat_error_set(db->ctx, code, "%s: %s", what, sqlite3_errmsg(db->db));
+    int klass = PLAT_SQL_EOTHER;
+    const char *msg = db->sql->errmsg(db, &klass);
+    if (klass == PLAT_SQL_EBUSY)
+        return plat_error_set(db->ctx, PLAT_EBUSY, "%s: the database is busy with another writer; try again", what);
+    if (klass == PLAT_SQL_EDENIED)
+        return plat_error_set(db->ctx, PLAT_EIO, "%s: %s (this connection may only read the ledger)", what, msg);
+    return plat_error_set(db->ctx, klass == PLAT_SQL_ECONSTRAINT ? PLAT_EINVALID : PLAT_EIO, "%s: %s", what, msg);
 }
 
-int plat_store__prepare(plat_store *db, sqlite3_stmt **st, const char *sql)
+int plat_store__prepare(plat_store *db, plat_stmt **st, const char *sql)
 {
-    if (sqlite3_prepare_v2(db->db, sql, -1, st, NULL) != SQLITE_OK)
-        return plat_store__sqlite_err(db, "preparing a query");
-    return 0;
+    int rc = db->sql->prepare(db, st, sql);
+    if (rc == PLAT_ENOMEM)
+        return plat_error_set(db->ctx, rc, "out of memory");
+    return rc < 0 ? plat_store__db_err(db, "preparing a query") : 0;
 }
 
 /* PLAT_FAULT_AT: count one more write; fail it if it is the one asked for. */
@@ -58,36 +52,35 @@ int plat_store__exec(plat_store *db, const char *sql)
     int frc = injected_fault(db, "updating the database");
     if (frc < 0)
         return frc;
-    char *err = NULL;
-    if (sqlite3_exec(db->db, sql, NULL, NULL, &err) != SQLITE_OK) {
-        int rc = plat_store__sqlite_err(db, "updating the database");
-        sqlite3_free(err);
-        return rc;
-    }
+    if (db->sql->exec(db, sql) < 0)
+        return plat_store__db_err(db, "updating the database");
     return 0;
 }
 
-int plat_store__step_write(plat_store *db, sqlite3_stmt *st, const char *what)
+int plat_store__step_insert(plat_store *db, plat_stmt *st, const char *what, int64_t *id)
 {
     int rc = injected_fault(db, what);
     if (rc < 0)
         return rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-        ;
-    if (rc != SQLITE_DONE)
-        return plat_store__sqlite_err(db, what);
+    if (id)
+        *id = 0;
+    while ((rc = plat_sql_step(st)) == PLAT_SQL_ROW)
+        if (id)
+            *id = plat_sql_column_int64(st, 0);
+    if (rc != PLAT_SQL_DONE)
+        return plat_store__db_err(db, what);
     return 0;
 }
 
-int plat_store__bind_text(sqlite3_stmt *st, int i, const char *s)
+int plat_store__step_write(plat_store *db, plat_stmt *st, const char *what)
 {
-    return s ? sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
+    return plat_store__step_insert(db, st, what, NULL);
 }
 
-char *plat_store__column_strdup(sqlite3_stmt *st, int i)
+char *plat_store__column_strdup(plat_stmt *st, int i)
 {
-    const unsigned char *s = sqlite3_column_text(st, i);
-    return s ? plat_strdup((const char *)s) : NULL;
+    const char *s = plat_sql_column_text(st, i);
+    return s ? plat_strdup(s) : NULL;
 }
 
 int plat_store__cmp_id(const void *a, const void *b)
@@ -96,13 +89,34 @@ int plat_store__cmp_id(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* The outermost level takes the write lock at once, so a second writer waits (busy timeout,
+ * lock_timeout) at the start instead of failing halfway through: SQLite's BEGIN IMMEDIATE, and
+ * on PostgreSQL a transaction-scoped advisory lock on the ledger's schema, which makes writers
+ * of one ledger take turns as they do on a file (the history's hash chain needs one writer at a
+ * time). A PostgreSQL reader holds a snapshot transaction from open to close (sql_pg.c), so
+ * its writes, such as stored layer figures, nest as savepoints inside it. */
+static int outermost(const plat_store *db)
+{
+    return db->tx_depth == 0 && !db->snapshot;
+}
+
 int plat_store__tx_begin(plat_store *db)
 {
-    /* The outermost level is BEGIN IMMEDIATE: take the write lock now, so a second writer
-     * waits (busy timeout) at the start instead of failing halfway through. */
-    const char *sql = db->tx_depth == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT plat_sp";
-    if (sqlite3_exec(db->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-        return plat_store__sqlite_err(db, "starting a transaction");
+    char sql[200];
+    if (!outermost(db))
+        snprintf(sql, sizeof sql, "SAVEPOINT plat_sp");
+    else if (db->pg) /* lock_timeout 0 would mean forever: 1 ms is "do not wait" */
+        snprintf(sql, sizeof sql, "BEGIN; SET LOCAL lock_timeout = %d;"
+                 " SELECT pg_advisory_xact_lock(hashtext('plat ledger ' || current_schema()))", db->wait_ms ? db->wait_ms : 1);
+    else
+        snprintf(sql, sizeof sql, "BEGIN IMMEDIATE");
+    plat_sql_sqlite_busy_timeout(db, db->wait_ms);
+    if (db->sql->exec(db, sql) < 0) {
+        int rc = plat_store__db_err(db, "starting a transaction");
+        if (outermost(db) && db->pg)
+            db->sql->exec(db, "ROLLBACK");
+        return rc;
+    }
     db->tx_depth++;
     return 0;
 }
@@ -113,25 +127,28 @@ int plat_store__tx_end(plat_store *db, int rc)
 {
     if (db->tx_depth <= 0)
         return rc;
+    /* rows a batched layer INSERT still holds belong to this transaction (sql.h) */
+    if (rc >= 0 && plat_sql_flush(db->layer_insert) < 0)
+        rc = plat_store__db_err(db, "adding layer features");
     if (db->tx_depth == 1 && rc >= 0)
         rc = plat_store__flush_places(db);
     if (db->tx_depth == 1 && rc < 0)
         plat_store__drop_stale(db);
     db->tx_depth--;
-    if (db->tx_depth == 0) {
+    if (outermost(db)) {
         int frc = rc >= 0 ? injected_fault(db, "committing") : 0; /* a disk that fills at the end */
-        if (rc >= 0 && frc >= 0 && sqlite3_exec(db->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK)
+        if (rc >= 0 && frc >= 0 && db->sql->exec(db, "COMMIT") == 0)
             return rc;
-        int err = rc < 0 ? rc : frc < 0 ? frc : plat_store__sqlite_err(db, "committing");
-        sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+        int err = rc < 0 ? rc : frc < 0 ? frc : plat_store__db_err(db, "committing");
+        db->sql->exec(db, "ROLLBACK");
         read_srid(db); /* a working CRS chosen inside the transaction went with it */
         return err;
     }
     if (rc < 0) {
-        sqlite3_exec(db->db, "ROLLBACK TO plat_sp", NULL, NULL, NULL);
+        db->sql->exec(db, "ROLLBACK TO plat_sp");
         read_srid(db);
     }
-    sqlite3_exec(db->db, "RELEASE plat_sp", NULL, NULL, NULL);
+    db->sql->exec(db, "RELEASE plat_sp");
     return rc;
 }
 
@@ -160,73 +177,35 @@ static int read_srid(plat_store *db)
     return 0;
 }
 
-int plat_store_open(plat_ctx *ctx, plat_store **out, const char *path, int mode)
+int plat_store_open(plat_ctx *ctx, plat_store **out, const char *target, int mode)
+{
+    return plat_store_open_schema(ctx, out, target, NULL, mode);
+}
+
+int plat_store_open_schema(plat_ctx *ctx, plat_store **out, const char *target, const char *schema, int mode)
 {
     *out = NULL;
-    struct stat sb;
-    int exists = stat(path, &sb) == 0;
-    if (mode == PLAT_OPEN_CREATE && exists)
-        return plat_error_set(ctx, PLAT_EEXISTS, "%s already exists; remove it or choose another --db", path);
-    if (mode != PLAT_OPEN_CREATE && !exists)
-        return plat_error_set(ctx, PLAT_ENOTFOUND,
-                              "no ledger at %s: run `plat init` first, or give --db PATH or PLAT_DB", path);
-    if (exists && !S_ISREG(sb.st_mode))
-        return plat_error_set(ctx, PLAT_EINVALID, "%s is not a file", path);
-
     plat_store *db = calloc(1, sizeof(*db));
     if (!db)
         return plat_error_set(ctx, PLAT_ENOMEM, "out of memory");
     db->ctx = ctx;
-    db->path = plat_strdup(path);
+    db->wait_ms = PLAT_BUSY_TIMEOUT_MS;
     const char *fault = getenv("PLAT_FAULT_AT");
     db->fault_at = fault ? atol(fault) : 0;
-
-    int rc = 0;
-    int flags = SQLITE_OPEN_READWRITE | (mode == PLAT_OPEN_CREATE ? SQLITE_OPEN_CREATE : 0);
-    if (sqlite3_open_v2(path, &db->db, flags, NULL) != SQLITE_OK) {
-        rc = plat_error_set(ctx, PLAT_EIO, "%s: cannot open: %s", path,
-                            db->db ? sqlite3_errmsg(db->db) : "out of memory");
-        goto done;
-    }
-    sqlite3_busy_timeout(db->db, PLAT_BUSY_TIMEOUT_MS);
-    db->splite_cache = spatialite_alloc_connection();
-    spatialite_init_ex(db->db, db->splite_cache, 0);
-    if ((rc = plat_store__register_functions(db)) < 0)
-        goto done;
-
-    if (mode != PLAT_OPEN_CREATE) {
-        sqlite3_stmt *st = NULL;
-        int app = 0;
-        if (sqlite3_prepare_v2(db->db, "PRAGMA application_id", -1, &st, NULL) == SQLITE_OK &&
-            sqlite3_step(st) == SQLITE_ROW)
-            app = sqlite3_column_int(st, 0);
-        else {
-            sqlite3_finalize(st);
-            rc = plat_error_set(ctx, PLAT_EINVALID, "%s is not a SQLite database", path);
-            goto done;
-        }
-        sqlite3_finalize(st);
-        if (app != PLAT_APPLICATION_ID) {
-            rc = plat_error_set(ctx, PLAT_EINVALID, "%s is not a plat ledger (run `plat init` to make one)", path);
-            goto done;
-        }
-    }
-    if ((rc = plat_store__exec(db, "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL;")) < 0)
-        goto done;
-    if ((rc = plat_store__migrate(db, mode == PLAT_OPEN_CREATE)) < 0)
-        goto done;
-    read_srid(db);
-done:
+    int rc = plat_sql_is_conninfo(target) ? plat_sql_pg_open(db, target, schema ? schema : "plat", mode)
+                                          : plat_sql_sqlite_open(db, target, mode);
+    if (rc >= 0)
+        rc = plat_store__migrate(db, mode == PLAT_OPEN_CREATE);
+    if (rc >= 0)
+        read_srid(db);
+    if (rc >= 0 && db->pg && mode == PLAT_OPEN_READ)
+        rc = plat_sql_pg_snapshot(db);
     if (rc < 0) {
+        char *made = db->created ? plat_strdup(db->path) : NULL;
         plat_store_close(db);
-        if (mode == PLAT_OPEN_CREATE && !exists) {
-            /* A failed init leaves no half-made ledger behind. */
-            char aux[4096];
-            remove(path);
-            snprintf(aux, sizeof aux, "%s-wal", path);
-            remove(aux);
-            snprintf(aux, sizeof aux, "%s-shm", path);
-            remove(aux);
+        if (made) { /* a failed init leaves no half-made ledger behind */
+            plat_sql_sqlite_remove(made);
+            free(made);
         }
         return rc;
     }
@@ -238,15 +217,46 @@ void plat_store_close(plat_store *db)
 {
     if (!db)
         return;
-    sqlite3_finalize(db->layer_insert);
+    plat_sql_finalize(db->layer_insert);
     plat_store__drop_stale(db);
-    if (db->tx_depth > 0)
-        sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
-    sqlite3_close_v2(db->db);
-    if (db->splite_cache)
-        spatialite_cleanup_ex(db->splite_cache);
+    if (db->sql) {
+        if (db->tx_depth > 0)
+            db->sql->exec(db, db->snapshot ? "ROLLBACK TO plat_sp" : "ROLLBACK");
+        db->sql->close(db);
+    }
     free(db->path);
+    free(db->target);
+    free(db->schema);
     free(db);
+}
+
+const char *plat_store_where(const plat_store *db)
+{
+    return db->path;
+}
+
+const char *plat_store_target(const plat_store *db)
+{
+    return db->target ? db->target : db->path;
+}
+
+int plat_store_destroy(plat_ctx *ctx, const char *target, const char *schema)
+{
+    plat_store *db = NULL;
+    int rc = plat_store_open_schema(ctx, &db, target, schema, PLAT_OPEN_WRITE);
+    if (rc < 0)
+        return rc;
+    if (db->pg) {
+        char sql[128];
+        snprintf(sql, sizeof sql, "DROP SCHEMA %s CASCADE", db->schema);
+        if (plat_store__exec(db, sql) < 0)
+            rc = plat_store__db_err(db, db->path);
+        plat_store_close(db);
+        return rc;
+    }
+    plat_store_close(db);
+    plat_sql_sqlite_remove(target);
+    return 0;
 }
 
 plat_ctx *plat_store_ctx(plat_store *db)
@@ -261,39 +271,40 @@ int plat_store_srid(plat_store *db)
 
 int plat_store_schema_version(plat_store *db)
 {
-    sqlite3_stmt *st = NULL;
+    if (db->pg)
+        return plat_sql_pg_schema_version(db);
+    plat_stmt *st = NULL;
     int v = -1;
-    if (sqlite3_prepare_v2(db->db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
+    if (db->sql->prepare(db, &st, "PRAGMA user_version") == 0 && plat_sql_step(st) == PLAT_SQL_ROW)
+        v = plat_sql_column_int(st, 0);
+    plat_sql_finalize(st);
     return v;
 }
 
 char *plat_store_meta_get(plat_store *db, const char *key)
 {
-    sqlite3_stmt *st = NULL;
+    plat_stmt *st = NULL;
     char *v = NULL;
-    if (sqlite3_prepare_v2(db->db, "SELECT value FROM meta WHERE key = ?", -1, &st, NULL) != SQLITE_OK)
+    if (db->sql->prepare(db, &st, "SELECT value FROM meta WHERE key = ?") < 0)
         return NULL;
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW)
+    plat_sql_bind_text(st, 1, key);
+    if (plat_sql_step(st) == PLAT_SQL_ROW)
         v = plat_store__column_strdup(st, 0);
-    sqlite3_finalize(st);
+    plat_sql_finalize(st);
     return v;
 }
 
 static int meta_put(plat_store *db, const char *key, const char *value)
 {
-    sqlite3_stmt *st = NULL;
+    plat_stmt *st = NULL;
     int rc = plat_store__prepare(db, &st, "INSERT INTO meta(key, value) VALUES(?, ?) "
                                           "ON CONFLICT(key) DO UPDATE SET value = excluded.value");
     if (rc < 0)
         return rc;
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+    plat_sql_bind_text(st, 1, key);
+    plat_sql_bind_text(st, 2, value);
     rc = plat_store__step_write(db, st, "recording the working CRS");
-    sqlite3_finalize(st);
+    plat_sql_finalize(st);
     return rc;
 }
 
@@ -312,7 +323,7 @@ int plat_store_set_srid(plat_store *db, int epsg)
     snprintf(v, sizeof v, "%d", epsg);
     rc = meta_put(db, "srid", v);
     if (rc >= 0)
-        rc = plat_store__add_geometry_columns(db, epsg);
+        rc = plat_sql_add_geometry_columns(db, epsg);
     rc = plat_store__tx_end(db, rc);
     if (rc >= 0)
         db->srid = epsg;

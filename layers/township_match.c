@@ -20,7 +20,7 @@ void plat_query__free_codes(char **codes, int n)
 
 int plat_query__township_codes(plat_store *db, char ***out, int *n, const char *text)
 {
-    sqlite3_stmt *st = NULL;
+    plat_stmt *st = NULL;
     char **codes = NULL;
     int k = 0, cap = 0;
     *out = NULL;
@@ -31,13 +31,13 @@ int plat_query__township_codes(plat_store *db, char ***out, int *n, const char *
                                  "ELSE county = ?1 OR county_code = ?1 END ORDER BY code");
     if (rc < 0)
         return rc;
-    sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+    plat_sql_bind_text(st, 1, text);
     for (;;) {
-        int s = sqlite3_step(st);
-        if (s == SQLITE_DONE)
+        int s = plat_sql_step(st);
+        if (s == PLAT_SQL_DONE)
             break;
-        if (s != SQLITE_ROW) {
-            rc = plat_store__sqlite_err(db, "finding townships");
+        if (s != PLAT_SQL_ROW) {
+            rc = plat_store__db_err(db, "finding townships");
             break;
         }
         if (k == cap) {
@@ -55,7 +55,7 @@ int plat_query__township_codes(plat_store *db, char ***out, int *n, const char *
         }
         k++;
     }
-    sqlite3_finalize(st);
+    plat_sql_finalize(st);
     if (rc == 0 && k == 0)
         rc = plat_error_set(db->ctx, PLAT_ENOTFOUND,
                             "no township or county named '%s' in the ledger (see `plat township list`)", text);

@@ -2,15 +2,15 @@
 # Install what plat needs to build and test on Debian 12 (bookworm), from Debian's own packages.
 # Idempotent: packages already present are left as they are. Run as root (or with sudo).
 # Chromium and a Chinese font are for the test that renders `plat report` headless; clang and
-# its runtime for the libFuzzer harnesses (scripts/fuzz.sh). PostgreSQL 15 with PostGIS 3 is for
-# the ledger's second backend: a server the tests start in a temporary folder of their own
-# (scripts/pg_cluster.sh); the Debian packages leave its programs in /usr/lib/postgresql/15/bin.
+# its runtime for the libFuzzer harnesses (scripts/fuzz.sh). PostgreSQL 15 with PostGIS 3 for
+# the ledger's second backend: the benchmark's agreement tests and the pg.* CLI tests start a
+# throwaway cluster of it (scripts/pg_cluster.sh); its programs are in /usr/lib/postgresql/15/bin.
 set -eu
 
 PKGS="build-essential cmake pkg-config
       libgdal-dev gdal-bin libproj-dev proj-bin libgeos-dev
       libspatialite-dev libsqlite3-dev sqlite3 libsqlite3-mod-spatialite
-      libjson-c-dev python3 valgrind
+      libjson-c-dev libpq-dev python3 valgrind
       chromium fonts-wqy-microhei
       clang libclang-rt-14-dev
       postgresql-15 postgresql-client-15 postgresql-15-postgis-3"

@@ -31,7 +31,8 @@ enum {
     PLAT_ENOMEM = -6,
     PLAT_ECANCEL = -7,   /* a progress callback asked to stop */
     PLAT_EBUSY = -8,     /* another writer holds the database */
-    PLAT_EINTERNAL = -9  /* a library failed in a way input does not explain */
+    PLAT_EINTERNAL = -9, /* a library failed in a way input does not explain */
+    PLAT_ECONFLICT = -10 /* an edit made on a stale copy: the data changed since it was read */
 };
 
 typedef struct plat_error {

@@ -20,12 +20,34 @@ enum {
     PLAT_OPEN_CREATE = 2    /* create a new ledger; fails if the file exists */
 };
 
-/** Open (or create) a ledger at path. On success the store owns ctx's use for its lifetime but
- * not ctx itself: the caller frees ctx after plat_store_close().
+/** Open (or create) a ledger: a SQLite file at `target`, or, when target is a PostgreSQL
+ * connection string as libpq takes it (postgresql://..., postgres://..., key=value pairs such
+ * as "service=NAME", or GDAL's "PG:" prefix before either), the ledger in the schema "plat" of
+ * that database. Passwords come from libpq's own places (.pgpass, PGPASSWORD, service files);
+ * one given in target is used but never appears in any message (see plat_store_where).
+ * On success the store owns ctx's use for its lifetime but not ctx itself: the caller frees
+ * ctx after plat_store_close().
  * @param[out] out  new store; caller closes with plat_store_close()
- * @return 0, PLAT_ENOTFOUND (no such database), PLAT_EEXISTS (creating over a file),
- *         PLAT_EINVALID (not a plat database, or one newer than this plat), PLAT_EIO */
-PLAT_API int plat_store_open(plat_ctx *ctx, plat_store **out, const char *path, int mode);
+ * @return 0, PLAT_ENOTFOUND (no such database), PLAT_EEXISTS (creating over a file or an
+ *         existing ledger schema), PLAT_EINVALID (not a plat database, or one newer than this
+ *         plat), PLAT_EIO (also: the server refused the connection or a privilege) */
+PLAT_API int plat_store_open(plat_ctx *ctx, plat_store **out, const char *target, int mode);
+/** plat_store_open with the PostgreSQL schema named (a plain lower-case identifier; NULL:
+ * "plat"); ignored for a SQLite file. */
+PLAT_API int plat_store_open_schema(plat_ctx *ctx, plat_store **out, const char *target, const char *schema,
+                                    int mode);
+/** Where the ledger is, for messages: the file, or the connection string with any password
+ * replaced by "***" and the schema after a '#'. Owned by the store. */
+PLAT_API const char *plat_store_where(const plat_store *db);
+/** The ledger's connection string as given but for any password, usable again as --db; the
+ * file for a SQLite ledger. Owned by the store. */
+PLAT_API const char *plat_store_target(const plat_store *db);
+/** Remove a whole ledger: the file with its companions, or the PostgreSQL schema with
+ * everything in it. Refuses (PLAT_EINVALID) when target is not a plat ledger.
+ * @return 0, PLAT_ENOTFOUND when there is none, or < 0 */
+PLAT_API int plat_store_destroy(plat_ctx *ctx, const char *target, const char *schema);
+/** 1 when target names a PostgreSQL database rather than a file. */
+PLAT_API int plat_store_target_is_server(const char *target);
 /** Close; an open transaction is rolled back. NULL is a no-op. */
 PLAT_API void plat_store_close(plat_store *db);
 /** The context that receives this store's errors. Never NULL. */
@@ -44,7 +66,7 @@ PLAT_API int plat_store_srid(plat_store *db);
 /** Fix the working CRS. Allowed once, while it is 0; must be a metric projected CRS.
  * @return 0, PLAT_EEXISTS if one is set already, PLAT_EINVALID */
 PLAT_API int plat_store_set_srid(plat_store *db, int epsg);
-/** Schema version of the open database (PRAGMA user_version). */
+/** Schema version of the open ledger. */
 PLAT_API int plat_store_schema_version(plat_store *db);
 /** Value of a meta key as a new string (free with plat_free), NULL if unset. */
 PLAT_API char *plat_store_meta_get(plat_store *db, const char *key);
@@ -133,6 +155,10 @@ typedef struct plat_project {
     int kinds;              /* PLAT_GEOM_* bits of the geometry (read only) */
     plat_quantity measured; /* the whole geometry, ellipsoidal (read only) */
     plat_quantity measured_planar; /* the same in the working CRS plane (read only) */
+    int64_t version;        /* the id of its newest history event when read (of those visible at
+                             * the cut, read at one): what an edit made on this copy started from,
+                             * see plat_project_change.expect_version (read only; an importer sets
+                             * it to the version a file's row was exported at) */
 } plat_project;
 
 /** Free everything p points to (not p). NULL is a no-op. */
@@ -211,20 +237,32 @@ typedef struct plat_project_change {
                              * was surveyed or sketched, else sketched) */
     int64_t corrects;       /* id of an event this change corrects (0: none); fields it does
                              * not give are those of the corrected event, and so is the date */
+    int64_t expect_version; /* the project's version the change was made on (plat_project.version
+                             * as read); if the project has an event newer than that, the change
+                             * is refused, checked inside the write transaction so no writer can
+                             * slip in between. 0: no check (last writer wins) */
 } plat_project_change;
 /** Apply a change and append it to the history.
- * @return 0, PLAT_ENOTFOUND, PLAT_EINVALID (bad status/progress/date, or nothing to change) */
+ * @return 0, PLAT_ENOTFOUND, PLAT_EINVALID (bad status/progress/date, nothing to change, or an
+ *         expect_version that is no version of this project), PLAT_ECONFLICT (the project changed
+ *         since c->expect_version: nothing is written, the message names its version now and
+ *         the event that made it) */
 PLAT_API int plat_project_update(plat_store *db, const char *code, const plat_project_change *c);
 /** Re-import a project that is in the ledger (plat project import --upsert): replace its
  * descriptive fields (name, category, county, target, lead unit, source document, clause, year,
  * investment, dates, attrs) with p's, and append c to its history as one 'update' event
  * (status, progress, quantity done and geometry when c gives them, c->note, c->date). p->status,
- * p->progress and p->wkb are not used: the history holds those. Borrowed input.
- * @return 0, PLAT_ENOTFOUND (no such project, or a removed one), PLAT_EINVALID (bad value) */
+ * p->progress, p->wkb and p->version are not used: the history holds those, and c->expect_version
+ * is checked as plat_project_update checks it. Borrowed input.
+ * @return 0, PLAT_ENOTFOUND (no such project, or a removed one), PLAT_EINVALID (bad value),
+ *         PLAT_ECONFLICT (changed, or removed, since c->expect_version) */
 PLAT_API int plat_project_replace(plat_store *db, const plat_project *p, const plat_project_change *c);
 /** Remove a project from the ledger; its history stays (with a final "removed" event) and its
- * code cannot be reused. @return 0 or PLAT_ENOTFOUND */
-PLAT_API int plat_project_remove(plat_store *db, const char *code, const char *date, const char *note);
+ * code cannot be reused. expect_version: as plat_project_change.expect_version (0: no check).
+ * @return 0, PLAT_ENOTFOUND, PLAT_EINVALID (bad date, or no such version), PLAT_ECONFLICT (the
+ *         project changed since expect_version) */
+PLAT_API int plat_project_remove(plat_store *db, const char *code, const char *date, const char *note,
+                                 int64_t expect_version);
 
 typedef struct plat_event {
     int64_t id;

@@ -81,7 +81,7 @@ FIELDS = {
     "townships": lambda p: ";".join(p["townships"]) or None, "lead_unit": lambda p: p["lead_unit"],
     "source_doc": lambda p: p["source_doc"], "clause": lambda p: p["clause"], "year": lambda p: p["year"],
     "investment": lambda p: p["investment"], "start_date": lambda p: p["start_date"],
-    "end_date": lambda p: p["end_date"], "precision": lambda p: p["precision"],
+    "end_date": lambda p: p["end_date"], "version": lambda p: p["version"], "precision": lambda p: p["precision"],
     "attrs": lambda p: p["attrs"],
 }
 
