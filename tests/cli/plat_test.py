@@ -12,6 +12,7 @@ a ledger through digest() and PlatCase.sql(), which speak to either backend; wha
 sense for a SQLite file is guarded by PlatCase.sqlite_only().
 """
 import collections
+import contextlib
 import hashlib
 import json
 import os
@@ -112,6 +113,39 @@ def set_schema_version(ledger, version):
         query(ledger, "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(version),))
     else:
         query(ledger, f"PRAGMA user_version = {int(version)}")
+
+
+@contextlib.contextmanager
+def writer_holding(ledger):
+    """Hold a ledger's write lock from another connection for the length of a `with`, as a
+    writer in the middle of its transaction would: SQLite's BEGIN IMMEDIATE, or on PostgreSQL
+    the advisory lock plat's writers take on the schema (layers/store.c)."""
+    ledger = as_ledger(ledger)
+    if not ledger.schema:
+        con = sqlite3.connect(ledger.db, isolation_level=None)
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            con.execute("ROLLBACK")
+            con.close()
+        return
+    proc = subprocess.Popen([PSQL, "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", PG], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, encoding="utf-8", env=pg_env())
+    try:
+        proc.stdin.write(f"SET search_path TO {ident(ledger.schema)}; BEGIN; "
+                         "SELECT pg_advisory_xact_lock(hashtext('plat ledger ' || current_schema())); SELECT 'held';\n")
+        proc.stdin.flush()
+        for line in proc.stdout:  # the lock is held once psql answers the next statement
+            if line.strip() == "held":
+                break
+        else:
+            raise SqlError(f"psql could not take the write lock of schema {ledger.schema}")
+        yield
+    finally:
+        proc.stdin.close()  # psql ends, and the transaction with it
+        proc.wait(timeout=60)
+        proc.stdout.close()
 
 
 def copy_ledger(src, dst):
