@@ -267,8 +267,8 @@ def remove_all(folder, ledgers):
 
 class PlatCase(unittest.TestCase):
     """A test case with a fresh temporary folder and a ledger of its own: `ledger.sqlite` inside
-    the folder, or a new schema on PostgreSQL (self.db the cluster's connection string,
-    self.schema its name)."""
+    the folder (self.db its path, self.pg_schema None), or a new schema on PostgreSQL (self.db the
+    cluster's connection string, self.pg_schema its name)."""
 
     def setUp(self):
         problem = backend_problem()
@@ -283,11 +283,11 @@ class PlatCase(unittest.TestCase):
 
     @property
     def current_ledger(self):
-        return Ledger(self.db, self.schema)
+        return Ledger(self.db, self.pg_schema)
 
     def use(self, ledger):
         """Point every later command at this ledger."""
-        self.db, self.schema = as_ledger(ledger)
+        self.db, self.pg_schema = as_ledger(ledger)
 
     def other_ledger(self, name):
         """Another ledger for this test (the file `name` in its folder, or a new schema),
@@ -343,7 +343,7 @@ class PlatCase(unittest.TestCase):
 
     def remove_ledger(self):
         """Remove the current ledger (the file, or the schema), to make it again."""
-        if self.schema:
+        if self.pg_schema:
             drop_ledger(self.current_ledger)
         elif os.path.exists(self.db):
             os.remove(self.db)

@@ -35,10 +35,10 @@ class InitTest(PlatCase):
         self.assertEqual(self.sql("SELECT value FROM meta WHERE key='srid'"), [("4546",)])
         if ON_PG:  # PostGIS lists every schema's columns; a spatial index is a GiST index
             cols = self.sql("SELECT f_table_name, srid FROM geometry_columns WHERE f_table_schema = ? "
-                            "ORDER BY f_table_name", (self.schema,))
+                            "ORDER BY f_table_name", (self.pg_schema,))
             self.assertEqual(cols, [("projects", 4546), ("townships", 4546)])
             indexed = self.sql("SELECT DISTINCT tablename FROM pg_indexes WHERE schemaname = ? AND indexdef LIKE ? "
-                               "ORDER BY tablename", (self.schema, "% USING gist (geom)%"))
+                               "ORDER BY tablename", (self.pg_schema, "% USING gist (geom)%"))
             self.assertEqual(indexed, [("projects",), ("townships",)])
         else:
             cols = self.sql("SELECT f_table_name, srid, spatial_index_enabled FROM geometry_columns "
@@ -68,7 +68,7 @@ class InitTest(PlatCase):
 
     def test_commands_without_a_ledger_fail_with_a_hint(self):
         r = self.fails(1, "project", "list", message="run `plat init` first")
-        self.assertIn(self.schema or self.db, r.err)
+        self.assertIn(self.pg_schema or self.db, r.err)
         self.assertFalse(self.exists())
 
     def test_a_file_that_is_not_a_database_is_refused(self):

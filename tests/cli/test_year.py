@@ -25,7 +25,7 @@ class DemoYearTest(PlatCase):
 
     def gis(self, query):
         """Every value of every row of a query in SQL both engines speak, as text."""
-        if self.schema:
+        if self.pg_schema:
             return ["" if v is None else str(v) for row in self.sql(query) for v in row]
         out = subprocess.run(["ogrinfo", "-ro", "-q", "-dialect", "SQLite", "-sql", query, self.db],
                              capture_output=True, text=True, check=True).stdout
