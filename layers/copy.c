@@ -85,8 +85,9 @@ static int copy_table(copier *c, const char *table, const char *cols, int ncols,
     if (geom)
         plat_buf_printf(&ins, ", GeomFromWKB(?%d, ?%d)", ncols + 1, ncols + 2);
     plat_buf_puts(&ins, ")");
-    char what[160];
-    snprintf(what, sizeof what, "copying %s", table);
+    /* A failed row is named by its first column (id, code, key) in the message. */
+    int key_len = (int)strcspn(cols, ",");
+    char what[400];
 
     int rc = plat_store__prepare(c->src, &rd, plat_buf_cstr(&sel));
     if (rc >= 0)
@@ -107,8 +108,12 @@ static int copy_table(copier *c, const char *table, const char *cols, int ncols,
             rc = bind_same(wr, i + 1, rd, i) < 0 ? plat_error_set(c->dst->ctx, PLAT_ENOMEM, "out of memory") : 0;
         if (geom)
             plat_sql_bind_int(wr, ncols + 2, c->dst->srid);
-        if (rc >= 0)
+        if (rc >= 0) {
+            const char *key = plat_sql_column_text(rd, 0);
+            snprintf(what, sizeof what, "%s: copying %s %.*s %.64s", plat_store_where(c->dst), table, key_len, cols,
+                     key ? key : "NULL");
             rc = plat_store__step_write(c->dst, wr, what);
+        }
         plat_sql_reset(wr);
         if (rc >= 0) {
             n++;
