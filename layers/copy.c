@@ -92,8 +92,10 @@ static int copy_table(copier *c, const char *table, const char *cols, int ncols,
     int rc = plat_store__prepare(c->src, &rd, plat_buf_cstr(&sel));
     if (rc >= 0)
         rc = plat_store__prepare(c->dst, &wr, plat_buf_cstr(&ins));
-    if (rc >= 0)
+    if (rc >= 0) {
         plat_sql_stream(rd);
+        plat_sql_batch(wr, 500); /* on a server, 500 rows a round trip */
+    }
     while (rc >= 0) {
         int s = plat_sql_step(rd);
         if (s == PLAT_SQL_DONE)
@@ -110,8 +112,9 @@ static int copy_table(copier *c, const char *table, const char *cols, int ncols,
             plat_sql_bind_int(wr, ncols + 2, c->dst->srid);
         if (rc >= 0) {
             const char *key = plat_sql_column_text(rd, 0);
-            snprintf(what, sizeof what, "%s: copying %s %.*s %.64s", plat_store_where(c->dst), table, key_len, cols,
-                     key ? key : "NULL");
+            /* a batch that fails is named by its last row: "rows up to" */
+            snprintf(what, sizeof what, "%s: copying %s %s%.*s %.64s", plat_store_where(c->dst), table,
+                     plat_sql_is_pg(c->dst) ? "rows up to " : "", key_len, cols, key ? key : "NULL");
             rc = plat_store__step_write(c->dst, wr, what);
         }
         plat_sql_reset(wr);
@@ -120,6 +123,8 @@ static int copy_table(copier *c, const char *table, const char *cols, int ncols,
             rc = tick(c);
         }
     }
+    if (rc >= 0 && plat_sql_flush(wr) < 0)
+        rc = plat_store__db_err(c->dst, what);
     plat_sql_finalize(rd);
     plat_sql_finalize(wr);
     plat_buf_dispose(&sel);
