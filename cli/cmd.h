@@ -3,6 +3,7 @@
 #define PLAT_CMD_H
 #include "cli.h"
 int cmd_check(plat_cli *cli, int argc, char **argv);
+int cmd_copy(plat_cli *cli, int argc, char **argv);
 int cmd_coverage(plat_cli *cli, int argc, char **argv);
 int cmd_demo(plat_cli *cli, int argc, char **argv);
 int cmd_export(plat_cli *cli, int argc, char **argv);

@@ -17,6 +17,7 @@ static const struct {
 } commands[] = {
     /* sorted by name; `plat help` prints them in this order */
     { "check", cmd_check, "Check targets against geometry, and projects against protected layers" },
+    { "copy", cmd_copy, "Copy a whole ledger between a file and a PostGIS schema (either way)" },
     { "coverage", cmd_coverage, "Measure what projects cover in each township or county" },
     { "demo", cmd_demo, "Build a ledger of the seed plans and show what plat does with it" },
     { "export", cmd_export, "Export layers and a ready QGIS project (GeoJSON, Shapefile, GeoPackage, KML, CSV)" },

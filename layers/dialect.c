@@ -143,3 +143,15 @@ int plat_sql_drop_layer_table(plat_store *db, const char *table)
                  table, table, table, table);
     return plat_store__exec(db, sql);
 }
+
+int plat_sql_identity_follow(plat_store *db, const char *table)
+{
+    if (!db->pg)
+        return 0;
+    /* An identity column's sequence knows nothing of the ids written into it explicitly: left
+     * alone, the next township or feature added would take id 1 and collide. */
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT setval(pg_get_serial_sequence('%s', 'id'), coalesce(max(id), 0) + 1, false) "
+                              "FROM \"%s\"", table, table);
+    return plat_store__exec(db, sql);
+}

@@ -144,5 +144,9 @@ int plat_sql_create_layer_table(plat_store *db, const char *table, int srid);
 int plat_sql_index_layer_table(plat_store *db, const char *table);
 /** Drop a layer table with its spatial index and geometry registration. */
 int plat_sql_drop_layer_table(plat_store *db, const char *table);
+/** After rows were inserted into table with explicit ids (plat copy), make the ids it gives
+ * next follow the largest: PostgreSQL's identity sequence is moved on; SQLite's INTEGER PRIMARY
+ * KEY takes max(id) + 1 by itself (a no-op). @return 0 or < 0 */
+int plat_sql_identity_follow(plat_store *db, const char *table);
 
 #endif

@@ -71,6 +71,29 @@ PLAT_API int plat_store_schema_version(plat_store *db);
 /** Value of a meta key as a new string (free with plat_free), NULL if unset. */
 PLAT_API char *plat_store_meta_get(plat_store *db, const char *key);
 
+/* ---- copying a whole ledger (plat copy) ---- */
+typedef struct plat_copy_counts {
+    int64_t townships, projects, events, layers, features;
+} plat_copy_counts;
+/** Copy the whole ledger src into dst, on either backend: the working CRS, meta (the source's
+ * `created` and history head; not the rows that describe dst's own schema), categories,
+ * townships, projects with where they lie and their whole history, reference layers with their
+ * features and stored figures. Row ids, event hashes and measured figures are copied as they
+ * are (nothing is measured again), so the copy verifies (plat_history_verify) with the same
+ * chain, byte for byte. dst must be a ledger just created (PLAT_OPEN_CREATE) and still empty.
+ * The copy is one transaction on dst: when it fails dst is as it was created, and the caller
+ * removes it (plat_store_destroy). Features are read as a stream, so a province copies in
+ * bounded memory. Both stores must share one context: it receives the errors of either.
+ * @param[out] counts what was copied; may be NULL
+ * @param progress   NULL, or called now and then with the fraction done; non-zero stops
+ * @return 0, PLAT_EINVALID (dst not empty, two contexts, a source table the registry does
+ *         not name as plat does), PLAT_ECANCEL (progress stopped it), or another < 0 */
+PLAT_API int plat_store_copy(plat_store *dst, plat_store *src, plat_copy_counts *counts, plat_progress_fn progress,
+                             void *ud);
+/** 1 when a and b are one ledger however they were named (the same file, or the same schema of
+ * the same database on the same running server), 0 when not or when it cannot be told. */
+PLAT_API int plat_store_same_ledger(plat_store *a, plat_store *b);
+
 /* ---- categories ---- */
 typedef struct plat_category {
     const char *code;     /* "highway" */
