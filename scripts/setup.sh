@@ -3,7 +3,8 @@
 # Idempotent: packages already present are left as they are. Run as root (or with sudo).
 # Chromium and a Chinese font are for the test that renders `plat report` headless; clang and
 # its runtime for the libFuzzer harnesses (scripts/fuzz.sh). PostgreSQL 15 with PostGIS 3 for
-# the ledger's second backend: the benchmark's agreement tests start a throwaway cluster of it.
+# the ledger's second backend: the benchmark's agreement tests and the pg.* CLI tests start a
+# throwaway cluster of it (scripts/pg_cluster.sh); its programs are in /usr/lib/postgresql/15/bin.
 set -eu
 
 PKGS="build-essential cmake pkg-config

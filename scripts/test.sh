@@ -1,6 +1,7 @@
 #!/bin/sh
 # Set up, build and run every test: the normal build (every unit, CLI and benchmark-agreement
-# test), the core commands under valgrind memcheck, then the whole suite again under
+# test, the CLI tests once on a SQLite file and once on PostgreSQL + PostGIS), the core commands
+# under valgrind memcheck, then the whole suite again under
 # AddressSanitizer + UndefinedBehaviorSanitizer (with LeakSanitizer), then each fuzzing
 # harness for 30 s (clang and libFuzzer, scripts/fuzz.sh).
 # Usage: scripts/test.sh [--no-sanitize]     (--no-sanitize: neither ASan nor fuzzing)
@@ -11,6 +12,17 @@
 set -eu
 cd "$(dirname "$0")/.."
 sh scripts/setup.sh
+
+# A throwaway PostgreSQL + PostGIS cluster for the pg.* tests, on a Unix socket in a temporary
+# folder: stopped and removed however this script ends (success, failure, Ctrl-C). A cluster
+# that cannot start fails the run: the pg tests are never skipped for want of a server.
+pgdir=$(mktemp -d "${TMPDIR:-/tmp}/plat-pg.XXXXXX")
+trap 'sh scripts/pg_cluster.sh stop "$pgdir" || true' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+PLAT_TEST_PG=$(sh scripts/pg_cluster.sh start "$pgdir")
+export PLAT_TEST_PG
+echo "test: PostgreSQL test cluster at $PLAT_TEST_PG"
 
 jobs=$(nproc 2>/dev/null || echo 2)
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPLAT_WERROR=ON >/dev/null

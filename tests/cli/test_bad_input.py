@@ -7,13 +7,13 @@ import csv
 import json
 import os
 import shutil
-import sqlite3
 import subprocess
 import tempfile
 import unittest
 
 import bad_corpus
-from plat_test import COUNTIES, PLAT, WRAPPER, PlatCase, digest, main
+from plat_test import (COUNTIES, ON_PG, PLAT, WRAPPER, PlatCase, copy_ledger, digest, drop_ledger, ledger_args, main,
+                        new_ledger)
 
 BAD = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bad"))
 SIDECARS = (".shx", ".dbf", ".prj", ".cpg")
@@ -38,20 +38,25 @@ class BadInputTest(PlatCase):
     def setUpClass(cls):
         # One ledger with the seed counties, copied for each case.
         cls.base_dir = tempfile.mkdtemp(prefix="plat-bad-")
-        cls.base = os.path.join(cls.base_dir, "base.sqlite")
+        cls.base = new_ledger(cls.base_dir, "base.sqlite")
         for args in (["init"], ["township", "import", COUNTIES]):
-            subprocess.run(WRAPPER + [PLAT, "--db", cls.base, *args], check=True, capture_output=True, timeout=300)
+            subprocess.run(WRAPPER + [PLAT, *ledger_args(cls.base), *args], check=True, capture_output=True,
+                           timeout=300)
         cls.base_digest = digest(cls.base)
 
     @classmethod
     def tearDownClass(cls):
+        drop_ledger(cls.base)
         shutil.rmtree(cls.base_dir, ignore_errors=True)
 
     def fresh_ledger(self):
-        for suffix in ("-wal", "-shm"):
-            if os.path.exists(self.db + suffix):
-                os.remove(self.db + suffix)
-        shutil.copyfile(self.base, self.db)
+        if ON_PG:
+            drop_ledger(self.current_ledger)
+        else:
+            for suffix in ("-wal", "-shm"):
+                if os.path.exists(self.db + suffix):
+                    os.remove(self.db + suffix)
+        copy_ledger(self.base, self.current_ledger)
 
     def run_case(self, args, rc, message, path):
         """Run plat on a copy of the base ledger; check exit, message, sanitizers, and an
@@ -65,8 +70,12 @@ class BadInputTest(PlatCase):
         if message:
             self.assertIn(f"{path}: {message}", r.err, f"{args}")
         if rc != 0:
-            self.assertEqual(digest(self.db), self.base_digest, f"{args}: the ledger changed")
+            self.assertEqual(self.digest(), self.base_digest, f"{args}: the ledger changed")
         return r
+
+    def ledger_files(self):
+        """What the test folder holds besides the input files: the ledger, if it is a file."""
+        return [] if ON_PG else ["ledger.sqlite"]
 
     def show(self, code):
         return self.ok("project", "show", code, "--json").json()
@@ -139,16 +148,14 @@ class BadInputTest(PlatCase):
         codes = {p["code"]: p["name"] for p in self.ok("project", "list", "--json").json()}
         self.assertEqual(codes, {"'; DROP TABLE projects; --": "'; DROP TABLE projects; --",
                                  "B-001": 'Robert"); DELETE FROM meta; --'})
-        con = sqlite3.connect(self.db)
-        self.assertEqual(con.execute("SELECT count(*) FROM meta WHERE key = 'srid'").fetchone()[0], 1)
-        con.close()
+        self.assertEqual(self.sql("SELECT count(*) FROM meta WHERE key = 'srid'"), [(1,)])
         self.assertAlmostEqual(self.show("'; DROP TABLE projects; --")["measured"]["km"], 1.108, delta=0.002)
 
     def check_path_names(self):
         p = self.show("../../etc/passwd")
         self.assertEqual((p["code"], p["name"], p["source_doc"]), ("../../etc/passwd", "../../etc/passwd",
                                                                    "/etc/shadow"))
-        self.assertEqual(sorted(os.listdir(self.dir)), ["ledger.sqlite"])  # nothing written beside it
+        self.assertEqual(sorted(os.listdir(self.dir)), self.ledger_files())  # nothing written beside it
 
     # ---- made at test time ----
 
@@ -168,11 +175,9 @@ class BadInputTest(PlatCase):
             self.ok("layer", "import", name, path, "--kind", "roads")
         self.assertEqual(sorted(x["name"] for x in self.ok("layer", "list", "--json").json()),
                          ["'; DROP TABLE projects; --", "../../etc/passwd"])
-        con = sqlite3.connect(self.db)
-        self.assertEqual(con.execute("SELECT count(*) FROM townships").fetchone()[0], 4)
-        self.assertEqual(con.execute("SELECT count(*) FROM sqlite_master WHERE name = 'projects'").fetchone()[0], 1)
-        con.close()
-        self.assertEqual(sorted(os.listdir(self.dir)), ["ledger.sqlite"])
+        self.assertEqual(self.sql("SELECT count(*) FROM townships"), [(4,)])
+        self.assertEqual(self.sql("SELECT count(*) FROM projects"), [(0,)])  # the table is still there
+        self.assertEqual(sorted(os.listdir(self.dir)), self.ledger_files())
 
     @unittest.skipIf(WRAPPER, "100 000 features under valgrind take minutes; ASan covers them")
     def test_big_files(self):

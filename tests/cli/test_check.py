@@ -8,7 +8,7 @@ line measures 10 km on the ellipsoid too, and a 1 km square 1 km2 to a few parts
 import json
 import subprocess
 
-from plat_test import PlatCase, digest, geod_length_m, main, spatialite_ellipsoid_area_m2
+from plat_test import PlatCase, geod_length_m, ledger_args, main, spatialite_ellipsoid_area_m2
 
 TEN_KM_GK = "LINESTRING(500000 3100000, 500000 3110000)"
 SQUARE_KM_GK = "POLYGON((500000 3100000, 501000 3100000, 501000 3101000, 500000 3101000, 500000 3100000))"
@@ -39,7 +39,7 @@ class CheckTargetsTest(PlatCase):
 
     def test_targets_against_measured_geometry(self):
         self.build()
-        before = digest(self.db)
+        before = self.digest()
         r = self.ok("check", "targets", "--json").json()
         self.assertEqual((r["tolerance_pct"], r["measure"], r["ok"], r["no_target"]), (10, "ellipsoidal", 2, 1))
         # Largest difference first: C (-22.08 %), then A (-16.67 %).
@@ -76,7 +76,7 @@ class CheckTargetsTest(PlatCase):
         # Filters narrow the projects checked.
         hw = self.ok("check", "targets", "--category", "公路", "--json").json()
         self.assertEqual(([m["code"] for m in hw["mismatches"]], hw["ok"], hw["no_target"]), (["A"], 1, 0))
-        self.assertEqual(digest(self.db), before, "check targets changed the ledger")
+        self.assertEqual(self.digest(), before, "check targets changed the ledger")
 
     def test_targets_csv_and_table(self):
         self.build()
@@ -96,7 +96,7 @@ class CheckTargetsTest(PlatCase):
 
     def test_targets_failures_and_usage(self):
         self.build()
-        before = digest(self.db)
+        before = self.digest()
         self.fails(1, "check", "targets", "--tolerance", "-3", message="--tolerance")
         self.fails(1, "check", "targets", "--tolerance", "ten", message="--tolerance")
         self.fails(1, "check", "targets", "--category", "spaceport", message="unknown category")
@@ -106,7 +106,7 @@ class CheckTargetsTest(PlatCase):
         self.fails(2, "check", "everything", message="unknown subcommand")
         self.assertEqual(self.ok("check", "--help").rc, 0)
         self.unchanged(before)
-        self.fails(1, "check", "targets", "--db", self.db + ".missing")
+        self.fails(1, "check", "targets", *ledger_args(self.other_ledger("missing.sqlite")))
 
     def test_an_empty_ledger_has_nothing_to_report(self):
         self.ok("init")
@@ -152,7 +152,7 @@ class CheckConflictsTest(PlatCase):
 
     def test_overlap_share_and_townships_of_each_project(self):
         self.build()
-        before = digest(self.db)
+        before = self.digest()
         r = self.ok("check", "conflicts", "--layer", "生态红线", "--planar", "--json").json()
         self.assertEqual((r["layer"], r["kind"], r["geometry_kind"], r["measure"]),
                          ("生态红线", "eco_redline", "polygon", "planar"))
@@ -178,7 +178,7 @@ class CheckConflictsTest(PlatCase):
         self.assertAlmostEqual(e["conflicts"][0]["share"], 0.30, delta=1e-6)
         only = self.ok("check", "conflicts", "--layer", "生态红线", "--category", "公路", "--json").json()
         self.assertEqual([c["code"] for c in only["conflicts"]], ["L"])
-        self.assertEqual(digest(self.db), before, "check conflicts changed the ledger")
+        self.assertEqual(self.digest(), before, "check conflicts changed the ledger")
 
     def test_conflicts_csv_and_table(self):
         self.build()
@@ -203,7 +203,7 @@ class CheckConflictsTest(PlatCase):
 
     def test_conflicts_needs_an_existing_layer(self):
         self.build()
-        before = digest(self.db)
+        before = self.digest()
         self.fails(2, "check", "conflicts", message="--layer")
         self.fails(2, "check", "conflicts", "--layer", "x", "--json", "--csv")
         self.fails(1, "check", "conflicts", "--layer", "红线", message="no layer named '红线'")

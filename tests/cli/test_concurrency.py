@@ -4,11 +4,10 @@ two writers at once either both succeed (the second waits on the busy timeout) o
 cleanly with exit 1 and a message, and the ledger holds exactly the writes that succeeded."""
 import json
 import os
-import sqlite3
 import subprocess
 import unittest
 
-from plat_test import PLAT, WRAPPER, PlatCase, main
+from plat_test import ON_PG, PLAT, WRAPPER, PlatCase, ledger_args, main
 
 BEFORE = 50      # projects in the ledger before the big import
 IMPORTED = 800   # projects the big import adds: long enough for many readers to run beside it
@@ -29,14 +28,11 @@ def plan(path, prefix, n, x0=113.30):
 @unittest.skipIf(WRAPPER, "under valgrind one command outlasts the busy timeout; ASan runs these")
 class ConcurrencyTest(PlatCase):
     def start(self, *args):
-        return subprocess.Popen([PLAT, "--db", self.db, *map(str, args)], stdout=subprocess.PIPE,
+        return subprocess.Popen([PLAT, *ledger_args(self.current_ledger), *map(str, args)], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True, cwd=self.dir)
 
     def history_notes(self):
-        con = sqlite3.connect(self.db)
-        notes = {r[0] for r in con.execute("SELECT note FROM project_events WHERE kind != 'add'")}
-        con.close()
-        return notes
+        return {r[0] for r in self.sql("SELECT note FROM project_events WHERE kind != 'add'")}
 
     def test_readers_see_before_or_after_while_a_writer_imports(self):
         self.ledger_with_counties()
@@ -84,12 +80,11 @@ class ConcurrencyTest(PlatCase):
                 self.assertEqual(rc, 1, err)
                 self.assertIn("the database is busy with another writer; try again", err)
         self.assertGreater(done, 0, results)
-        con = sqlite3.connect(self.db)
-        self.assertEqual(con.execute("PRAGMA integrity_check").fetchall(), [("ok",)])
+        if not ON_PG:
+            self.assertEqual(self.sql("PRAGMA integrity_check"), [("ok",)])
         for (rc, _), prefix in zip(results, "AB"):
-            n = con.execute("SELECT count(*) FROM projects WHERE code LIKE ?", (prefix + "-%",)).fetchone()[0]
+            n = self.sql("SELECT count(*) FROM projects WHERE code LIKE ?", (prefix + "-%",))[0][0]
             self.assertEqual(n, IMPORTED if rc == 0 else 0, prefix)
-        con.close()
 
     def test_two_writers_updating_at_once(self):
         self.ledger_with_counties()
@@ -97,9 +92,9 @@ class ConcurrencyTest(PlatCase):
         # Two shell loops, each updating its own projects 15 times, as fast as they can.
         loops = []
         for w, codes in enumerate((("P-0000", "P-0001"), ("P-0002", "P-0003"))):
-            script = "; ".join(f'"$0" --db "$1" project update {codes[k % 2]} --progress {k} --note w{w}-{k}; '
+            script = "; ".join(f'"$0" "$@" project update {codes[k % 2]} --progress {k} --note w{w}-{k}; '
                                f'echo "w{w}-{k} $?"' for k in range(15))
-            loops.append(subprocess.Popen(["sh", "-c", script, PLAT, self.db], stdout=subprocess.PIPE,
+            loops.append(subprocess.Popen(["sh", "-c", script, PLAT, *ledger_args(self.current_ledger)], stdout=subprocess.PIPE,
                                           stderr=subprocess.PIPE, text=True))
         outcomes = {}
         for p in loops:

@@ -4,9 +4,8 @@ Three 10 km townships side by side along y 3170-3180 km in EPSG:4547: 伍市镇 
 三市镇 (410-420 km) in 平江县, 东塘镇 (420-430 km) in 湘阴县.
 """
 import os
-import sqlite3
 
-from plat_test import PlatCase, digest, geod_length_m, main
+from plat_test import PlatCase, geod_length_m, main, writer_holding
 
 TOWNS = [("430626100", "伍市镇", "平江县", 400000), ("430626101", "三市镇", "平江县", 410000),
          ("430624102", "东塘镇", "湘阴县", 420000)]
@@ -112,7 +111,7 @@ class CoverageTest(ThreeTownships):
         self.assertGreater(area, 99.9)
 
     def test_no_townships_at_all(self):
-        self.db = self.db + "-empty"
+        self.use(self.other_ledger("empty.sqlite"))
         self.ok("init", "--crs", "EPSG:4547")
         self.add("R", "highway", "LINESTRING(405000 3175000, 406000 3175000)")
         c = self.coverage("--planar")
@@ -140,11 +139,8 @@ class CoverageTest(ThreeTownships):
         self.add("ROAD", "highway", "LINESTRING(405000 3175000, 415000 3175000)")
         show = self.ok("project", "show", "ROAD", "--json", "--planar").json()
         self.assertEqual([(t["name"], t["km"]) for t in show["places"]], [("伍市镇", 5), ("三市镇", 5)])
-        import sqlite3
-        con = sqlite3.connect(self.db)
-        rows = con.execute("SELECT t.name, p.planar_length_m FROM project_places p JOIN townships t "
-                           "ON t.id = p.township_id ORDER BY t.code").fetchall()
-        con.close()
+        rows = self.sql("SELECT t.name, p.planar_length_m FROM project_places p JOIN townships t "
+                        "ON t.id = p.township_id ORDER BY t.code")
         self.assertEqual([(n, round(m, 6)) for n, m in rows], [("伍市镇", 5000.0), ("三市镇", 5000.0)])
         # 伍市镇 grows 2 km east: the road's parts move with the border, without touching the project.
         moved = ["code,name,county,WKT", '430626100,伍市镇,平江县,"POLYGON((400000 3170000,412000 3170000,412000 3180000,400000 3180000,'
@@ -159,7 +155,7 @@ class CoverageTest(ThreeTownships):
         self.assertEqual(self.ok("project", "list", "--township", "伍市镇", "--json").json()[0]["code"], "ROAD")
 
     def test_bad_options(self):
-        before = digest(self.db)
+        before = self.digest()
         self.fails(2, "coverage", "--by", "village", message="--by takes township or county")
         self.fails(1, "coverage", "--layer", "nope", message="no layer named 'nope'")
         self.fails(1, "coverage", "--jobs", "0", message="--jobs")
@@ -196,18 +192,9 @@ class StoredLayerFiguresTest(ThreeTownships):
                      for t in cov["townships"]}
 
     def stored(self, planar=1):
-        con = sqlite3.connect(self.db)
-        rows = con.execute("SELECT l.name, t.name, s.features, s.line_m, s.area_m2 FROM layer_sums s "
-                           "JOIN layers l ON l.id = s.layer_id LEFT JOIN townships t ON t.id = s.township_id "
-                           "WHERE s.planar = ? ORDER BY l.name, s.township_id", (planar,)).fetchall()
-        con.close()
-        return rows
-
-    def sql(self, statement):
-        con = sqlite3.connect(self.db)
-        con.execute(statement)
-        con.commit()
-        con.close()
+        return self.sql("SELECT l.name, t.name, s.features, s.line_m, s.area_m2 FROM layer_sums s "
+                        "JOIN layers l ON l.id = s.layer_id LEFT JOIN townships t ON t.id = s.township_id "
+                        "WHERE s.planar = ? ORDER BY l.name, s.township_id", (planar,))
 
     def test_first_run_stores_them_and_later_runs_read_them(self):
         self.assertEqual(self.stored(), [])
@@ -262,13 +249,8 @@ class StoredLayerFiguresTest(ThreeTownships):
     def test_a_ledger_another_writer_holds_still_answers_without_waiting(self):
         first, _ = self.layers()
         self.sql("DELETE FROM layer_sums")
-        writer = sqlite3.connect(self.db, isolation_level=None)
-        writer.execute("BEGIN IMMEDIATE")  # holds the write lock; readers go on (WAL)
-        try:
+        with writer_holding(self.current_ledger):  # readers go on (WAL, or the server's MVCC)
             again, _ = self.layers()
-        finally:
-            writer.execute("ROLLBACK")
-            writer.close()
         self.assertEqual(again, first)
         self.assertEqual(self.stored(), [])  # nothing kept this time; measured again next time
 
@@ -283,11 +265,7 @@ class StoredPlacesTest(PlatCase):
               "JOIN townships t ON t.id = pp.township_id ORDER BY 1, 2")
 
     def places(self):
-        con = sqlite3.connect(self.db)
-        rows = con.execute(self.PLACES).fetchall()
-        whole = con.execute("SELECT code, kinds, length_m, area_m2, points FROM projects ORDER BY code").fetchall()
-        con.close()
-        return rows, whole
+        return self.sql(self.PLACES), self.sql("SELECT code, kinds, length_m, area_m2, points FROM projects ORDER BY code")
 
     def test_import_and_edit_store_what_a_full_refresh_stores(self):
         data = os.environ["PLAT_DATA"]

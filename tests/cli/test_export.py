@@ -17,7 +17,7 @@ import tempfile
 import unittest
 import xml.etree.ElementTree as ET
 
-from plat_test import PlatCase, digest, main
+from plat_test import ON_PG, PlatCase, copy_ledger, digest, drop_ledger, main, new_ledger, query
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 QGIS_CHECK = os.environ.get("PLAT_QGIS_CHECK") or os.path.normpath(
@@ -169,6 +169,8 @@ def setUpModule():
 
 
 def tearDownModule():
+    if ExportCase.ledger:
+        drop_ledger(ExportCase.ledger)
     shutil.rmtree(ExportCase.shared, ignore_errors=True)
 
 
@@ -178,9 +180,10 @@ class ExportCase(PlatCase):
     @classmethod
     def build_ledger(cls):
         cls.shared = tempfile.mkdtemp(prefix="plat-export-")
-        cls.ledger = os.path.join(cls.shared, "ledger.sqlite")
+        cls.ledger = new_ledger(cls.shared, "ledger.sqlite")
         runner = PlatCase("run")
-        runner.dir, runner.db = cls.shared, cls.ledger
+        runner.dir = cls.shared
+        runner.use(cls.ledger)
 
         def write(name, doc):
             with open(os.path.join(cls.shared, name), "w", encoding="utf-8") as f:
@@ -201,14 +204,12 @@ class ExportCase(PlatCase):
         runner.ok("project", "update", "PJ-G536", "--progress", "55", "--done", "11.5", "--date", "2024-06-30")
         runner.ok("layer", "import", "道路", roads, "--kind", "roads")
         cls.listed = {p["code"]: p for p in runner.ok("project", "list", "--json").json()}
-        con = sqlite3.connect(f"file:{cls.ledger}?mode=ro", uri=True)
-        cls.raw_attrs = dict(con.execute("SELECT code, attrs FROM projects"))
-        con.close()
+        cls.raw_attrs = dict(query(cls.ledger, "SELECT code, CAST(attrs AS TEXT) FROM projects"))
         cls.coverage = runner.ok("coverage", "--json").json()
 
     def setUp(self):
         super().setUp()
-        self.db = self.ledger
+        self.use(self.ledger)
         self.before = digest(self.ledger)
 
     def tearDown(self):
@@ -677,9 +678,9 @@ class SafeWriteTest(ExportCase):
         self.assertEqual(os.listdir(self.out("kept")), [])
 
     def test_layer_names_that_would_escape_dest_are_refused(self):
-        copy = self.out("copy.sqlite")
-        shutil.copy(self.ledger, copy)
-        self.db = copy
+        copy = self.other_ledger("copy.sqlite")
+        copy_ledger(self.ledger, copy)
+        self.use(copy)
         roads = os.path.join(self.shared, "roads.geojson")
         self.ok("layer", "import", "../逃逸", roads, "--kind", "other")
         before = digest(copy)
@@ -687,12 +688,12 @@ class SafeWriteTest(ExportCase):
         self.assertFalse(os.path.exists(self.out("d")))
         self.assertEqual(digest(copy), before)
         self.ok("export", "shp", self.out("d"), "--what", "projects,townships")
-        self.db = self.ledger
+        self.use(self.ledger)
 
     def test_layer_names_that_clash_are_renamed_in_the_export(self):
-        copy = self.out("copy.sqlite")
-        shutil.copy(self.ledger, copy)
-        self.db = copy
+        copy = self.other_ledger("copy.sqlite")
+        copy_ledger(self.ledger, copy)
+        self.use(copy)
         roads = os.path.join(self.shared, "roads.geojson")
         self.ok("layer", "import", "styles", roads, "--kind", "roads")       # would be table layer_styles
         self.ok("layer", "import", "乡镇边界", roads, "--kind", "other")     # the townships' title
@@ -708,7 +709,7 @@ class SafeWriteTest(ExportCase):
                                     "layer_道路": "道路", "layer_styles": "layer_styles"})
         self.assertEqual(styled, ["townships", "layer_styles_2", "layer_乡镇边界", "layer_道路"])
         self.assertEqual(len(ogr_dump(gpkg, "layer_styles_2")[0]), 2)
-        self.db = self.ledger
+        self.use(self.ledger)
 
     def test_usage_errors(self):
         self.fails(2, "export", "dxf", self.out("x"), message="unknown format 'dxf'")
@@ -717,13 +718,13 @@ class SafeWriteTest(ExportCase):
         self.fails(1, "export", "geojson", self.out("g"), "--township", "不存在镇", message="不存在镇")
         self.assertEqual(os.listdir(self.dir), [])
         # a ledger without any geometry has nothing to map: no project folder is left behind
-        self.db = self.out("empty.sqlite")
+        self.use(self.other_ledger("empty.sqlite"))
         self.ok("init")
         self.fails(1, "export", "qgis", self.out("q"), message="nothing to export")
         self.ok("project", "add", "--code", "X-1", "--name", "未上图项目", "--category", "学校")
         self.fails(1, "export", "qgis", self.out("q"), message="nothing to map")
-        self.assertEqual(sorted(os.listdir(self.dir)), ["empty.sqlite"])
-        self.db = self.ledger
+        self.assertEqual(sorted(os.listdir(self.dir)), [] if ON_PG else ["empty.sqlite"])
+        self.use(self.ledger)
 
 
 if __name__ == "__main__":

@@ -3,13 +3,13 @@ could both be the longitude crashed GDAL's reader, a GeoJSON --geom with an empt
 crashed GEOS's, and messages quoting user text could end in half a Chinese character or run over
 several lines. The inputs themselves are replayed by the
 fuzz.* tests (tests/fuzz/regressions/)."""
-from plat_test import PlatCase, digest, main
+from plat_test import PlatCase, main
 
 
 class FuzzFindings(PlatCase):
     def test_two_longitude_columns_are_refused_not_crashed_on(self):
         self.ok("init")
-        before = digest(self.db)
+        before = self.digest()
         sheet = self.write("both.csv", "code,name,category,lng,x,lat\nA,伍市变电站,变电站,113.30,431000,28.70\n")
         r = self.fails(1, "project", "import", sheet)
         self.assertIn("both.csv: columns 'lng' and 'x' could both hold the longitude (x)", r.err)
@@ -32,7 +32,7 @@ class FuzzFindings(PlatCase):
 
     def test_an_empty_geojson_coordinate_is_refused_not_crashed_on(self):
         self.ok("init")
-        before = digest(self.db)
+        before = self.digest()
         for geom in ('{"type":"LineString","coordinates":[[],[113.5,28.7]]}',
                      '{"type":"MultiLineString","coordinates":[[[113.4,28.7],[]]]}',
                      '{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":[[[]]]}}',

@@ -7,9 +7,8 @@ Hand-computed townships in Gauss-Kruger metres (EPSG:4547) as in test_coverage: 
 import gzip
 import os
 import shutil
-import sqlite3
 
-from plat_test import PlatCase, digest, main
+from plat_test import ON_PG, PlatCase, SqlError, ledger_args, main, schema_version, set_schema_version
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 V1 = os.path.join(HERE, "..", "data", "ledger_v1.sqlite.gz")
@@ -18,13 +17,6 @@ TOWNS = "\n".join([
     '430626100,伍市镇,平江县,"POLYGON((400000 3170000,410000 3170000,410000 3180000,400000 3180000,400000 3170000))"',
     '430626101,三市镇,平江县,"POLYGON((410000 3170000,420000 3170000,420000 3180000,410000 3180000,410000 3170000))"',
 ]) + "\n"
-
-
-def user_version(path):
-    con = sqlite3.connect(path)
-    v = con.execute("PRAGMA user_version").fetchone()[0]
-    con.close()
-    return v
 
 
 def at(day):
@@ -44,12 +36,13 @@ class HistoryCase(PlatCase):
     def show(self, code, *args):
         return self.ok("project", "show", code, "--json", "--planar", *args).json()
 
-    def sql(self, *statements):
-        con = sqlite3.connect(self.db)
+    def tamper(self, *statements):
         for s in statements:
-            con.execute(s)
-        con.commit()
-        con.close()
+            self.sql(s)
+
+    @staticmethod
+    def drop_trigger(name):
+        return f"DROP TRIGGER {name} ON project_events" if ON_PG else f"DROP TRIGGER {name}"
 
 
 class VerifyTest(HistoryCase):
@@ -70,8 +63,8 @@ class VerifyTest(HistoryCase):
     def test_an_event_altered_in_the_database_is_named(self):
         self.build()
         # as an attacker would: drop the append-only trigger, rewrite the past
-        self.sql("DROP TRIGGER project_events_no_update", "UPDATE project_events SET progress = 45 WHERE id = 2")
-        before = digest(self.db)
+        self.tamper(self.drop_trigger("project_events_no_update"), "UPDATE project_events SET progress = 45 WHERE id = 2")
+        before = self.digest()
         r = self.fails(1, "verify")
         self.assertIn("event 2 (update 2024-03-01 of project G536)", r.err)
         self.assertIn("does not match its hash: it was altered", r.err)
@@ -83,34 +76,33 @@ class VerifyTest(HistoryCase):
 
     def test_a_removed_event_breaks_the_chain_and_a_dropped_last_one_the_head(self):
         self.build()
-        self.sql("DROP TRIGGER project_events_no_delete", "DELETE FROM project_events WHERE id = 2")
+        self.tamper(self.drop_trigger("project_events_no_delete"), "DELETE FROM project_events WHERE id = 2")
         r = self.fails(1, "verify")
         self.assertIn("event 3 (update 2024-06-30 of project G536)", r.err)
         self.assertIn("does not follow the event before it", r.err)
         self.tearDown()
         self.setUp()
         self.build()
-        self.sql("DROP TRIGGER project_events_no_delete", "DELETE FROM project_events WHERE id = 3")
+        self.tamper(self.drop_trigger("project_events_no_delete"), "DELETE FROM project_events WHERE id = 3")
         r = self.fails(1, "verify")
         self.assertIn("the newest events are missing", r.err)
 
     def test_a_missing_append_only_trigger_is_a_broken_schema(self):
         self.build()
-        self.sql("DROP TRIGGER project_events_no_update")
+        self.tamper(self.drop_trigger("project_events_no_update"))
         r = self.fails(1, "verify")
         self.assertIn("lacks the trigger project_events_no_update", r.err)
 
-    def test_the_history_cannot_be_edited_through_sqlite(self):
+    def test_the_history_cannot_be_edited_through_sql(self):
         self.build()
-        con = sqlite3.connect(self.db)
-        with self.assertRaises(sqlite3.DatabaseError):
-            con.execute("UPDATE project_events SET progress = 1 WHERE id = 2")
-        con.close()
+        with self.assertRaises(SqlError):
+            self.sql("UPDATE project_events SET progress = 1 WHERE id = 2")
         self.ok("verify")
 
 
 class MigrationTest(PlatCase):
     def test_a_version_1_ledger_is_brought_forward_and_keeps_working(self):
+        self.sqlite_only("the version-1 ledger is a SQLite file, tests/data/ledger_v1.sqlite.gz")
         # made by plat with schema version 1 (towns as above): G536 added 2024-01-10 along y 3175 km
         # from x 405 to 415 km, 在建 30 % on 2024-03-01, its line redrawn from x 404 to 416 km on
         # 2024-05-01; FARM (20.8万亩, no geometry) added 2024-01-10, 10 % on 2024-06-30.
@@ -118,8 +110,8 @@ class MigrationTest(PlatCase):
             shutil.copyfileobj(src, dst)
         r = self.ok("verify")
         self.assertRegex(r.out.strip(), r"^ok: 5 events, hash chain intact, schema version \d+$")
-        self.assertEqual(user_version(self.db), self.current_version())
-        self.assertGreaterEqual(user_version(self.db), 2)
+        self.assertEqual(schema_version(self.db), self.current_version())
+        self.assertGreaterEqual(schema_version(self.db), 2)
         g = self.ok("project", "show", "G536", "--json", "--planar").json()
         self.assertEqual((g["status"], g["progress"], g["precision"]), ("under_construction", 30, "surveyed"))
         self.assertAlmostEqual(g["measured"]["km"], 12.0, places=6)
@@ -136,17 +128,14 @@ class MigrationTest(PlatCase):
         self.assertRegex(self.ok("verify").out.strip(), r"^ok: 6 events, hash chain intact, schema version \d+$")
 
     def current_version(self):
-        fresh = os.path.join(self.dir, "fresh.sqlite")
-        self.ok("--db", fresh, "init", db=False)
-        return user_version(fresh)
+        fresh = self.other_ledger("fresh.sqlite")
+        self.ok(*ledger_args(fresh), "init", db=False)
+        return schema_version(fresh)
 
     def test_a_newer_ledger_is_refused(self):
         self.ok("init")
-        v = user_version(self.db)
-        con = sqlite3.connect(self.db)
-        con.execute(f"PRAGMA user_version = {v + 1}")
-        con.commit()
-        con.close()
+        v = schema_version(self.current_ledger)
+        set_schema_version(self.current_ledger, v + 1)
         self.fails(1, "project", "list", message=f"newer than this plat understands ({v})")
 
 

@@ -7,7 +7,7 @@ import shutil
 
 from import_fixtures import (bd09_from_gcj02, cs2cs, distance_m, feat, fc, gcj02_from_wgs84, kml, line, ogr2ogr,
                              point, remove)
-from plat_test import PlatCase, digest, main
+from plat_test import PlatCase, main
 
 # Points across Hunan's seed counties (平江, 湘阴, 南县, 沅江) and one picked near 伍市.
 POINTS = [(113.5, 28.7), (113.30, 28.70), (112.90, 28.75), (112.40, 29.35), (112.35, 28.85), (113.97, 28.95)]
@@ -60,7 +60,7 @@ class CrsImportTest(PlatCase):
         for ext in ("prj", "cpg"):
             remove(os.path.join(self.dir, f"gk4526.{ext}"))
         shp = os.path.join(self.dir, "gk4526.shp")
-        before = digest(self.db)
+        before = self.digest()
         r = self.fails(1, "project", "import", shp, "--upsert")
         self.assertIn("no coordinate reference system (no .prj?): say which with --s-srs", r.err)
         self.assertIn("--s-srs EPSG:4526", r.err)  # the 8-digit easting gives the zone away
@@ -113,7 +113,7 @@ class CrsImportTest(PlatCase):
 
     def test_a_gk_easting_read_as_degrees_is_refused_with_the_likely_crs(self):
         self.ledger_with_counties()
-        before = digest(self.db)
+        before = self.digest()
         cases = [
             # GeoJSON is longitude/latitude by definition: GK numbers in it are a mislabelled CRS.
             ([(113.3, 28.7), (38500000.0, 3176121.0)], None, "feature 1: coordinate (38500000 3176121) is not a "
@@ -138,7 +138,7 @@ class CrsImportTest(PlatCase):
         shp = ogr2ogr(os.path.join(self.dir, "m.shp"), src, "-t_srs", "EPSG:4526", "-lco", "ENCODING=UTF-8")
         ogr2ogr(os.path.join(self.dir, "deg.shp"), src, "-lco", "ENCODING=UTF-8")
         shutil.copy(os.path.join(self.dir, "deg.prj"), os.path.join(self.dir, "m.prj"))
-        before = digest(self.db)
+        before = self.digest()
         r = self.fails(1, "project", "import", shp)
         self.assertIn("m.shp: feature 0: coordinate (38451140.2", r.err)
         self.assertIn("yet the source CRS (EPSG:4490) is geographic", r.err)
@@ -147,7 +147,7 @@ class CrsImportTest(PlatCase):
 
     def test_an_unknown_srs_is_refused(self):
         self.ledger_with_counties()
-        before = digest(self.db)
+        before = self.digest()
         path = points_file(self, "p.geojson", POINTS[:1])
         self.fails(1, "project", "import", path, "--s-srs", "EPSG:999999", message="unknown SRS")
         self.unchanged(before)

@@ -2,11 +2,10 @@
 geometries skipped, names taken or replaced, and refusals that leave the ledger as it was."""
 import json
 import os
-import sqlite3
 
 from import_fixtures import (bowtie, feat, fc, gbk_dxf, gpx, kml, kml_line, line, ogr2ogr, point, remove,
                              square)
-from plat_test import PlatCase, digest, main
+from plat_test import PlatCase, main
 
 FARMLAND = fc(
     feat({"DLMC": "水田", "DLBM": "0101", "TBMJ": 1200.5, "QSDWMC": "伍市镇新丰村"}, square(113.30, 28.70, 0.01)),
@@ -19,10 +18,8 @@ class LayerImportTest(PlatCase):
         return {li["name"]: li for li in self.ok("layer", "list", "--json").json()}
 
     def features(self, name):
-        con = sqlite3.connect(self.db)
-        table = con.execute("SELECT table_name FROM layers WHERE name = ?", (name,)).fetchone()[0]
-        rows = con.execute(f'SELECT fid, attrs FROM "{table}" ORDER BY id').fetchall()
-        con.close()
+        table = self.sql("SELECT table_name FROM layers WHERE name = ?", (name,))[0][0]
+        rows = self.sql(f'SELECT fid, CAST(attrs AS TEXT) FROM "{table}" ORDER BY id')
         return [(fid, json.loads(a) if a else None) for fid, a in rows]
 
     def test_a_farmland_layer_keeps_every_attribute_and_lists_itself(self):
@@ -85,7 +82,7 @@ class LayerImportTest(PlatCase):
         self.assertIn("(0 repaired, 1 skipped)", r.err)
         self.assertEqual([f[0] for f in self.features("湿地")], [0, 2])
         only_empty = self.write("e.geojson", fc(feat({"名称": "未定界"}, None)))
-        before = digest(self.db)
+        before = self.digest()
         self.fails(1, "layer", "import", "空", only_empty, "--kind", "wetland", message="has no features with a geometry")
         self.unchanged(before)
 
@@ -93,7 +90,7 @@ class LayerImportTest(PlatCase):
         self.ledger_with_counties()
         path = self.write("f.geojson", FARMLAND)
         self.ok("layer", "import", "农田", path, "--kind", "farmland")
-        before = digest(self.db)
+        before = self.digest()
         self.fails(1, "layer", "import", "农田", path, "--kind", "farmland",
                    message="a layer named '农田' exists already: import with --replace")
         bad = self.write("bad.geojson", fc(feat({"DLMC": "水田"}, square(113.3, 28.7, 0.01)),
@@ -109,7 +106,7 @@ class LayerImportTest(PlatCase):
         self.ok("layer", "drop", "新层")
         self.ok("layer", "drop", "农田")
         self.assertEqual(self.ok("layer", "list", "--json").json(), [])
-        before = digest(self.db)
+        before = self.digest()
         self.fails(1, "layer", "drop", "农田", message="no layer named '农田'")
         self.unchanged(before)
 
@@ -117,7 +114,7 @@ class LayerImportTest(PlatCase):
         self.ledger_with_counties()
         path = self.write("r.geojson", fc(feat({"名称": "红线一"}, square(113.3, 28.7, 0.01)),
                                           feat({"名称": "红线二"}, bowtie(113.4, 28.7, 0.01))))
-        before = digest(self.db)
+        before = self.digest()
         self.fails(1, "layer", "import", "生态保护红线", path, "--kind", "eco_redline", "--strict",
                    message="r.geojson: feature 1: the geometry is invalid")
         self.unchanged(before)
@@ -128,7 +125,7 @@ class LayerImportTest(PlatCase):
     def test_refusals_change_nothing(self):
         self.ledger_with_counties()
         path = self.write("f.geojson", FARMLAND)
-        before = digest(self.db)
+        before = self.digest()
         self.fails(2, "layer", "import", "x", path, message="--kind is required")
         self.fails(1, "layer", "import", "x", path, "--kind", "forest", message="unknown layer kind 'forest'")
         self.fails(1, "layer", "import", "x" * 65, path, "--kind", "other", message="1 to 64 bytes")
@@ -145,7 +142,7 @@ class LayerImportTest(PlatCase):
         src = self.write("f.geojson", FARMLAND)
         shp = ogr2ogr(os.path.join(self.dir, "dltb.shp"), src, "-lco", "ENCODING=CP936")
         remove(os.path.join(self.dir, "dltb.cpg"))
-        before = digest(self.db)
+        before = self.digest()
         self.fails(1, "layer", "import", "水田", shp, "--kind", "farmland", message="--encoding GBK")
         self.unchanged(before)
         # --where is written in UTF-8 and still matches the GBK bytes of the file

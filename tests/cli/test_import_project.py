@@ -2,11 +2,10 @@
 repairs, empty geometries, and refusals that leave the ledger exactly as it was."""
 import json
 import os
-import sqlite3
 
 from import_fixtures import (bowtie, feat, fc, gbk_dxf, gpx, kml, kml_line, kmz, line, ogr2ogr, patch_dbf, point,
                              remove, square)
-from plat_test import PlatCase, digest, geod_length_m, main
+from plat_test import PlatCase, geod_length_m, main
 
 G536 = [(113.30, 28.70), (113.38, 28.72), (113.45, 28.75)]  # in 平江县
 PORT = (112.90, 28.75)                                       # 虞公港, 湘阴县
@@ -63,7 +62,7 @@ class ProjectImportTest(PlatCase):
         p = self.show("A-1")
         self.assertEqual((p["name"], p["category"], p["county"]), ("甲线", "rural_road", None))
         self.assertEqual(p["attrs"], {"名称": "别的名字", "县": "平江县"})
-        before = digest(self.db)
+        before = self.digest()
         self.fails(2, "project", "import", path, "--map", "colour=分项", message="FIELD one of code, name")
         self.fails(1, "project", "import", path, "--map", "code=编码", message="has no field '编码'")
         self.unchanged(before)
@@ -87,7 +86,7 @@ class ProjectImportTest(PlatCase):
 
     def test_an_unknown_category_or_status_names_the_feature_and_the_value(self):
         self.ledger_with_counties()
-        before = digest(self.db)
+        before = self.digest()
         bad_cat = self.write("c.geojson", fc(feat({"code": "A", "name": "甲", "类别": "公路"}, point(113.3, 28.7)),
                                              feat({"code": "B", "name": "乙", "类别": "航天港"}, point(113.3, 28.7))))
         self.fails(1, "project", "import", bad_cat, message="c.geojson: feature 1: column '类别' (category): '航天港'")
@@ -113,7 +112,7 @@ class ProjectImportTest(PlatCase):
         expected = geod_length_m(G536) / 1000
         for path, extra in ((src, []), (shp, []), (gpkg, ["--layer", "道路"]), (csv, []), (fgb, []), (k, []),
                             (z, [])):
-            remove(self.db)
+            self.remove_ledger()
             self.ok("init", "--crs", "EPSG:4547")
             r = self.ok("project", "import", path, *extra)
             self.assertIn("imported 1 projects", r.err)
@@ -146,7 +145,7 @@ class ProjectImportTest(PlatCase):
         self.assertEqual(self.show("P-2")["geometry"]["coordinates"], [113.4, 28.8])
         # Easting/northing columns named in Chinese survey style need --x-field/--y-field and a CRS.
         gk = self.write("gk.csv", "编号,名称,类别,东坐标,北坐标\nP-3,加义变电站,变电站,451140.202,3176121.716\n")
-        before = digest(self.db)
+        before = self.digest()
         self.fails(1, "project", "import", gk, "--x-field", "东坐标", "--y-field", "北坐标",
                    message="no coordinate reference system")
         self.unchanged(before)
@@ -184,7 +183,7 @@ class ProjectImportTest(PlatCase):
             ("道路中线", [(e, n), (e + 3000, n + 4000)]),
             ("道路中线", [(e + 3000, n + 4000), (e + 3000, n + 9000)]),
             ("标注", [(e, n), (e + 10, n + 10)])])
-        before = digest(self.db)
+        before = self.digest()
         common = ["--code", "PJ-S313", "--name", "S313虹桥至加义", "--category", "省道", "--merge"]
         r = self.fails(1, "project", "import", path, *common)
         self.assertIn("no coordinate reference system", r.err)
@@ -211,7 +210,7 @@ class ProjectImportTest(PlatCase):
                                                   "牵头单位": "县交通运输局"}, line(*G536))))
         no_cpg = ogr2ogr(os.path.join(self.dir, "nocpg.shp"), src2, "-lco", "ENCODING=CP936")
         remove(os.path.join(self.dir, "nocpg.cpg"))
-        before = digest(self.db)
+        before = self.digest()
         self.fails(1, "project", "import", no_cpg, message="--encoding GBK")
         self.fails(1, "project", "import", no_cpg, "--encoding", "UTF-8", message="--encoding GBK")
         self.unchanged(before)
@@ -229,7 +228,7 @@ class ProjectImportTest(PlatCase):
         shp = ogr2ogr(os.path.join(self.dir, "bad.shp"), src, "-lco", "ENCODING=CP936")
         remove(os.path.join(self.dir, "bad.cpg"))
         patch_dbf(os.path.join(self.dir, "bad.dbf"), b"ABCD", b"AB\xff\xfe")  # not GBK, not UTF-8
-        before = digest(self.db)
+        before = self.digest()
         r = self.fails(1, "project", "import", shp, "--encoding", "GBK")
         self.assertIn("feature 0: field 'name' holds bytes that are not valid GBK text", r.err)
         self.fails(1, "project", "import", shp, message="not valid UTF-8")
@@ -240,7 +239,7 @@ class ProjectImportTest(PlatCase):
         self.ledger_with_counties()
         path = self.write("plan.geojson", plan_sheet())
         self.ok("project", "import", path)
-        before = digest(self.db)
+        before = self.digest()
         r = self.fails(1, "project", "import", path)
         self.assertIn("plan.geojson: feature 0: project PJ-G536 is in the ledger already: import with --upsert", r.err)
         self.unchanged(before)
@@ -277,7 +276,7 @@ class ProjectImportTest(PlatCase):
             feat({"code": "D-1", "name": "甲", "category": "公路"}, point(113.3, 28.7)),
             feat({"code": "D-2", "name": "乙", "category": "公路"}, point(113.3, 28.7)),
             feat({"code": "D-1", "name": "丙", "category": "公路"}, point(113.3, 28.7))))
-        before = digest(self.db)
+        before = self.digest()
         for extra in ([], ["--upsert"]):
             self.fails(1, "project", "import", path, *extra,
                        message="dup.geojson: feature 2: project code D-1 appears twice in this file (features 0 and 2)")
@@ -288,7 +287,7 @@ class ProjectImportTest(PlatCase):
         path = self.write("bow.geojson", fc(
             feat({"code": "F-1", "name": "高标准农田一片", "category": "高标准农田"}, square(112.5, 28.9, 0.01)),
             feat({"code": "F-2", "name": "高标准农田二片", "category": "高标准农田"}, bowtie(112.6, 28.9, 0.01))))
-        before = digest(self.db)
+        before = self.digest()
         self.fails(1, "project", "import", path, "--strict",
                    message="bow.geojson: feature 1: the geometry is invalid (Self-intersection")
         self.unchanged(before)
@@ -315,7 +314,7 @@ class ProjectImportTest(PlatCase):
         feats.append(feat({"code": "L-999", "name": "坏", "category": "农村公路"},
                           line((38500000, 3176121), (38500100, 3176121))))
         path = self.write("long.geojson", fc(*feats))
-        before = digest(self.db)
+        before = self.digest()
         r = self.fails(1, "project", "import", path)
         self.assertIn("long.geojson: feature 40: coordinate (38500100 3176121) is not a longitude/latitude", r.err)
         self.unchanged(before)
@@ -334,12 +333,11 @@ class ProjectImportTest(PlatCase):
         r = self.ok("project", "import", path)
         # Polygons outweigh lines and points: the wetland square (112.55E) picks zone 38, CM 114E.
         self.assertIn("working CRS: EPSG:4547", r.err)
-        con = sqlite3.connect(self.db)
-        self.assertEqual(con.execute("SELECT value FROM meta WHERE key='srid'").fetchone()[0], "4547")
+        self.assertEqual(self.sql("SELECT value FROM meta WHERE key='srid'"), [("4547",)])
 
     def test_missing_files_and_unreadable_content(self):
         self.ledger_with_counties()
-        before = digest(self.db)
+        before = self.digest()
         self.fails(1, "project", "import", os.path.join(self.dir, "nope.geojson"), message="no such file")
         junk = self.write("junk.geojson", "{ not json")
         self.fails(1, "project", "import", junk, message="not a vector file GDAL can read")

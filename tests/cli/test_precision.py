@@ -9,7 +9,7 @@ import os
 import subprocess
 import xml.etree.ElementTree as ET
 
-from plat_test import PlatCase, digest, main
+from plat_test import PlatCase, main
 
 TOWNS = "\n".join([
     "code,name,county,WKT",
@@ -136,7 +136,7 @@ class ImportPrecisionTest(PlatCase):
     def test_import_precision_option_and_bad_values(self):
         rows = ["code,name,category,WKT", 'X,x,公路,"LINESTRING(402000 3175000,407000 3175000)"']
         path = self.write("one.csv", "\n".join(rows) + "\n")
-        before = digest(self.db)
+        before = self.digest()
         self.fails(1, "project", "import", path, "--s-srs", "EPSG:4547", "--precision", "approx",
                    message="is not a location precision")
         self.fails(1, "project", "import", path, "--s-srs", "EPSG:4547", "--precision", "county",

@@ -11,7 +11,7 @@ Three 10 km townships in EPSG:4547 (as test_coverage): 伍市镇 x 400-410 km an
         (300 亩 each), 25 % on 2024-06-30 (750 亩 each).
   HSF   高标准农田 20.8万亩, county-wide for 平江县; RR 农村公路 30 km known only in 伍市镇: never in the km or 亩.
 """
-from plat_test import PlatCase, digest, main
+from plat_test import PlatCase, main
 
 TOWNS = "\n".join([
     "code,name,county,WKT",
@@ -138,7 +138,7 @@ class ProgressTest(PlatCase):
         self.assertAlmostEqual(road["三市镇"]["done_km"], 4.0, delta=0.01)
 
     def test_bad_requests_exit_1_and_change_nothing(self):
-        before = digest(self.db)
+        before = self.digest()
         self.fails(1, "progress", "--from", "2024-07-01", "--to", "2024-06-30", message="starts (2024-07-01) after")
         self.fails(1, "progress", "--as-of", "2024-02-30", message="--as-of must be a date")
         self.fails(2, "progress", "--as-of", "2024-06-30", "--to", "2024-05-31")
@@ -159,7 +159,7 @@ class ProgressTest(PlatCase):
 
 
     def test_an_injected_write_failure_leaves_the_ledger_and_its_chain_unchanged(self):
-        before = digest(self.db)
+        before = self.digest()
         for args in (["project", "update", "ROAD", "--done-geom", "LINESTRING(405000 3175000, 415000 3175000)",
                       "--s-srs", "EPSG:4547", "--status", "已完工", "--date", "2024-09-30"],
                      ["project", "update", "ROAD", "--corrects", "6", "--done-geom",
@@ -174,7 +174,7 @@ class ProgressTest(PlatCase):
                 self.unchanged(before)
                 n += 1
             self.assertGreaterEqual(n, 2)  # the event and the project's state
-            before = digest(self.db)
+            before = self.digest()
         self.assertRegex(self.ok("verify").out.strip(), r"^ok: 13 events, hash chain intact, schema version \d+$")
         t = self.towns(self.progress("--as-of", "2024-09-30"))
         self.assertEqual((t["伍市镇"]["done_km"], t["三市镇"]["done_km"]), (6, 7))  # ROAD 5 + 3, R2 1 + 2
@@ -241,7 +241,7 @@ class TwoClocksTest(PlatCase):
 
     def test_a_correction_must_name_an_event_of_its_project(self):
         self.ok("project", "add", "--code", "OTHER", "--name", "x", "--category", "公路", "--date", "2024-01-01")
-        before = digest(self.db)
+        before = self.digest()
         self.fails(1, "project", "update", "OTHER", "--corrects", "2", "--progress", "1", message="has no event 2")
         self.fails(1, "project", "update", "G536", "--corrects", "99", "--progress", "1", message="has no event 99")
         self.fails(1, "project", "update", "G536", "--corrects", "2", "--progress", "1", message="corrected already")

@@ -1,8 +1,7 @@
 """plat project add / list / show / update / rm on the four seed counties."""
 import json
-import sqlite3
 
-from plat_test import PlatCase, digest, geod_length_m, main, spatialite_ellipsoid_area_m2
+from plat_test import PlatCase, SqlError, geod_length_m, main, spatialite_ellipsoid_area_m2
 
 # G536 near 伍市 (平江县), a port point at 虞公港 (湘阴县), a wetland square in 沅江市.
 G536 = [(113.30, 28.70), (113.38, 28.72), (113.45, 28.75)]
@@ -189,20 +188,18 @@ class ProjectTest(PlatCase):
         self.fails(1, "project", "show", "XY-YGG2", message="no project with code XY-YGG2")
         self.fails(1, "project", "add", "--code", "XY-YGG2", "--name", "x", "--category", "port",
                    message="removed project")
-        con = sqlite3.connect(self.db)
-        kinds = [k for (k,) in con.execute("SELECT kind FROM project_events e JOIN projects p ON p.id = e.project_id "
-                                           "WHERE p.code = 'XY-YGG2' ORDER BY e.id")]
+        kinds = [k for (k,) in self.sql("SELECT kind FROM project_events e JOIN projects p ON p.id = e.project_id "
+                                        "WHERE p.code = 'XY-YGG2' ORDER BY e.id")]
         self.assertEqual(kinds, ["add", "remove"])
-        with self.assertRaises(sqlite3.DatabaseError):
-            con.execute("UPDATE project_events SET note = 'rewritten'")
-        with self.assertRaises(sqlite3.DatabaseError):
-            con.execute("DELETE FROM project_events")
-        con.close()
+        with self.assertRaises(SqlError):
+            self.sql("UPDATE project_events SET note = 'rewritten'")
+        with self.assertRaises(SqlError):
+            self.sql("DELETE FROM project_events")
 
     def test_bad_input_fails_with_exit_1_and_changes_nothing(self):
         self.ledger_with_counties()
         self.add_three()
-        before = digest(self.db)
+        before = self.digest()
         add = ["project", "add", "--code", "NEW", "--name", "新项目"]
         cases = [
             (add + ["--category", "spaceport"], "unknown category 'spaceport'"),
@@ -234,7 +231,7 @@ class ProjectTest(PlatCase):
 
     def test_an_injected_write_failure_at_any_step_leaves_the_ledger_unchanged(self):
         self.ledger_with_counties()
-        before = digest(self.db)
+        before = self.digest()
         args = ["project", "add", "--code", "F1", "--name", "故障注入", "--category", "highway",
                 "--geom", G536_WKT, "--target", "21km"]
         n = 1

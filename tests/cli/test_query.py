@@ -8,7 +8,7 @@ problem on the CGCS2000 ellipsoid), so their true distances are known without pl
 import json
 import subprocess
 
-from plat_test import PlatCase, digest, geod_length_m, main
+from plat_test import PlatCase, geod_length_m, ledger_args, main
 
 TOWNSHIPS = [("430626100", "伍市镇", "平江县", 113.0), ("430626101", "三市镇", "平江县", 113.1),
              ("430624102", "东塘镇", "湘阴县", 113.2)]
@@ -51,7 +51,7 @@ class QueryTest(PlatCase):
 
     def test_within_a_distance_of_a_project_is_the_true_distance_nearest_first(self):
         self.build()
-        before = digest(self.db)
+        before = self.digest()
         rows = self.query("--within", "5km", "--of", "project:L1")
         self.assertEqual([r["code"] for r in rows], ["P1", "X"])
         p1 = rows[0]
@@ -80,7 +80,7 @@ class QueryTest(PlatCase):
         self.assertEqual([r["code"] for r in self.query("--within", "2010m", "--of", "project:L1")], ["P1"])
         self.assertEqual([r["code"] for r in self.query("--within", "1990m", "--of", "project:L1")], [])
         self.assertEqual([r["code"] for r in self.query("--within", "6.5公里", "--of", "project:L1")], ["P1", "X", "P3"])
-        self.assertEqual(digest(self.db), before, "a query changed the ledger")
+        self.assertEqual(self.digest(), before, "a query changed the ledger")
 
     def test_within_a_distance_of_a_wkt_or_geojson_place(self):
         self.build()
@@ -142,7 +142,7 @@ class QueryTest(PlatCase):
                                                               [113.5, 28.51], [113.5, 28.5]]]}}]}
         self.ok("layer", "import", "生态红线", self.write("eco.geojson", json.dumps(fc, ensure_ascii=False)),
                 "--kind", "eco_redline")
-        before = digest(self.db)
+        before = self.digest()
         rows = self.query("--intersects-layer", "生态红线")
         self.assertEqual([r["code"] for r in rows], ["X"])
         # The part of X between 113.09E and 113.11E, measured like any line.
@@ -172,7 +172,7 @@ class QueryTest(PlatCase):
 
     def test_bad_input_fails_and_leaves_the_ledger_as_it_was(self):
         self.build()
-        before = digest(self.db)
+        before = self.digest()
         self.fails(1, "query", "--within", "5 parsecs", "--of", "project:L1", message="not a distance")
         self.fails(1, "query", "--within", "-5km", "--of", "project:L1", message="distance")
         self.fails(1, "query", "--within", "5亩", "--of", "project:L1", message="not a unit of length")
@@ -192,13 +192,13 @@ class QueryTest(PlatCase):
         self.fails(2, "query", "--nearest", "3")
         self.fails(2, "query", "stray")
         self.unchanged(before)
-        self.fails(1, "query", "--db", self.db + ".missing")
+        self.fails(1, "query", *ledger_args(self.other_ledger("missing.sqlite")))
         self.assertEqual(self.ok("query", "--help").rc, 0)
 
     def test_a_ledger_without_geometry_answers_nothing_and_writes_nothing(self):
         self.ok("init")
         self.ok("project", "add", "--code", "N", "--name", "学校", "--category", "school")
-        before = digest(self.db)
+        before = self.digest()
         self.assertEqual(self.query("--within", "5km", "--of", "POINT(113 28)"), [])
         self.fails(1, "query", "--within", "5km", "--of", "POINT(113 ")
         self.assertEqual([r["code"] for r in self.query()], ["N"])

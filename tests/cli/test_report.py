@@ -17,7 +17,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 import zlib
 
-from plat_test import DATA, PLAT, WRAPPER, PlatCase, main
+from plat_test import DATA, ON_PG, PLAT, WRAPPER, PlatCase, drop_ledger, ledger_args, main, new_ledger
 
 SVG = "{http://www.w3.org/2000/svg}"
 RAMP = ["#ffffcc", "#c2e699", "#78c679", "#31a354", "#006837"]
@@ -134,17 +134,18 @@ class ReportDemo(PlatCase):
     @classmethod
     def setUpClass(cls):
         cls.shared = tempfile.mkdtemp(prefix="plat-report-test-")
-        cls.ledger = os.path.join(cls.shared, "demo.sqlite")
+        cls.ledger = new_ledger(cls.shared, "demo.sqlite")
         cls.html = os.path.join(cls.shared, "demo.html")
         env = dict(os.environ)
         env.pop("PLAT_DB", None)
         cls.runs = [subprocess.run(WRAPPER + [PLAT] + args, capture_output=True, text=True, env=env, cwd=cls.shared,
                                    timeout=900)
-                    for args in (["demo", "--db", cls.ledger, "--data", DATA],
-                                 ["--db", cls.ledger, "report", cls.html, "--date", "2026-01-31"])]
+                    for args in (["demo", *ledger_args(cls.ledger), "--data", DATA],
+                                 [*ledger_args(cls.ledger), "report", cls.html, "--date", "2026-01-31"])]
 
     @classmethod
     def tearDownClass(cls):
+        drop_ledger(cls.ledger)
         shutil.rmtree(cls.shared, ignore_errors=True)
 
     def setUp(self):
@@ -156,7 +157,7 @@ class ReportDemo(PlatCase):
         self.root = parse(self.html)
 
     def on_ledger(self, *args):
-        return self.ok("--db", self.ledger, *args, db=False)
+        return self.ok(*ledger_args(self.ledger), *args, db=False)
 
     def report(self, *args):
         dest = os.path.join(self.dir, "r.html")
@@ -185,8 +186,11 @@ class ReportDemo(PlatCase):
         self.assertLess(os.path.getsize(self.html), 1_000_000)
         self.assertIn("wrote", self.runs[1].stderr)
         self.assertIn("137 projects, 137 on the map; 66 townships", self.runs[1].stderr)
-        # the demo suggests it, beside the ledger
-        self.assertIn(f"plat --db {self.ledger} report {self.shared}/plat-demo-report.html", self.runs[0].stdout)
+        # the demo suggests it, beside the ledger file; for a ledger on a server, in the working folder
+        if ON_PG:
+            self.assertIn(f" --schema {self.ledger.schema} report plat-demo-report.html ", self.runs[0].stdout)
+        else:
+            self.assertIn(f"plat --db {self.ledger.db} report {self.shared}/plat-demo-report.html", self.runs[0].stdout)
 
     def test_coverage_table_equals_coverage_json(self):
         cov = self.on_ledger("coverage", "--json").json()
@@ -355,35 +359,36 @@ class ReportDemo(PlatCase):
 
     def test_bad_arguments_write_nothing(self):
         dest = os.path.join(self.dir, "r.html")
-        r = self.plat("--db", self.ledger, "report", dest, "--measure", "road_km", db=False)
+        r = self.plat(*ledger_args(self.ledger), "report", dest, "--measure", "road_km", db=False)
         self.assertEqual(r.rc, 1, r)
         self.assertIn("--measure takes share, line_km or polygon_mu, not 'road_km'", r.err)
-        r = self.plat("--db", self.ledger, "report", dest, "--township", "火星镇", db=False)
+        r = self.plat(*ledger_args(self.ledger), "report", dest, "--township", "火星镇", db=False)
         self.assertEqual(r.rc, 1, r)
         self.assertIn("no township or county named '火星镇'", r.err)
-        r = self.plat("--db", self.ledger, "report", dest, "--category", "spaceport", db=False)
+        r = self.plat(*ledger_args(self.ledger), "report", dest, "--category", "spaceport", db=False)
         self.assertEqual(r.rc, 1, r)
         self.assertIn("unknown category 'spaceport'", r.err)
-        r = self.plat("--db", os.path.join(self.dir, "missing.sqlite"), "report", dest, db=False)
+        missing = self.other_ledger("missing.sqlite")
+        r = self.plat(*ledger_args(missing), "report", dest, db=False)
         self.assertEqual(r.rc, 1, r)
-        self.assertIn("missing.sqlite", r.err)
+        self.assertIn(missing.schema or "missing.sqlite", r.err)
         missing_dir = os.path.join(self.dir, "no", "such", "r.html")
-        r = self.plat("--db", self.ledger, "report", missing_dir, db=False)
+        r = self.plat(*ledger_args(self.ledger), "report", missing_dir, db=False)
         self.assertEqual(r.rc, 1, r)
         self.assertIn("no such folder", r.err)
         self.assertIn(missing_dir, r.err)
         blocker = self.write("file.txt", "x")
-        r = self.plat("--db", self.ledger, "report", os.path.join(blocker, "r.html"), db=False)
+        r = self.plat(*ledger_args(self.ledger), "report", os.path.join(blocker, "r.html"), db=False)
         self.assertEqual(r.rc, 1, r)
         self.assertEqual(os.listdir(self.dir), ["file.txt"])  # nothing else written, no temporary file left
-        r = self.plat("--db", self.ledger, "report", self.dir, db=False)
+        r = self.plat(*ledger_args(self.ledger), "report", self.dir, db=False)
         self.assertEqual(r.rc, 2, r)
         self.assertIn("is a folder", r.err)
-        r = self.plat("--db", self.ledger, "report", db=False)
+        r = self.plat(*ledger_args(self.ledger), "report", db=False)
         self.assertEqual(r.rc, 2, r)
         # an existing file is kept unless --overwrite
         self.write("r.html", "keep me")
-        r = self.plat("--db", self.ledger, "report", dest, db=False)
+        r = self.plat(*ledger_args(self.ledger), "report", dest, db=False)
         self.assertEqual(r.rc, 1, r)
         self.assertIn("exists already", r.err)
         self.assertEqual(read(dest), "keep me")

@@ -7,7 +7,7 @@ import os
 import threading
 import unittest
 
-from plat_test import WRAPPER, PlatCase, digest, main
+from plat_test import WRAPPER, PlatCase, main
 
 NOW = {"PLAT_NOW": "2026-11-27T20:41:05Z"}
 
@@ -80,7 +80,7 @@ class StaleTest(PlatCase):
         self.assertEqual(self.listed_versions(), {"PJ-004": v2})
 
         # a second editor, still holding version v1, is refused and nothing is written
-        before = digest(self.db)
+        before = self.digest()
         r = self.fails(1, "project", "update", "PJ-004", "--progress", "60", "--expect-version", v1)
         self.assertEqual(r.err.strip(),
                          f"plat: project PJ-004 has changed since version {v1} was read: it is at version {v2} "
@@ -104,7 +104,7 @@ class StaleTest(PlatCase):
         self.ok("project", "update", "PJ-001", "--status", "在建", "--expect-version", v1)
 
         # a number that is no version of this project: another project's, or none at all
-        before = digest(self.db)
+        before = self.digest()
         v1 = self.version("PJ-001")
         for wrong in (self.version("PJ-002"), v1 + 100):
             r = self.fails(1, "project", "update", "PJ-001", "--progress", "5", "--expect-version", wrong)
@@ -126,7 +126,7 @@ class StaleTest(PlatCase):
 
         # a removal decided on an older copy is refused too; on the copy read now it lands
         self.ok("project", "update", "PJ-001", "--progress", "30", "--date", "2026-03-02", env=NOW)
-        before = digest(self.db)
+        before = self.digest()
         self.fails(1, "project", "rm", "PJ-001", "--expect-version", v + 1,
                    message=f"plat: project PJ-001 has changed since version {v + 1} was read: it is at version "
                            f"{v + 2} (update of 2026-03-02, recorded 2026-11-27 20:41 UTC)")
@@ -135,7 +135,7 @@ class StaleTest(PlatCase):
         self.ok("project", "rm", "PJ-001", "--date", "2026-04-01", "--expect-version", v + 2, env=NOW)
 
         # removed by someone else: an edit of the copy read before is refused, naming the removal
-        before = digest(self.db)
+        before = self.digest()
         r = self.fails(1, "project", "update", "PJ-001", "--progress", "90", "--expect-version", v + 2)
         self.assertEqual(r.err.strip(),
                          f"plat: project PJ-001 has changed since version {v + 2} was read: it is at version {v + 3} "
@@ -174,7 +174,7 @@ class StaleTest(PlatCase):
         self.ok("project", "update", "PJ-004", "--status", "在建", "--date", "2026-03-02", env=NOW)
         path, index, props = rows["PJ-004"]
         self.assertGreater(index, 0, "a feature before it must have been written and rolled back")
-        before = digest(self.db)
+        before = self.digest()
         r = self.fails(1, "project", "import", path, "--upsert")
         self.assertIn(f"plat: {path}: feature {index}: project PJ-004 has changed since version "
                       f"{props['version']} was read: it is at version {self.version('PJ-004')} "
@@ -205,7 +205,7 @@ class StaleTest(PlatCase):
 
         sheet = self.write("sheet.csv", "项目编号,项目名称,类别,version,WKT\n"
                                         f"PJ-001,G536,公路,v{v},\"LINESTRING(113.30 28.70, 113.38 28.72)\"\n")
-        before = digest(self.db)
+        before = self.digest()
         self.fails(1, "project", "import", sheet, "--upsert",
                    message=f"sheet.csv: feature 1: column 'version' (version): 'v{v}' is not a ledger version")
         self.unchanged(before)
@@ -257,7 +257,7 @@ class StaleTest(PlatCase):
              "properties": {"项目编号": "PJ-001", "项目名称": "G536", "类别": "公路", "说明": note}}]},
             ensure_ascii=False)))
         self.ok("export", "shp", os.path.join(self.dir, "s"), "--what", "projects")
-        before = digest(self.db)
+        before = self.digest()
         self.fails(1, "project", "import", os.path.join(self.dir, "s", "projects_lines.shp"), "--upsert",
                    message="projects_lines.shp: feature 0: column 'attrs' is not a JSON object (a Shapefile cuts it "
                            "at 254 bytes), so --upsert would lose the project's attributes")

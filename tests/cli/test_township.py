@@ -1,10 +1,9 @@
 """plat township import / list: reprojection, the working CRS, replacement, bad files."""
 import json
 import os
-import sqlite3
 import subprocess
 
-from plat_test import COUNTIES, PlatCase, digest, main, spatialite_ellipsoid_area_m2
+from plat_test import COUNTIES, PlatCase, main, spatialite_ellipsoid_area_m2
 
 
 def square(lon, lat, d):
@@ -93,7 +92,7 @@ class TownshipImportTest(PlatCase):
 
     def test_bad_files_fail_naming_file_and_feature_and_change_nothing(self):
         self.ledger_with_counties()
-        before = digest(self.db)
+        before = self.digest()
         cases = [
             (feature_collection([township("430626100", "甲镇", 113.2, 28.7),
                                  {"type": "Feature", "properties": {"code": "430626101", "名称": "乙镇"},
@@ -127,7 +126,7 @@ class TownshipImportTest(PlatCase):
                   "geometry": {"type": "Polygon", "coordinates": [[[113.2, 28.7], [113.3, 28.8], [113.3, 28.7],
                                                                    [113.2, 28.8], [113.2, 28.7]]]}}
         path = self.write("bowtie.geojson", feature_collection([bowtie]))
-        before = digest(self.db)
+        before = self.digest()
         self.fails(1, "township", "import", path, "--strict", message="--strict refuses repairs")
         self.unchanged(before)
         r = self.ok("township", "import", path)
@@ -140,14 +139,13 @@ class TownshipImportTest(PlatCase):
         self.ok("init")
         gk = self.write("gk.csv", "code,name,WKT\n430626100,甲镇,\"POLYGON((380000 3170000,390000 3170000,"
                                   "390000 3180000,380000 3180000,380000 3170000))\"\n")
-        before = digest(self.db)
+        before = self.digest()
         self.fails(1, "township", "import", gk, message="no coordinate reference system")
         self.unchanged(before)
         self.ok("township", "import", gk, "--s-srs", "EPSG:4547")
         t = self.ok("township", "list", "--json", "--planar").json()[0]
         self.assertAlmostEqual(t["area_km2"], 100.0, places=6)
-        con = sqlite3.connect(self.db)
-        self.assertEqual(con.execute("SELECT value FROM meta WHERE key='srid'").fetchone()[0], "4547")
+        self.assertEqual(self.sql("SELECT value FROM meta WHERE key='srid'"), [("4547",)])
 
     def convert(self, src, dest, *options):
         subprocess.run(["ogr2ogr", *options, dest, src], check=True, capture_output=True)
@@ -161,7 +159,7 @@ class TownshipImportTest(PlatCase):
         self.convert(src, gpkg, "-update", "-nln", "other")
         lists = []
         for path, extra in ((src, []), (shp, []), (gpkg, ["--layer", "乡镇"])):
-            os.remove(self.db) if os.path.exists(self.db) else None
+            self.remove_ledger()
             self.ok("init")
             self.ok("township", "import", path, *extra)
             lists.append([(t["code"], t["name"], t["county"], t["area_km2"])
@@ -176,7 +174,7 @@ class TownshipImportTest(PlatCase):
         src = self.write("t.geojson", feature_collection([township("430626100", "伍市镇", 113.2, 28.7, county="平江县")]))
         shp = self.convert(src, os.path.join(self.dir, "gbk.shp"), "-lco", "ENCODING=CP936")
         os.remove(os.path.join(self.dir, "gbk.cpg"))
-        before = digest(self.db)
+        before = self.digest()
         r = self.fails(1, "township", "import", shp, message="--encoding GBK")
         self.assertIn("feature 0", r.err)
         self.unchanged(before)

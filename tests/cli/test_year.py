@@ -1,12 +1,13 @@
 """A year of the demo ledger: quarterly reports on G536 (PJ-004, four townships) and a correction,
 read back by `plat progress` at chosen dates and compared with a calculation made apart from
 plat: each finished section clipped to each township by SpatiaLite's own ST_Intersection and
-ST_Length, through GDAL's SQLite dialect on the ledger file (planar, so both sides are exact).
+ST_Length, through GDAL's SQLite dialect on the ledger file (planar, so both sides are exact); on
+PostgreSQL by PostGIS's functions of the same names.
 """
 import os
 import subprocess
 
-from plat_test import PlatCase, main
+from plat_test import PlatCase, ledger_args, main
 
 CODE = "PJ-004"
 
@@ -19,16 +20,19 @@ class DemoYearTest(PlatCase):
     def setUp(self):
         super().setUp()
         # the seed plans registered on 2 January 2025
-        self.ok("demo", "--db", self.db, db=False, env=at("2025-01-02"))
+        self.ok("demo", *ledger_args(self.current_ledger), db=False, env=at("2025-01-02"))
         self.vertices = self.gk_vertices()
 
-    def sql(self, query):
+    def gis(self, query):
+        """Every value of every row of a query in SQL both engines speak, as text."""
+        if self.pg_schema:
+            return ["" if v is None else str(v) for row in self.sql(query) for v in row]
         out = subprocess.run(["ogrinfo", "-ro", "-q", "-dialect", "SQLite", "-sql", query, self.db],
                              capture_output=True, text=True, check=True).stdout
         return [line.split("=", 1)[1].strip() for line in out.splitlines() if " = " in line]
 
     def gk_vertices(self):
-        wkt = self.sql(f"SELECT AsText(geom) AS w FROM projects WHERE code = '{CODE}'")[0]
+        wkt = self.gis(f"SELECT ST_AsText(geom) AS w FROM projects WHERE code = '{CODE}'")[0]
         self.assertTrue(wkt.startswith("LINESTRING("), wkt)
         return [tuple(map(float, p.split())) for p in wkt[len("LINESTRING("):-1].split(",")]
 
@@ -37,7 +41,7 @@ class DemoYearTest(PlatCase):
 
     def by_hand(self, n):
         """km of the first n vertices' section inside each township, by SpatiaLite."""
-        rows = self.sql("SELECT t.name AS name, ST_Length(ST_Intersection(t.geom, GeomFromText('"
+        rows = self.gis("SELECT t.name AS name, ST_Length(ST_Intersection(t.geom, ST_GeomFromText('"
                         + self.section(n) + "', 4547))) / 1000.0 AS km FROM townships t ORDER BY t.code")
         it = iter(rows)
         return {name: float(km) for name, km in zip(it, it) if km not in ("", "(null)") and float(km) > 0}
