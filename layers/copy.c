@@ -173,14 +173,15 @@ static int count_rows(copier *c)
 }
 
 /* The rows of meta that belong to the ledger rather than to the schema it is kept in: the
- * destination's own application mark and schema version stay, the working CRS is set through
- * plat_store_set_srid; `created` and the history head are the source's. */
+ * destination's own application mark, schema version and generation (a server's count of
+ * commits) stay, the working CRS is set through plat_store_set_srid; `created` and the
+ * history head are the source's. */
 static int copy_meta(copier *c)
 {
     plat_stmt *rd = NULL, *wr = NULL;
     int rc = plat_store__prepare(c->src, &rd,
                                  "SELECT key, value FROM meta WHERE key NOT IN "
-                                 "('application', 'schema_version', 'srid') ORDER BY key");
+                                 "('application', 'schema_version', 'srid', 'generation') ORDER BY key");
     if (rc >= 0)
         rc = plat_store__prepare(c->dst, &wr,
                                  "INSERT INTO meta(key, value) VALUES(?1, ?2) "

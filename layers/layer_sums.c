@@ -103,7 +103,10 @@ void plat_store__layer_sums_write(plat_store *db, const char *layer, int planar,
     db->wait_ms = 0;
     int rc = layer_id(db, layer, &id);
     if (rc >= 0 && (rc = plat_store__tx_begin(db)) >= 0) {
-        rc = write_rows(db, id, planar, rows, n);
+        if (db->snapshot && (rc = plat_sql_pg_reader_may_write(db)) == 0)
+            rc = PLAT_EBUSY;
+        if (rc >= 0)
+            rc = write_rows(db, id, planar, rows, n);
         plat_store__tx_end(db, rc);
     }
     db->wait_ms = PLAT_BUSY_TIMEOUT_MS;

@@ -11,6 +11,8 @@
 /* How long a writer waits for another writer's lock before giving up. */
 #define PLAT_BUSY_TIMEOUT_MS 5000
 #define PLAT_APPLICATION_ID 0x504C4154 /* "PLAT" in PRAGMA application_id */
+/* The advisory lock key that makes writers of one PostgreSQL ledger take turns. */
+#define PLAT_PG_LEDGER_LOCK "hashtext('plat ledger ' || current_schema())"
 
 struct plat_store {
     const plat_sql_ops *sql; /* the backend (sql.h) */
@@ -121,6 +123,10 @@ int plat_sql_pg_open(plat_store *db, const char *conninfo, const char *schema, i
 int plat_sql_pg_create_schema(plat_store *db);
 /** The schema version of a PostgreSQL ledger, 0 when the schema holds none. */
 int plat_sql_pg_schema_version(plat_store *db);
+/** May a reader keep what it measured (stored layer figures)? Only when no writer holds the
+ * ledger now and none has committed since the reader's snapshot, so the figures are of the
+ * ledger as it is. Call inside the reader's savepoint. @return 1 yes, 0 no, < 0 error */
+int plat_sql_pg_reader_may_write(plat_store *db);
 /** Open a reader's snapshot transaction, held until the store closes (PostgreSQL). */
 int plat_sql_pg_snapshot(plat_store *db);
 /** 1 when target names a PostgreSQL database (postgresql://, postgres://, PG:, or key=value). */

@@ -296,7 +296,7 @@ static int create_pg(plat_store *db)
     if (rc >= 0) {
         snprintf(sql, sizeof sql,
                  "INSERT INTO meta(key, value) VALUES('application', 'plat'), ('created', '%s'),"
-                 " ('plat_version', '%s'), ('schema_version', '%d')", plat_time_now(created), PLAT_VERSION,
+                 " ('plat_version', '%s'), ('schema_version', '%d'), ('generation', '0')", plat_time_now(created), PLAT_VERSION,
                  PLAT_SCHEMA_VERSION);
         rc = plat_store__exec(db, sql);
     }

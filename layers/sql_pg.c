@@ -798,6 +798,16 @@ static int ask(plat_store *db, const char *sql, const char *arg)
     return yes;
 }
 
+/* 1 when the schema on the search path has a meta table that says application plat. */
+static int is_ledger(plat_store *db)
+{
+    int meta = ask(db, "SELECT to_regclass(quote_ident($1) || '.meta') IS NOT NULL", db->schema);
+    if (meta <= 0)
+        return meta;
+    /* a meta table of another shape is not ours either */
+    return ask(db, "SELECT EXISTS (SELECT 1 FROM meta WHERE key = 'application' AND value = 'plat')", NULL) > 0;
+}
+
 int plat_sql_pg_open(plat_store *db, const char *conninfo, const char *schema, int mode)
 {
     plat_ctx *ctx = db->ctx;
@@ -829,12 +839,19 @@ int plat_sql_pg_open(plat_store *db, const char *conninfo, const char *schema, i
         return plat_store__db_err(db, db->path);
 
     int postgis = ask(db, "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'postgis')", NULL);
-    int ledger = ask(db, "SELECT to_regclass(quote_ident($1) || '.meta') IS NOT NULL", schema);
+    /* A ledger is a schema whose meta says application plat; a schema with other tables is
+     * someone else's, never taken for an empty place to create one or for a ledger to drop. */
+    int tables = ask(db, "SELECT EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                         "WHERE n.nspname = $1)", schema);
+    int ledger = tables > 0 ? is_ledger(db) : tables;
     if (postgis < 0 || ledger < 0)
         return plat_store__db_err(db, db->path);
     if (mode == PLAT_OPEN_CREATE && ledger)
         return plat_error_set(ctx, PLAT_EEXISTS,
                               "%s already holds a plat ledger; choose another --schema, or drop the schema first", db->path);
+    if (tables && !ledger)
+        return plat_error_set(ctx, PLAT_EINVALID,
+                              "%s is not a plat ledger: the schema holds other tables; choose another --schema", db->path);
     if (mode != PLAT_OPEN_CREATE && !ledger)
         return plat_error_set(ctx, PLAT_ENOTFOUND,
                               "no ledger at %s: run `plat init` first, or give --db and --schema", db->path);
@@ -869,6 +886,16 @@ int plat_sql_pg_schema_version(plat_store *db)
     int v = PQntuples(res) > 0 ? atoi(PQgetvalue(res, 0, 0)) : 0;
     PQclear(res);
     return v;
+}
+
+int plat_sql_pg_reader_may_write(plat_store *db)
+{
+    int free_now = ask(db, "SELECT pg_try_advisory_xact_lock(" PLAT_PG_LEDGER_LOCK ")", NULL);
+    if (free_now <= 0)
+        return free_now;
+    /* Touching the generation row fails (could not serialize) when a writer has committed
+     * since this reader's snapshot; the caller's savepoint takes the failure back. */
+    return pg_exec(db, "UPDATE meta SET value = value WHERE key = 'generation'") < 0 ? 0 : 1;
 }
 
 int plat_sql_pg_snapshot(plat_store *db)

@@ -107,7 +107,7 @@ int plat_store__tx_begin(plat_store *db)
         snprintf(sql, sizeof sql, "SAVEPOINT plat_sp");
     else if (db->pg) /* lock_timeout 0 would mean forever: 1 ms is "do not wait" */
         snprintf(sql, sizeof sql, "BEGIN; SET LOCAL lock_timeout = %d;"
-                 " SELECT pg_advisory_xact_lock(hashtext('plat ledger ' || current_schema()))", db->wait_ms ? db->wait_ms : 1);
+                 " SELECT pg_advisory_xact_lock(" PLAT_PG_LEDGER_LOCK ")", db->wait_ms ? db->wait_ms : 1);
     else
         snprintf(sql, sizeof sql, "BEGIN IMMEDIATE");
     plat_sql_sqlite_busy_timeout(db, db->wait_ms);
@@ -137,6 +137,12 @@ int plat_store__tx_end(plat_store *db, int rc)
     db->tx_depth--;
     if (outermost(db)) {
         int frc = rc >= 0 ? injected_fault(db, "committing") : 0; /* a disk that fills at the end */
+        /* Every commit on a server moves the ledger's generation on, so a reader whose
+         * snapshot is older knows its measurements are of a past ledger (sql_pg.c). */
+        if (rc >= 0 && frc >= 0 && db->pg &&
+            db->sql->exec(db, "UPDATE meta SET value = CAST(CAST(value AS bigint) + 1 AS text) "
+                              "WHERE key = 'generation'") < 0)
+            frc = plat_store__db_err(db, "committing");
         if (rc >= 0 && frc >= 0 && db->sql->exec(db, "COMMIT") == 0)
             return rc;
         int err = rc < 0 ? rc : frc < 0 ? frc : plat_store__db_err(db, "committing");
