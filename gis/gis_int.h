@@ -30,8 +30,10 @@ int plat_gis__proj_err(plat_ctx *ctx, int code, const char *what);
 /** A coordinate operation from the CRS `src_def` (anything proj_create takes) to EPSG:dst,
  * normalised for visualisation so that x is easting/longitude on both sides.
  * @param[out] out new PJ (proj_destroy); @param[out] src_geographic may be NULL
+ * @param[out] same may be NULL; set to 1 when the source CRS is the target CRS (the
+ *             operation changes no coordinate)
  * @return 0 or PLAT_EINVALID (recorded, naming `label`, or src_def when label is NULL) */
-int plat_gis__op_new(plat_ctx *ctx, PJ **out, int *src_geographic, const char *src_def,
+int plat_gis__op_new(plat_ctx *ctx, PJ **out, int *src_geographic, int *same, const char *src_def,
                      const char *label, int dst_epsg);
 
 /* ---- measure.c: the 32号 trapezoid series on the CGCS2000 ellipsoid ---- */

@@ -220,7 +220,7 @@ int plat_measure_new(plat_ctx *ctx, plat_measure **out, int working_epsg, int pl
     if (!m->planar) {
         char def[32];
         snprintf(def, sizeof(def), "EPSG:%d", working_epsg);
-        int rc = plat_gis__op_new(ctx, &m->inv, NULL, def, NULL, PLAT_EPSG_CGCS2000);
+        int rc = plat_gis__op_new(ctx, &m->inv, NULL, NULL, def, NULL, PLAT_EPSG_CGCS2000);
         if (rc < 0) {
             free(m);
             return rc;

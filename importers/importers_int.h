@@ -179,6 +179,8 @@ typedef struct plat_reader {
     plat_transform *to_work; /* source -> working CRS */
     plat_transform *to_geo;  /* source -> CGCS2000 lon/lat, for the plausibility check */
     int geographic;          /* the source CRS is in degrees */
+    double ok[4];            /* x0 y0 x1 y1 of a box whose corners lie in China (projected source) */
+    int have_ok;
     int zm_noted;            /* the note about dropped Z/M has been given */
     int64_t seen;            /* features read in this pass, for progress */
     int shown;               /* last progress step reported, in tenths of a percent */
@@ -202,7 +204,8 @@ int plat_reader__geom(plat_reader *r, OGRFeatureH f, GEOSGeometry **out, int *re
 int plat_reader__progress(plat_reader *r, const char *label);
 /** Refuse a polygon drawn without area (its points on one line), checked in the CRS it was drawn
  * in: projected to Gauss-Kruger a straight line of latitude bends into a sliver of a few square
- * metres that is valid there and would pass. @return 0 or PLAT_EINVALID (recorded, not located) */
+ * metres that is valid there and would pass. @return 1 for a valid polygon, 0 for any other
+ * geometry that may be kept (repaired later), or PLAT_EINVALID (recorded, not located) */
 int plat_import__check_area(plat_ctx *ctx, const GEOSGeometry *source);
 /** Free what the reader holds. NULL-safe. */
 void plat_reader__close(plat_reader *r);

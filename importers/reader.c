@@ -70,6 +70,22 @@ static int feature_error(plat_reader *r, OGRFeatureH f, const char *hint)
 }
 
 /* Are g's coordinates (in the source CRS) what that CRS can hold, and inside China? */
+/* 1 when the four corners of box b (x0 y0 x1 y1, source CRS) land in China. */
+static int corners_in_china(plat_reader *r, const double *b)
+{
+    const double cx[4] = { b[0], b[2], b[0], b[2] }, cy[4] = { b[1], b[3], b[3], b[1] };
+    for (int i = 0; i < 4; i++) {
+        double lon = cx[i], lat = cy[i];
+        if (plat_transform_point(r->to_geo, &lon, &lat) < 0) {
+            plat_error_clear(r->ctx);
+            return 0;
+        }
+        if (!plat_import__in_china(lon, lat))
+            return 0;
+    }
+    return 1;
+}
+
 static int check_plausible(plat_reader *r, OGRFeatureH f, const GEOSGeometry *g)
 {
     double x0, x1, y0, y1;
@@ -103,7 +119,18 @@ static int check_plausible(plat_reader *r, OGRFeatureH f, const GEOSGeometry *g)
         }
         return 0;
     }
-    /* A projected CRS: where do the extent's corners land on the globe? */
+    /* A projected CRS: where do the extent's corners land on the globe? A feature inside a
+     * box whose corners were found in China is taken as found there too, so a layer of a
+     * million parcels asks PROJ a few dozen times, not four million. */
+    if (r->have_ok && x0 >= r->ok[0] && y0 >= r->ok[1] && x1 <= r->ok[2] && y1 <= r->ok[3])
+        return 0;
+    if (r->have_ok) { /* try to widen the box to take this feature in */
+        const double w[4] = { fmin(x0, r->ok[0]), fmin(y0, r->ok[1]), fmax(x1, r->ok[2]), fmax(y1, r->ok[3]) };
+        if (corners_in_china(r, w)) {
+            memcpy(r->ok, w, sizeof r->ok);
+            return 0;
+        }
+    }
     const double cx[4] = { x0, x1, x0, x1 }, cy[4] = { y0, y1, y1, y0 };
     for (int i = 0; i < 4; i++) {
         double lon = cx[i], lat = cy[i];
@@ -120,6 +147,10 @@ static int check_plausible(plat_reader *r, OGRFeatureH f, const GEOSGeometry *g)
             plat_import__crs_hint(hint, sizeof hint, cx[i], cy[i], srid);
             return feature_error(r, f, hint);
         }
+    }
+    if (!r->have_ok) {
+        r->ok[0] = x0, r->ok[1] = y0, r->ok[2] = x1, r->ok[3] = y1;
+        r->have_ok = 1;
     }
     return 0;
 }
@@ -210,8 +241,10 @@ int plat_reader__prepare(plat_reader *r, const char *what)
 int plat_import__check_area(plat_ctx *ctx, const GEOSGeometry *g)
 {
     GEOSContextHandle_t h = plat_gis_geos(ctx);
-    if (!(plat_geom_kinds(ctx, g) & PLAT_GEOM_POLYGON) || GEOSisValid_r(h, g) == 1)
+    if (!(plat_geom_kinds(ctx, g) & PLAT_GEOM_POLYGON))
         return 0;
+    if (GEOSisValid_r(h, g) == 1)
+        return 1;
     GEOSGeometry *c = GEOSGeom_clone_r(h, g);
     char why[256];
     int fixed = 0;
@@ -239,7 +272,8 @@ int plat_reader__geom(plat_reader *r, OGRFeatureH f, GEOSGeometry **out, int *re
         plat_error_set(r->ctx, PLAT_EINVALID, "the ledger has no working CRS yet");
         return feature_error(r, f, NULL);
     }
-    if ((rc = plat_import__check_area(r->ctx, g)) < 0) {
+    int valid = plat_import__check_area(r->ctx, g);
+    if (valid < 0) {
         GEOSGeom_destroy_r(r->h, g);
         return feature_error(r, f, NULL);
     }
@@ -247,7 +281,9 @@ int plat_reader__geom(plat_reader *r, OGRFeatureH f, GEOSGeometry **out, int *re
     GEOSGeom_destroy_r(r->h, g);
     if (rc < 0)
         return feature_error(r, f, NULL);
-    if ((rc = plat_geom_make_valid(r->ctx, &w, repaired, why, sizeof why)) < 0) {
+    /* a valid polygon that kept its coordinates is valid still: no second check */
+    if (!(valid == 1 && plat_transform_is_identity(r->to_work)) &&
+        (rc = plat_geom_make_valid(r->ctx, &w, repaired, why, sizeof why)) < 0) {
         GEOSGeom_destroy_r(r->h, w);
         return feature_error(r, f, NULL);
     }

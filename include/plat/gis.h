@@ -83,6 +83,8 @@ PLAT_API int plat_transform_src_is_geographic(const plat_transform *t);
 PLAT_API int plat_transform_geom(plat_transform *t, GEOSGeometry **out, const GEOSGeometry *g);
 /** Transform one point in place. @return 0 or PLAT_EINVALID. */
 PLAT_API int plat_transform_point(plat_transform *t, double *x, double *y);
+/** 1 when the source CRS is the target CRS: every finite coordinate passes unchanged. */
+PLAT_API int plat_transform_is_identity(const plat_transform *t);
 /** NULL is a no-op. */
 PLAT_API void plat_transform_free(plat_transform *t);
 
