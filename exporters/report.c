@@ -501,6 +501,18 @@ static void section_coverage(rep *r, plat_buf *b)
     plat_buf_puts(b, "</section>\n");
 }
 
+/* The figures of one category's row (or of the total): projects by status, mapped, measured. */
+static void category_cells(plat_buf *b, const rcat *k)
+{
+    for (int s = 0; s < 4; s++)
+        int_cell(b, NULL, k->by_status[s]);
+    int_cell(b, "projects", k->projects);
+    int_cell(b, "mapped", k->mapped);
+    num_cell(b, "km", k->q.length_m / 1000, 6, k->q.length_m / 1000, 1);
+    num_cell(b, "mu", k->q.area_m2 / PLAT_M2_PER_MU, 3, k->q.area_m2 / PLAT_M2_PER_MU, 0);
+    int_cell(b, "points", k->q.points);
+}
+
 static void section_categories(rep *r, plat_buf *b)
 {
     static const char *const h[] = { "类别", "计划", "在建", "已完工", "暂停", "合计", "上图", "线路（km）", "面积（亩）", "点" };
@@ -519,16 +531,10 @@ static void section_categories(rep *r, plat_buf *b)
         plat_buf_printf(b, "\"><td><span class=\"sw\" style=\"background:%s\"></span>", k->color);
         plat_report__text(b, k->label);
         plat_buf_puts(b, "</td>");
-        for (int s = 0; s < 4; s++) {
-            int_cell(b, NULL, k->by_status[s]);
-            all.by_status[s] += k->by_status[s];
-        }
-        int_cell(b, "projects", k->projects);
-        int_cell(b, "mapped", k->mapped);
-        num_cell(b, "km", k->q.length_m / 1000, 6, k->q.length_m / 1000, 1);
-        num_cell(b, "mu", k->q.area_m2 / PLAT_M2_PER_MU, 3, k->q.area_m2 / PLAT_M2_PER_MU, 0);
-        int_cell(b, "points", k->q.points);
+        category_cells(b, k);
         plat_buf_puts(b, "</tr>\n");
+        for (int s = 0; s < 4; s++)
+            all.by_status[s] += k->by_status[s];
         all.projects += k->projects;
         all.mapped += k->mapped;
         all.q.length_m += k->q.length_m;
@@ -536,13 +542,7 @@ static void section_categories(rep *r, plat_buf *b)
         all.q.points += k->q.points;
     }
     plat_buf_puts(b, "</tbody>\n<tfoot><tr><td>合计</td>");
-    for (int s = 0; s < 4; s++)
-        int_cell(b, NULL, all.by_status[s]);
-    int_cell(b, "projects", all.projects);
-    int_cell(b, "mapped", all.mapped);
-    num_cell(b, "km", all.q.length_m / 1000, 6, all.q.length_m / 1000, 1);
-    num_cell(b, "mu", all.q.area_m2 / PLAT_M2_PER_MU, 3, all.q.area_m2 / PLAT_M2_PER_MU, 0);
-    int_cell(b, "points", all.q.points);
+    category_cells(b, &all);
     plat_buf_puts(b, "</tr></tfoot>\n</table>\n<p class=\"note\">线路、面积为项目整体的实测量（同一类别内重叠的项目各自计算）。</p>\n"
                      "</section>\n");
 }

@@ -338,10 +338,9 @@ static void forget_row(pg_stmt *s)
     }
 }
 
-/* Run sql (the statement itself, or DECLARE ... FOR it) with the bound parameters. */
-static PGresult *run(pg_stmt *s, const char *sql, Oid null_type)
+/* Send sql with the n parameters p (NULLs typed null_type). NULL when out of memory. */
+static PGresult *exec_params(plat_store *db, const char *sql, const pg_param *p, int n, Oid null_type)
 {
-    int n = s->nparams;
     const char **values = n ? calloc((size_t)n, sizeof *values) : NULL;
     int *lengths = n ? calloc((size_t)n, sizeof *lengths) : NULL;
     int *formats = n ? calloc((size_t)n, sizeof *formats) : NULL;
@@ -349,21 +348,25 @@ static PGresult *run(pg_stmt *s, const char *sql, Oid null_type)
     PGresult *res = NULL;
     if (!n || (values && lengths && formats && types)) {
         for (int i = 0; i < n; i++) {
-            values[i] = s->params[i].value;
-            lengths[i] = s->params[i].length;
-            formats[i] = s->params[i].binary;
             /* a parameter the SQL does not name can have no type but the one given */
-            types[i] = !s->params[i].used ? OID_TEXT : s->params[i].value ? s->params[i].type : null_type;
-            if (!s->params[i].used)
-                values[i] = NULL;
+            values[i] = p[i].used ? p[i].value : NULL;
+            lengths[i] = p[i].length;
+            formats[i] = p[i].binary;
+            types[i] = !p[i].used ? OID_TEXT : p[i].value ? p[i].type : null_type;
         }
-        res = PQexecParams(s->db->pg, sql, n, types, values, lengths, formats, 0);
+        res = PQexecParams(db->pg, sql, n, types, values, lengths, formats, 0);
     }
     free(values);
     free(lengths);
     free(formats);
     free(types);
     return res;
+}
+
+/* Run sql (the statement itself, or DECLARE ... FOR it) with the bound parameters. */
+static PGresult *run(pg_stmt *s, const char *sql, Oid null_type)
+{
+    return exec_params(s->db, sql, s->params, s->nparams, null_type);
 }
 
 static PGresult *run_typed(pg_stmt *s, const char *sql)
@@ -475,28 +478,10 @@ static int pg_flush(plat_stmt *st)
         }
     }
     size_t total = (size_t)n * (size_t)np;
-    const char **values = calloc(total, sizeof *values);
-    int *lengths = calloc(total, sizeof *lengths), *formats = calloc(total, sizeof *formats);
-    Oid *types = calloc(total, sizeof *types);
-    if (values && lengths && formats && types && plat_buf_cstr(&q)[0]) {
-        for (size_t i = 0; i < total; i++) {
-            const pg_param *p = &s->batched[i];
-            values[i] = p->used ? p->value : NULL;
-            lengths[i] = p->length;
-            formats[i] = p->binary;
-            types[i] = !p->used ? OID_TEXT : p->value ? p->type : 0;
-        }
-        PGresult *res = PQexecParams(s->db->pg, plat_buf_cstr(&q), (int)total, types, values, lengths, formats, 0);
-        rc = check(s->db, res);
-        if (rc == 0)
-            PQclear(res);
-    } else {
-        rc = PLAT_ENOMEM;
-    }
-    free(values);
-    free(lengths);
-    free(formats);
-    free(types);
+    PGresult *res = plat_buf_cstr(&q)[0] ? exec_params(s->db, plat_buf_cstr(&q), s->batched, (int)total, 0) : NULL;
+    rc = check(s->db, res); /* a NULL result is out of memory */
+    if (rc == 0)
+        PQclear(res);
     plat_buf_dispose(&q);
     free_params(s->batched, (int)total);
     memset(s->batched, 0, total * sizeof *s->batched);

@@ -67,6 +67,15 @@ static inline void fuzz_on_warn(const char *msg, void *ud)
     }
 }
 
+/* The harness's context, its warnings checked by fuzz_on_warn. */
+static inline plat_ctx *fuzz_ctx_new(void)
+{
+    plat_ctx *ctx = plat_ctx_new();
+    FUZZ_CHECK(ctx != NULL);
+    plat_ctx_set_warn(ctx, fuzz_on_warn, NULL);
+    return ctx;
+}
+
 /* 1 if an SRS argument names a file to read (@FILE or *.prj, blanks trimmed as
  * plat_transform_new trims them): harnesses pass content, never paths the fuzzer made up
  * (@/dev/zero would never end). */

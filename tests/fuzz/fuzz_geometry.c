@@ -15,9 +15,7 @@ static plat_store *db;
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
-    ctx = plat_ctx_new();
-    FUZZ_CHECK(ctx != NULL);
-    plat_ctx_set_warn(ctx, fuzz_on_warn, NULL);
+    ctx = fuzz_ctx_new();
     FUZZ_CHECK(plat_store_open(ctx, &db, fuzz_path("ledger.sqlite"), PLAT_OPEN_CREATE) == 0);
     return 0;
 }
