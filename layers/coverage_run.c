@@ -184,13 +184,10 @@ static int take_layer_info(const plat_layer_info *li, void *ud)
     return 0;
 }
 
-static int take_feature(const plat_feature *f, void *ud)
+static int take_geometry(int64_t id, GEOSGeometry *g, void *ud)
 {
+    (void)id;
     run *r = ud;
-    GEOSGeometry *g = NULL;
-    int rc = plat_geom_from_wkb(r->db->ctx, &g, f->wkb, f->wkb_size);
-    if (rc < 0)
-        return plat_error_set(r->db->ctx, rc, "layer feature %lld: unreadable geometry in the ledger", (long long)f->id);
     return plat_cov_add_layer_feature(r->cov, g) < 0 ? plat_error_last(r->db->ctx)->code : 0;
 }
 
@@ -259,7 +256,7 @@ static int feed_near_projects(run *r, int l, const unsigned char *covering)
         boxes[4 * n + 3] = b->y1;
         n++;
     }
-    int rc = plat_layer_foreach_feature_in_boxes(r->db, r->out->layer_names[l], boxes, n, take_feature, r);
+    int rc = plat_layer_foreach_geometry(r->db, r->out->layer_names[l], boxes, n, take_geometry, r);
     free(boxes);
     return rc;
 }
@@ -499,7 +496,7 @@ int plat_coverage_compute(plat_store *db, plat_coverage **result, const plat_cov
         if (r.own[l])
             rc = feed_near_projects(&r, l, covering);
         else
-            rc = plat_layer_foreach_feature(db, out->layer_names[l], NULL, 0, take_feature, &r);
+            rc = plat_layer_foreach_geometry(db, out->layer_names[l], NULL, 0, take_geometry, &r);
         if (rc < 0 || (rc = plat_cov_end_layer(r.cov)) < 0)
             goto done;
         if (!r.own[l] && (rc = store_layer_figures(&r, l)) < 0)

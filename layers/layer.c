@@ -15,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sqlite3.h>
+#include <spatialite/gaiageo.h>
+
 #include "layers_int.h"
 
 static const char *const kinds[] = { "roads", "farmland", "basic_farmland", "eco_redline", "wetland", "other", NULL };
@@ -115,7 +118,9 @@ int plat_layer_add_feature(plat_store *db, const char *name, const unsigned char
             return plat_error_set(db->ctx, PLAT_ENOTFOUND, "no layer named '%s' (see `plat layer list`)", name);
         if ((rc = table_of(db, table, sizeof table, name)) < 0)
             return rc;
-        snprintf(sql, sizeof sql, "INSERT INTO \"%s\"(fid, attrs, geom) VALUES(?, ?, GeomFromWKB(?, ?))", table);
+        /* A file ledger takes the blob as SpatiaLite would make it (blob.c), without the SQL function. */
+        snprintf(sql, sizeof sql, "INSERT INTO \"%s\"(fid, attrs, geom) VALUES(?, ?, %s)", table,
+                 db->pg ? "GeomFromWKB(?, ?)" : "?");
         if ((rc = plat_store__prepare(db, &st, sql)) < 0)
             return rc;
         plat_sql_batch(st, 500);
@@ -124,10 +129,19 @@ int plat_layer_add_feature(plat_store *db, const char *name, const unsigned char
     }
     fid >= 0 ? plat_sql_bind_int64(st, 1, fid) : plat_sql_bind_null(st, 1);
     plat_sql_bind_text(st, 2, attrs);
-    plat_sql_bind_blob_ref(st, 3, wkb, (int)size);
-    plat_sql_bind_int(st, 4, db->srid);
+    unsigned char *blob = NULL;
+    if (db->pg) {
+        plat_sql_bind_blob_ref(st, 3, wkb, (int)size);
+        plat_sql_bind_int(st, 4, db->srid);
+    } else {
+        size_t n = 0;
+        if ((rc = plat_blob__from_wkb(db->ctx, wkb, size, db->srid, &blob, &n)) < 0)
+            return rc;
+        plat_sql_bind_blob_ref(st, 3, blob, (int)n);
+    }
     rc = plat_store__step_write(db, st, "adding a layer feature");
     plat_sql_reset(st);
+    free(blob); /* SQLite has stepped: the row holds its own copy */
     return rc;
 }
 
@@ -184,8 +198,51 @@ static plat_feature feature_of(plat_stmt *st)
     return f;
 }
 
-int plat_layer_foreach_feature_in_boxes(plat_store *db, const char *name, const double *boxes, int nboxes,
-                                        int (*fn)(const plat_feature *f, void *), void *ud)
+/* A row's geometry (column 1) as GEOS: a file ledger's blob decoded here (blob.c), WKB from
+ * PostgreSQL, and a blob another tool wrote compressed through SpatiaLite's own reader. */
+static int geometry_of(plat_store *db, plat_stmt *st, GEOSGeometry **g)
+{
+    const unsigned char *b = plat_sql_column_blob(st, 1);
+    size_t n = (size_t)plat_sql_column_bytes(st, 1);
+    if (db->pg)
+        return plat_geom_from_wkb(db->ctx, g, b, n);
+    if (!plat_blob__is_compressed(b, n))
+        return plat_blob__to_geos(db->ctx, b, n, g);
+    gaiaGeomCollPtr c = gaiaFromSpatiaLiteBlobWkb(b, (unsigned int)n), xy = c ? gaiaCastGeomCollToXY(c) : NULL;
+    unsigned char *wkb = NULL;
+    int size = 0;
+    if (xy)
+        gaiaToWkb(xy, &wkb, &size);
+    gaiaFreeGeomColl(c);
+    gaiaFreeGeomColl(xy);
+    int rc = wkb ? plat_geom_from_wkb(db->ctx, g, wkb, (size_t)size)
+                 : plat_error_set(db->ctx, PLAT_EINVALID, "a damaged SpatiaLite geometry blob");
+    free(wkb);
+    return rc;
+}
+
+/* Run st ("SELECT id, <geometry> ..."), handing each row's geometry to fn. */
+static int each_geometry(plat_store *db, plat_stmt *st, int (*fn)(int64_t id, GEOSGeometry *g, void *), void *ud)
+{
+    int rc = 0, s;
+    while (rc == 0 && (s = plat_sql_step(st)) == PLAT_SQL_ROW) {
+        int64_t id = plat_sql_column_int64(st, 0);
+        GEOSGeometry *g = NULL;
+        if ((rc = geometry_of(db, st, &g)) < 0) {
+            char why[sizeof plat_error_last(db->ctx)->msg];
+            snprintf(why, sizeof why, "%s", plat_error_last(db->ctx)->msg);
+            return plat_error_set(db->ctx, rc, "layer feature %lld: unreadable geometry in the ledger (%s)",
+                                  (long long)id, why);
+        }
+        rc = fn(id, g, ud);
+    }
+    if (rc == 0 && s != PLAT_SQL_DONE)
+        rc = plat_store__db_err(db, "reading a layer");
+    return rc;
+}
+
+int plat_layer_foreach_geometry(plat_store *db, const char *name, const double *boxes, int nboxes,
+                                int (*fn)(int64_t id, GEOSGeometry *g, void *), void *ud)
 {
     char table[64], sql[512];
     plat_stmt *st = NULL;
@@ -194,8 +251,19 @@ int plat_layer_foreach_feature_in_boxes(plat_store *db, const char *name, const 
     int rc = table_of(db, table, sizeof table, name);
     if (rc < 0)
         return rc;
-    /* The ids from the R*Tree box by box, then each feature once, in row order as
-     * plat_layer_foreach_feature gives them. */
+    /* The geometry as the ledger keeps it when this process decodes it, else as WKB. */
+    const char *geom = db->pg ? "AsBinary(geom)" : "geom";
+    if (!boxes) {
+        snprintf(sql, sizeof sql, "SELECT id, %s FROM \"%s\" ORDER BY id", geom, table);
+        if ((rc = plat_store__prepare(db, &st, sql)) < 0)
+            return rc;
+        plat_sql_stream(st); /* a province's parcels: a batch at a time */
+        rc = each_geometry(db, st, fn, ud);
+        plat_sql_finalize(st);
+        return rc;
+    }
+    /* The ids from the R*Tree box by box, then each feature once, in row order as a read of
+     * the whole layer gives them. */
     char filter[320];
     plat_sql_box_filter(db, filter, sizeof filter, table, 1);
     snprintf(sql, sizeof sql, "SELECT id FROM \"%s\" WHERE %s", table, filter);
@@ -231,7 +299,7 @@ int plat_layer_foreach_feature_in_boxes(plat_store *db, const char *name, const 
      * is padded with its last id (an IN list ignores repeats). */
     enum { FETCH_IDS = 256 };
     plat_buf q = PLAT_BUF_INIT;
-    plat_buf_printf(&q, "SELECT id, fid, AsBinary(geom), attrs FROM \"%s\" WHERE id IN (?", table);
+    plat_buf_printf(&q, "SELECT id, %s FROM \"%s\" WHERE id IN (?", geom, table);
     for (int j = 1; j < FETCH_IDS; j++)
         plat_buf_puts(&q, ", ?");
     plat_buf_puts(&q, ") ORDER BY id");
@@ -242,13 +310,7 @@ int plat_layer_foreach_feature_in_boxes(plat_store *db, const char *name, const 
         plat_sql_reset(st);
         for (size_t j = 0; j < FETCH_IDS; j++)
             plat_sql_bind_int64(st, (int)j + 1, ids[i + j < n ? i + j : n - 1]);
-        int s;
-        while (rc == 0 && (s = plat_sql_step(st)) == PLAT_SQL_ROW) {
-            plat_feature f = feature_of(st);
-            rc = fn(&f, ud);
-        }
-        if (rc == 0 && s != PLAT_SQL_DONE)
-            rc = plat_store__db_err(db, "reading a layer");
+        rc = each_geometry(db, st, fn, ud);
     }
     plat_sql_finalize(st);
     free(ids);

@@ -155,4 +155,18 @@ int plat_sql_drop_layer_table(plat_store *db, const char *table);
  * KEY takes max(id) + 1 by itself (a no-op). @return 0 or < 0 */
 int plat_sql_identity_follow(plat_store *db, const char *table);
 
+/* ---- the SpatiaLite geometry blob of a file ledger (blob.c) ---- */
+
+/** The blob SpatiaLite's GeomFromWKB(wkb, srid) makes of 2D WKB, byte for byte, without the
+ * SQL function. @param[out] out new buffer, caller frees with free(). @return 0, PLAT_EINVALID
+ * (WKB that is not 2D, damaged, or empty) or PLAT_ENOMEM (recorded on ctx) */
+int plat_blob__from_wkb(plat_ctx *ctx, const unsigned char *wkb, size_t n, int srid, unsigned char **out,
+                        size_t *size);
+/** The 2D GEOS geometry of an uncompressed blob (Z and M dropped), the same geometry as
+ * plat_geom_from_wkb of SpatiaLite's AsBinary(blob). @param[out] out new geometry, caller
+ * destroys. @return 0 or PLAT_EINVALID (recorded; a compressed blob included) */
+int plat_blob__to_geos(plat_ctx *ctx, const unsigned char *blob, size_t n, GEOSGeometry **out);
+/** 1 when blob is a compressed SpatiaLite blob (which only SpatiaLite's reader takes). */
+int plat_blob__is_compressed(const unsigned char *blob, size_t n);
+
 #endif

@@ -371,10 +371,14 @@ typedef struct plat_feature {
  * or fn's non-zero value */
 PLAT_API int plat_layer_foreach_feature(plat_store *db, const char *name, const unsigned char *bbox_wkb,
                                         size_t bbox_size, int (*fn)(const plat_feature *f, void *), void *ud);
-/** Stream, in row order and each once, the features of a layer whose envelope meets at least
- * one of nboxes boxes, given as xmin, ymin, xmax, ymax in the working CRS (4 * nboxes doubles).
- * f is valid during fn only. @return 0, PLAT_ENOTFOUND, or the first non-zero fn return */
-PLAT_API int plat_layer_foreach_feature_in_boxes(plat_store *db, const char *name, const double *boxes, int nboxes,
-                                                int (*fn)(const plat_feature *f, void *), void *ud);
+/** Stream the geometries of a layer's features, in row order and each once: all of them (boxes
+ * NULL), or those whose envelope meets at least one of nboxes boxes, given as xmin, ymin, xmax,
+ * ymax in the working CRS (4 * nboxes doubles; none when nboxes is 0). For readers that need
+ * the geometry alone: no attributes, and no WKB in between. fn owns g (destroy it with
+ * GEOSGeom_destroy_r(plat_gis_geos(ctx), g)) and returns non-zero to stop.
+ * @return 0, PLAT_ENOTFOUND, PLAT_EINVALID (a damaged geometry, naming the feature), or the
+ * first non-zero fn return */
+PLAT_API int plat_layer_foreach_geometry(plat_store *db, const char *name, const double *boxes, int nboxes,
+                                         int (*fn)(int64_t id, GEOSGeometry *g, void *), void *ud);
 
 #endif
