@@ -14,7 +14,7 @@
  * a real as a real, so the typed serialisation the event hashes are made of (history.c) reads
  * back the same on the other side. Geometries travel as WKB in the working CRS, which the copy
  * takes over, so coordinates arrive bit for bit. Layer tables are made through the dialect
- * (plat_sql_create_layer_table) and indexed once filled, as an import does.
+ * (plat_sql_create_layer_table), registered and indexed once filled, as an import does.
  *
  * Everything runs inside one transaction on the destination, the source is only read: a copy
  * that fails anywhere leaves the destination as it was created, for the caller to remove. */
@@ -259,7 +259,7 @@ static int copy_layers(copier *c, plat_copy_counts *counts)
         if (rc >= 0)
             rc = copy_table(c, v[i].table, "id, fid, attrs", 3, WITH_GEOM, "id", &features);
         if (rc >= 0)
-            rc = plat_sql_index_layer_table(c->dst, v[i].table);
+            rc = plat_sql_finish_layer_table(c->dst, v[i].table);
         if (rc >= 0)
             rc = plat_sql_identity_follow(c->dst, v[i].table);
         counts->features += features;

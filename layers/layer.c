@@ -147,23 +147,22 @@ int plat_layer_add_feature(plat_store *db, const char *name, const unsigned char
 
 int plat_layer_finish(plat_store *db, const char *name)
 {
-    char table[64], sql[900];
+    char table[64], sql[1200];
     int rc = forget_insert(db);
     if (rc >= 0)
         rc = table_of(db, table, sizeof table, name);
     if (rc < 0)
         return rc;
-    if ((rc = plat_sql_index_layer_table(db, table)) < 0)
+    if ((rc = plat_sql_finish_layer_table(db, table)) < 0)
         return rc;
-    /* GeometryType gives POINT/MULTILINESTRING/...; fold to point, line, polygon or mixed. */
+    char kind[600];
+    plat_sql_geometry_kind(db, kind, sizeof kind);
     snprintf(sql, sizeof sql,
-             "WITH k AS (SELECT DISTINCT CASE WHEN GeometryType(geom) LIKE '%%POINT%%' THEN 'point' "
-             "  WHEN GeometryType(geom) LIKE '%%LINESTRING%%' THEN 'line' "
-             "  WHEN GeometryType(geom) LIKE '%%POLYGON%%' THEN 'polygon' ELSE 'mixed' END AS kind FROM \"%s\") "
+             "WITH k AS (SELECT DISTINCT %s AS kind FROM \"%s\") "
              "UPDATE layers SET feature_count = (SELECT count(*) FROM \"%s\"), "
              "geometry_kind = (SELECT CASE count(*) WHEN 0 THEN NULL WHEN 1 THEN max(kind) ELSE 'mixed' END FROM k) "
              "WHERE table_name = '%s'",
-             table, table, table);
+             kind, table, table, table);
     return plat_store__exec(db, sql);
 }
 

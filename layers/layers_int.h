@@ -144,10 +144,15 @@ void plat_sql_extent_query(plat_store *db, char *buf, size_t n, const char *tabl
 int plat_sql_add_geometry_columns(plat_store *db, int srid);
 /** 1 when table has a geometry column, 0 when not, < 0 on error. */
 int plat_sql_has_geometry(plat_store *db, const char *table);
-/** Create a reference layer's table (id, fid, attrs, geom in srid), without its spatial index. */
+/** Create a reference layer's table (id, fid, attrs, geom in srid), without its spatial index
+ * (and on SQLite without registering its geometry column). */
 int plat_sql_create_layer_table(plat_store *db, const char *table, int srid);
-/** Build a layer table's spatial index once it is filled (a no-op when it has one). */
-int plat_sql_index_layer_table(plat_store *db, const char *table);
+/** Once a layer table is filled: register its geometry column (SQLite), build its spatial
+ * index; what a finished table has already is left as it is. @return 0 or < 0 */
+int plat_sql_finish_layer_table(plat_store *db, const char *table);
+/** The SQL expression of a row's geometry kind ('point', 'line', 'polygon' or 'mixed' for a
+ * collection), over the column geom, written into buf. */
+void plat_sql_geometry_kind(plat_store *db, char *buf, size_t n);
 /** Drop a layer table with its spatial index and geometry registration. */
 int plat_sql_drop_layer_table(plat_store *db, const char *table);
 /** After rows were inserted into table with explicit ids (plat copy), make the ids it gives

@@ -237,6 +237,67 @@ static void a_layer_another_tool_compressed_is_still_read(void)
     remove(path);
 }
 
+static int grab_kind(const plat_layer_info *li, void *ud)
+{
+    snprintf(ud, 64, "%s %lld", li->geometry_kind ? li->geometry_kind : "-", (long long)li->feature_count);
+    return 0;
+}
+
+/* A layer table is registered with SpatiaLite only once filled: then it must be what
+ * AddGeometryColumn would have made, triggers included, and its kind read from the blobs. */
+static void a_finished_layer_is_registered_as_spatialite_expects(void)
+{
+    char path[64], kind[64] = "";
+    snprintf(path, sizeof path, "/tmp/plat-test-blob-%d.sqlite", (int)getpid());
+    remove(path);
+    plat_store *db = NULL;
+    T_EQ_INT(plat_store_open(ctx, &db, path, PLAT_OPEN_CREATE), 0);
+    T_EQ_INT(plat_store_set_srid(db, 4547), 0);
+    static const char *const layers[][3] = {
+        { "points", "MULTIPOINT((400000 3170000), (400010 3170000))", "POINT(400500 3170500)" },
+        { "parcels", "POLYGON((0 0, 10 0, 10 10, 0 0))", "MULTIPOLYGON(((0 0, 10 0, 10 10, 0 0)))" },
+        { "mixed", "POLYGON((0 0, 10 0, 10 10, 0 0))", "GEOMETRYCOLLECTION(POINT(1 1))" },
+    };
+    static const char *const expect[] = { "point 2", "polygon 2", "mixed 2" };
+    for (int l = 0; l < 3; l++) {
+        T_EQ_INT(plat_layer_create(db, layers[l][0], "other", NULL), 0);
+        for (int i = 1; i <= 2; i++) {
+            size_t n = 0;
+            unsigned char *wkb = wkb_of(layers[l][i], &n);
+            T_EQ_INT(plat_layer_add_feature(db, layers[l][0], wkb, n, NULL, i), 0);
+            plat_free(wkb);
+        }
+        T_EQ_INT(plat_layer_finish(db, layers[l][0]), 0);
+        T_EQ_INT(plat_layer_get(db, layers[l][0], grab_kind, kind), 0);
+        T_EQ_STR(kind, expect[l]);
+    }
+    plat_store_close(db);
+
+    sqlite3 *other = NULL;
+    void *cache = spatialite_alloc_connection();
+    T_EQ_INT(sqlite3_open(path, &other), SQLITE_OK);
+    spatialite_init_ex(other, cache, 0);
+    sqlite3_stmt *st = NULL;
+    sqlite3_prepare_v2(other, "SELECT geometry_type, coord_dimension, srid, spatial_index_enabled, "
+                              "(SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'layer_1'), "
+                              "(SELECT count(*) FROM idx_layer_1_geom) "
+                              "FROM geometry_columns WHERE f_table_name = 'layer_1'", -1, &st, NULL);
+    T_EQ_INT(sqlite3_step(st), SQLITE_ROW);
+    T_EQ_INT(sqlite3_column_int(st, 0), 0); /* GEOMETRY */
+    T_EQ_INT(sqlite3_column_int(st, 1), 2); /* XY */
+    T_EQ_INT(sqlite3_column_int(st, 2), 4547);
+    T_EQ_INT(sqlite3_column_int(st, 3), 1);
+    T_EQ_INT(sqlite3_column_int(st, 4), 8); /* type/SRID checks, timestamps, R*Tree upkeep */
+    T_EQ_INT(sqlite3_column_int(st, 5), 2);
+    sqlite3_finalize(st);
+    /* SpatiaLite's own checks now hold for other tools' edits */
+    T_CHECK(sqlite3_exec(other, "INSERT INTO layer_1(geom) VALUES (GeomFromText('POINT(1 2)', 4326))", NULL, NULL,
+                         NULL) != SQLITE_OK);
+    sqlite3_close(other);
+    spatialite_cleanup_ex(cache);
+    remove(path);
+}
+
 int main(void)
 {
     ctx = plat_ctx_new();
@@ -249,6 +310,7 @@ int main(void)
     T_RUN(z_and_m_are_dropped_on_reading);
     T_RUN(damaged_input_is_refused_not_read_past_its_end);
     T_RUN(a_layer_another_tool_compressed_is_still_read);
+    T_RUN(a_finished_layer_is_registered_as_spatialite_expects);
     sqlite3_close(lite);
     spatialite_cleanup_ex(splite);
     plat_ctx_free(ctx);
