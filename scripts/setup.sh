@@ -5,12 +5,13 @@
 # its runtime for the libFuzzer harnesses (scripts/fuzz.sh). PostgreSQL 15 with PostGIS 3 for
 # the ledger's second backend: the benchmark's agreement tests and the pg.* CLI tests start a
 # throwaway cluster of it (scripts/pg_cluster.sh); its programs are in /usr/lib/postgresql/15/bin.
+# libgoogle-perftools-dev for tcmalloc, the plat command's allocator (CMakeLists.txt says why).
 set -eu
 
 PKGS="build-essential cmake pkg-config
       libgdal-dev gdal-bin libproj-dev proj-bin libgeos-dev
       libspatialite-dev libsqlite3-dev sqlite3 libsqlite3-mod-spatialite
-      libjson-c-dev libpq-dev python3 valgrind
+      libjson-c-dev libpq-dev libgoogle-perftools-dev python3 valgrind
       chromium fonts-wqy-microhei
       clang libclang-rt-14-dev
       postgresql-15 postgresql-client-15 postgresql-15-postgis-3"

@@ -27,7 +27,7 @@ READS = [
     ("project", "show", "T-1", "--json"),
     ("project", "show", "PJ-004"),
     ("coverage", "--layer", "roads", "--layer", "farmland", "--json"),
-    ("progress", "--by", "county", "--json"),
+    ("progress", "--by", "county", "--to", "2026-06-30", "--json"),  # a fixed day: a run may span midnight
     ("check", "conflicts", "--layer", "basic_farmland", "--json"),
     ("township", "list", "--json"),
     ("layer", "list", "--json"),
