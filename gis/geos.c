@@ -607,7 +607,7 @@ int plat_geom_make_valid(plat_ctx *ctx, GEOSGeometry **g, int *repaired, char *w
         why[0] = '\0';
     if (!s)
         return no_memory(ctx);
-    if ((rc = plat_gis__pred(ctx, GEOSisValid_r(s->h, *g), "cannot check validity")) != 0)
+    if ((rc = plat_geom_is_valid(ctx, *g)) != 0)
         return rc < 0 ? rc : 0; /* 1: already valid, nothing to do */
 
     if ((reason = GEOSisValidReason_r(s->h, *g)) != NULL && why && n)

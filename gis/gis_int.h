@@ -20,6 +20,18 @@ int plat_gis__geos_err(plat_ctx *ctx, int code, const char *what);
  * with `what`). The one place that knows GEOS's "2 means exception". */
 int plat_gis__pred(plat_ctx *ctx, char r, const char *what);
 
+/* ---- valid.c ---- */
+
+/* Distinct vertices of the largest ring the exact test takes on; larger ones go to GEOS. */
+#define PLAT_VALID_FAST_MAX 32
+/** 1 when the ring of n points xy (x y x y ..., the last repeating the first) is certainly a
+ * valid polygon shell: closed, finite, at least three distinct vertices, simple. 0 when that
+ * cannot be said exactly (GEOS must decide; the ring may well be valid). Cannot fail. */
+int plat_gis__ring_valid_fast(const double *xy, size_t n);
+/** 1 when g is certainly valid by the exact test (a line, lines, or a polygon of one small
+ * ring); 0 when GEOS must decide. Cannot fail. */
+int plat_gis__valid_fast(GEOSContextHandle_t h, const GEOSGeometry *g);
+
 /* ---- crs.c ---- */
 
 /** The PROJ context of ctx, created on first use and destroyed with ctx (so every PJ made

@@ -243,7 +243,7 @@ int plat_import__check_area(plat_ctx *ctx, const GEOSGeometry *g)
     GEOSContextHandle_t h = plat_gis_geos(ctx);
     if (!(plat_geom_kinds(ctx, g) & PLAT_GEOM_POLYGON))
         return 0;
-    if (GEOSisValid_r(h, g) == 1)
+    if (plat_geom_is_valid(ctx, g) == 1)
         return 1;
     GEOSGeometry *c = GEOSGeom_clone_r(h, g);
     char why[256];
