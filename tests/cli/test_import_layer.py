@@ -86,6 +86,32 @@ class LayerImportTest(PlatCase):
         self.fails(1, "layer", "import", "空", only_empty, "--kind", "wetland", message="has no features with a geometry")
         self.unchanged(before)
 
+    def raw_attrs(self, name):
+        table = self.sql("SELECT table_name FROM layers WHERE name = ?", (name,))[0][0]
+        return self.sql(f'SELECT fid, CAST(attrs AS TEXT) FROM "{table}" ORDER BY id')
+
+    def test_attributes_are_stored_as_json_text_of_every_type(self):
+        self.ledger_with_counties()
+        path = self.write("typed.geojson", fc(feat(
+            {"名称": '伍市镇"新丰村"', "路径": "C:\\图纸/1.dwg", "编号": 7, "大号": 9007199254740993, "面积": 1200.50,
+             "比例": 0.1, "小": 0.00001, "合格": True, "日期": "2024-05-01", "时刻": "2024-05-01T08:30:00", "空": None,
+             "控制": "a\u0001b\nc"}, point(113.3, 28.7))))
+        self.ok("layer", "import", "点", path, "--kind", "other")
+        # quotes, backslashes and control characters escaped, '/' and Chinese as they are; integers,
+        # 64-bit integers, reals as typed ("%.15g"), booleans, dates; null fields left out
+        self.assertEqual(self.raw_attrs("点"), [(0, '{"名称":"伍市镇\\"新丰村\\"","路径":"C:\\\\图纸/1.dwg","编号":7,'
+                                                   '"大号":9007199254740993,"面积":1200.5,"比例":0.1,"小":1e-05,'
+                                                   '"合格":true,"日期":"2024-05-01","时刻":"2024-05-01T08:30:00",'
+                                                   '"控制":"a\\u0001b\\nc"}')])
+
+    def test_a_repeated_column_name_keeps_its_last_value_where_it_first_appears(self):
+        self.ledger_with_counties()
+        path = self.write("重名.csv", 'WKT,名称,备注,名称\n"POINT (113.3 28.7)",甲,"x ""q""",乙\n'
+                                      '"POINT (113.31 28.7)",丙,y,\n"POINT (113.32 28.7)",,\\z,丁\n')
+        self.ok("layer", "import", "点", path, "--kind", "other")
+        self.assertEqual(self.raw_attrs("点"), [(1, '{"名称":"乙","备注":"x \\"q\\""}'), (2, '{"名称":"丙","备注":"y"}'),
+                                                 (3, '{"备注":"\\\\z","名称":"丁"}')])
+
     def test_a_taken_name_needs_replace_and_a_failed_replace_keeps_the_old_layer(self):
         self.ledger_with_counties()
         path = self.write("f.geojson", FARMLAND)
