@@ -539,20 +539,24 @@ int plat_geom_to_wkb(plat_ctx *ctx, unsigned char **out, size_t *size, const GEO
     *size = 0;
     if (!s)
         return no_memory(ctx);
-    if (!s->wkb_writer) {
-        if (!(s->wkb_writer = GEOSWKBWriter_create_r(s->h)))
-            return no_memory(ctx);
+    GEOSGeometry *flat = NULL;
+    if (flatten(ctx, s, g, &flat) < 0)
+        return PLAT_ENOMEM;
+    const GEOSGeometry *w = flat ? flat : g;
+    int rc = plat_gis__wkb_write(s->h, out, size, w); /* wkb.c; 0: left to GEOS's writer */
+    if (rc == 0 && !s->wkb_writer && (s->wkb_writer = GEOSWKBWriter_create_r(s->h)) != NULL) {
         GEOSWKBWriter_setOutputDimension_r(s->h, s->wkb_writer, 2);
         GEOSWKBWriter_setFlavor_r(s->h, s->wkb_writer, GEOS_WKB_ISO);
         GEOSWKBWriter_setIncludeSRID_r(s->h, s->wkb_writer, 0);
     }
-    GEOSGeometry *flat = NULL;
-    if (flatten(ctx, s, g, &flat) < 0)
-        return PLAT_ENOMEM;
     size_t n = 0;
-    unsigned char *buf = GEOSWKBWriter_write_r(s->h, s->wkb_writer, flat ? flat : g, &n);
+    unsigned char *buf = rc == 0 && s->wkb_writer ? GEOSWKBWriter_write_r(s->h, s->wkb_writer, w, &n) : NULL;
     if (flat)
         GEOSGeom_destroy_r(s->h, flat);
+    if (rc != 0)
+        return rc < 0 ? no_memory(ctx) : 0;
+    if (!s->wkb_writer)
+        return no_memory(ctx);
     if (!buf)
         return plat_gis__geos_err(ctx, PLAT_EINTERNAL, "cannot write WKB");
     unsigned char *copy = malloc(n ? n : 1);

@@ -20,6 +20,13 @@ int plat_gis__geos_err(plat_ctx *ctx, int code, const char *what);
  * with `what`). The one place that knows GEOS's "2 means exception". */
 int plat_gis__pred(plat_ctx *ctx, char r, const char *what);
 
+/* ---- wkb.c ---- */
+
+/** g as 2D ISO WKB, little-endian, the bytes GEOS's WKBWriter writes, into a new buffer
+ * (*out, plat_free). @return 1 written, 0 when g has an empty part or is a lone linear ring
+ * (nothing written: let GEOS write it), or PLAT_ENOMEM (not recorded) */
+int plat_gis__wkb_write(GEOSContextHandle_t h, unsigned char **out, size_t *size, const GEOSGeometry *g);
+
 /* ---- valid.c ---- */
 
 /* Distinct vertices of the largest ring the exact test takes on; larger ones go to GEOS. */
