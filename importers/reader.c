@@ -274,17 +274,25 @@ int plat_reader__geom(plat_reader *r, OGRFeatureH f, GEOSGeometry **out, int *re
         return feature_error(r, f, NULL);
     }
     int valid = plat_import__check_area(r->ctx, g);
+    /* A file already in the working CRS: a valid geometry is kept as it was read, neither
+     * copied by the transform nor checked again (valid means finite coordinates too, all the
+     * transform would check). */
+    int same = plat_transform_is_identity(r->to_work);
+    if (same && valid == 0)
+        valid = plat_geom_is_valid(r->ctx, g);
     if (valid < 0) {
         GEOSGeom_destroy_r(r->h, g);
         return feature_error(r, f, NULL);
+    }
+    if (same && valid == 1) {
+        *out = g;
+        return 0;
     }
     rc = plat_transform_geom(r->to_work, &w, g);
     GEOSGeom_destroy_r(r->h, g);
     if (rc < 0)
         return feature_error(r, f, NULL);
-    /* a valid polygon that kept its coordinates is valid still: no second check */
-    if (!(valid == 1 && plat_transform_is_identity(r->to_work)) &&
-        (rc = plat_geom_make_valid(r->ctx, &w, repaired, why, sizeof why)) < 0) {
+    if ((rc = plat_geom_make_valid(r->ctx, &w, repaired, why, sizeof why)) < 0) {
         GEOSGeom_destroy_r(r->h, w);
         return feature_error(r, f, NULL);
     }

@@ -2,6 +2,8 @@
 geometries skipped, names taken or replaced, and refusals that leave the ledger as it was."""
 import json
 import os
+import sqlite3
+import struct
 
 from import_fixtures import (bowtie, feat, fc, gbk_dxf, gpx, kml, kml_line, line, ogr2ogr, point, remove,
                              square)
@@ -175,6 +177,32 @@ class LayerImportTest(PlatCase):
         self.ok("layer", "import", "水田", shp, "--kind", "farmland", "--encoding", "GBK", "--where", "DLMC = '水田'")
         feats = self.features("水田")
         self.assertEqual([(f[1]["DLMC"], f[1]["QSDWMC"]) for f in feats], [("水田", "伍市镇新丰村"), ("水田", "三市镇")])
+
+    def test_a_coordinate_that_is_not_a_number_is_refused_in_a_file_of_the_working_crs(self):
+        # No transform runs for a file already in the working CRS, yet a NaN vertex (a GeoPackage
+        # can hold one) is refused as before, naming the feature.
+        self.ok("init", "--crs", "EPSG:4547")
+        src = self.write("p.geojson", fc(feat({"n": 1}, line((500000, 3000000), (500005, 3000010), (500010, 3000020))),
+                                         feat({"n": 2}, line((500000, 3000000), (500010, 3000000))),
+                                         crs="EPSG:4547"))
+        gpkg = ogr2ogr(os.path.join(self.dir, "p.gpkg"), src, "-nln", "p")
+        db = sqlite3.connect(gpkg)
+        for (trigger,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+            db.execute(f'DROP TRIGGER "{trigger}"')  # they call GeoPackage functions plain sqlite3 lacks
+        header = b"GP\x00\x01" + struct.pack("<i", 4547)
+        nan = float("nan")
+        db.execute("UPDATE p SET geom = ? WHERE fid = 1", (header + struct.pack(
+            "<BII6d", 1, 2, 3, 500000, 3000000, nan, 3000010, 500010, 3000020),))
+        db.execute("UPDATE p SET geom = ? WHERE fid = 2", (header + struct.pack(
+            "<BIII8d", 1, 3, 1, 4, 500000, 3000000, 500010, 3000000, 500005, nan, 500000, 3000000),))
+        db.commit()
+        db.close()
+        before = self.digest()
+        self.fails(1, "layer", "import", "路", gpkg, "--kind", "roads", "--where", "n = 1",
+                   message="p.gpkg: feature 1: coordinate (nan 3000010) cannot be transformed to EPSG:4547")
+        self.fails(1, "layer", "import", "田", gpkg, "--kind", "farmland", "--where", "n = 2",
+                   message="p.gpkg: feature 2: the polygon has no area (Invalid Coordinate[500005 nan])")
+        self.unchanged(before)
 
     def test_the_first_layer_chooses_the_working_crs(self):
         self.ok("init")
