@@ -461,7 +461,12 @@ int plat_geom_from_wkb(plat_ctx *ctx, GEOSGeometry **out, const unsigned char *w
         return no_memory(ctx);
     if (!wkb || size == 0)
         return plat_error_set(ctx, PLAT_EINVALID, "cannot read WKB: no bytes");
-    GEOSGeometry *g = GEOSWKBReader_read_r(s->h, s->wkb_reader, wkb, size);
+    GEOSGeometry *g = plat_gis__wkb_read(s->h, wkb, size); /* wkb.c; NULL: GEOS reads it */
+    if (g) {
+        *out = g; /* 2D already */
+        return 0;
+    }
+    g = GEOSWKBReader_read_r(s->h, s->wkb_reader, wkb, size);
     if (!g)
         return plat_gis__geos_err(ctx, PLAT_EINVALID, "cannot read WKB");
     int rc = force_2d(ctx, s, &g);

@@ -26,6 +26,10 @@ int plat_gis__pred(plat_ctx *ctx, char r, const char *what);
  * (*out, plat_free). @return 1 written, 0 when g has an empty part or is a lone linear ring
  * (nothing written: let GEOS write it), or PLAT_ENOMEM (not recorded) */
 int plat_gis__wkb_write(GEOSContextHandle_t h, unsigned char **out, size_t *size, const GEOSGeometry *g);
+/** The geometry of little-endian 2D ISO WKB (types 1-7, no empty part, no bytes left over),
+ * as GEOS's reader would make it; NULL for anything else, which is then GEOS's to read or to
+ * refuse (nothing recorded). The geometry is the caller's. */
+GEOSGeometry *plat_gis__wkb_read(GEOSContextHandle_t h, const unsigned char *wkb, size_t size);
 
 /* ---- valid.c ---- */
 
