@@ -92,8 +92,7 @@ static int check_plausible(plat_reader *r, OGRFeatureH f, const GEOSGeometry *g)
     double x0, x1, y0, y1;
     char hint[320];
     int srid = plat_store_srid(r->db);
-    if (!GEOSGeom_getXMin_r(r->h, g, &x0) || !GEOSGeom_getXMax_r(r->h, g, &x1) ||
-        !GEOSGeom_getYMin_r(r->h, g, &y0) || !GEOSGeom_getYMax_r(r->h, g, &y1)) {
+    if (!GEOSGeom_getExtent_r(r->h, g, &x0, &y0, &x1, &y1)) {
         plat_error_set(r->ctx, PLAT_EINVALID, "cannot read the geometry's extent");
         return feature_error(r, f, NULL);
     }
