@@ -461,7 +461,12 @@ int plat_geom_from_wkb(plat_ctx *ctx, GEOSGeometry **out, const unsigned char *w
         return no_memory(ctx);
     if (!wkb || size == 0)
         return plat_error_set(ctx, PLAT_EINVALID, "cannot read WKB: no bytes");
-    GEOSGeometry *g = GEOSWKBReader_read_r(s->h, s->wkb_reader, wkb, size);
+    GEOSGeometry *g = plat_gis__wkb_read(s->h, wkb, size); /* wkb.c; NULL: GEOS reads it */
+    if (g) {
+        *out = g; /* 2D already */
+        return 0;
+    }
+    g = GEOSWKBReader_read_r(s->h, s->wkb_reader, wkb, size);
     if (!g)
         return plat_gis__geos_err(ctx, PLAT_EINVALID, "cannot read WKB");
     int rc = force_2d(ctx, s, &g);
@@ -539,20 +544,24 @@ int plat_geom_to_wkb(plat_ctx *ctx, unsigned char **out, size_t *size, const GEO
     *size = 0;
     if (!s)
         return no_memory(ctx);
-    if (!s->wkb_writer) {
-        if (!(s->wkb_writer = GEOSWKBWriter_create_r(s->h)))
-            return no_memory(ctx);
+    GEOSGeometry *flat = NULL;
+    if (flatten(ctx, s, g, &flat) < 0)
+        return PLAT_ENOMEM;
+    const GEOSGeometry *w = flat ? flat : g;
+    int rc = plat_gis__wkb_write(s->h, out, size, w); /* wkb.c; 0: left to GEOS's writer */
+    if (rc == 0 && !s->wkb_writer && (s->wkb_writer = GEOSWKBWriter_create_r(s->h)) != NULL) {
         GEOSWKBWriter_setOutputDimension_r(s->h, s->wkb_writer, 2);
         GEOSWKBWriter_setFlavor_r(s->h, s->wkb_writer, GEOS_WKB_ISO);
         GEOSWKBWriter_setIncludeSRID_r(s->h, s->wkb_writer, 0);
     }
-    GEOSGeometry *flat = NULL;
-    if (flatten(ctx, s, g, &flat) < 0)
-        return PLAT_ENOMEM;
     size_t n = 0;
-    unsigned char *buf = GEOSWKBWriter_write_r(s->h, s->wkb_writer, flat ? flat : g, &n);
+    unsigned char *buf = rc == 0 && s->wkb_writer ? GEOSWKBWriter_write_r(s->h, s->wkb_writer, w, &n) : NULL;
     if (flat)
         GEOSGeom_destroy_r(s->h, flat);
+    if (rc != 0)
+        return rc < 0 ? no_memory(ctx) : 0;
+    if (!s->wkb_writer)
+        return no_memory(ctx);
     if (!buf)
         return plat_gis__geos_err(ctx, PLAT_EINTERNAL, "cannot write WKB");
     unsigned char *copy = malloc(n ? n : 1);
@@ -607,7 +616,7 @@ int plat_geom_make_valid(plat_ctx *ctx, GEOSGeometry **g, int *repaired, char *w
         why[0] = '\0';
     if (!s)
         return no_memory(ctx);
-    if ((rc = plat_gis__pred(ctx, GEOSisValid_r(s->h, *g), "cannot check validity")) != 0)
+    if ((rc = plat_geom_is_valid(ctx, *g)) != 0)
         return rc < 0 ? rc : 0; /* 1: already valid, nothing to do */
 
     if ((reason = GEOSisValidReason_r(s->h, *g)) != NULL && why && n)

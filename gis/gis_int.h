@@ -20,6 +20,29 @@ int plat_gis__geos_err(plat_ctx *ctx, int code, const char *what);
  * with `what`). The one place that knows GEOS's "2 means exception". */
 int plat_gis__pred(plat_ctx *ctx, char r, const char *what);
 
+/* ---- wkb.c ---- */
+
+/** g as 2D ISO WKB, little-endian, the bytes GEOS's WKBWriter writes, into a new buffer
+ * (*out, plat_free). @return 1 written, 0 when g has an empty part or is a lone linear ring
+ * (nothing written: let GEOS write it), or PLAT_ENOMEM (not recorded) */
+int plat_gis__wkb_write(GEOSContextHandle_t h, unsigned char **out, size_t *size, const GEOSGeometry *g);
+/** The geometry of little-endian 2D ISO WKB (types 1-7, no empty part, no bytes left over),
+ * as GEOS's reader would make it; NULL for anything else, which is then GEOS's to read or to
+ * refuse (nothing recorded). The geometry is the caller's. */
+GEOSGeometry *plat_gis__wkb_read(GEOSContextHandle_t h, const unsigned char *wkb, size_t size);
+
+/* ---- valid.c ---- */
+
+/* Distinct vertices of the largest ring the exact test takes on; larger ones go to GEOS. */
+#define PLAT_VALID_FAST_MAX 32
+/** 1 when the ring of n points xy (x y x y ..., the last repeating the first) is certainly a
+ * valid polygon shell: closed, finite, at least three distinct vertices, simple. 0 when that
+ * cannot be said exactly (GEOS must decide; the ring may well be valid). Cannot fail. */
+int plat_gis__ring_valid_fast(const double *xy, size_t n);
+/** 1 when g is certainly valid by the exact test (a line, lines, or a polygon of one small
+ * ring); 0 when GEOS must decide. Cannot fail. */
+int plat_gis__valid_fast(GEOSContextHandle_t h, const GEOSGeometry *g);
+
 /* ---- crs.c ---- */
 
 /** The PROJ context of ctx, created on first use and destroyed with ctx (so every PJ made

@@ -184,6 +184,10 @@ typedef struct plat_reader {
     int zm_noted;            /* the note about dropped Z/M has been given */
     int64_t seen;            /* features read in this pass, for progress */
     int shown;               /* last progress step reported, in tenths of a percent */
+    int names_layer;         /* the layer (src->cur) same_next describes, -1 none yet */
+    int *same_next;          /* per field of that layer: the next field of the same name, -1 none;
+                              * followed by one byte per field for plat_reader__attrs. NULL when
+                              * the names are all different */
 } plat_reader;
 
 /** Open the source for an import. @return 0 or < 0 (recorded). */

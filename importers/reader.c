@@ -20,8 +20,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include <json-c/json.h>
-
 #include "importers_int.h"
 
 int plat_reader__open(plat_reader *r, plat_store *db, const char *path, const plat_import_options *opts,
@@ -33,6 +31,7 @@ int plat_reader__open(plat_reader *r, plat_store *db, const char *path, const pl
     r->h = plat_gis_geos(r->ctx);
     r->opts = opts;
     r->res = res;
+    r->names_layer = -1;
     if (!r->h)
         return plat_error_set(r->ctx, PLAT_ENOMEM, "out of memory");
     return plat_ogr__open(r->ctx, &r->src, path, opts);
@@ -45,6 +44,8 @@ void plat_reader__close(plat_reader *r)
     plat_transform_free(r->to_work);
     plat_transform_free(r->to_geo);
     plat_ogr__close(r->src);
+    free(r->same_next);
+    r->same_next = NULL;
     r->to_work = r->to_geo = NULL;
     r->src = NULL;
 }
@@ -91,8 +92,7 @@ static int check_plausible(plat_reader *r, OGRFeatureH f, const GEOSGeometry *g)
     double x0, x1, y0, y1;
     char hint[320];
     int srid = plat_store_srid(r->db);
-    if (!GEOSGeom_getXMin_r(r->h, g, &x0) || !GEOSGeom_getXMax_r(r->h, g, &x1) ||
-        !GEOSGeom_getYMin_r(r->h, g, &y0) || !GEOSGeom_getYMax_r(r->h, g, &y1)) {
+    if (!GEOSGeom_getExtent_r(r->h, g, &x0, &y0, &x1, &y1)) {
         plat_error_set(r->ctx, PLAT_EINVALID, "cannot read the geometry's extent");
         return feature_error(r, f, NULL);
     }
@@ -243,7 +243,7 @@ int plat_import__check_area(plat_ctx *ctx, const GEOSGeometry *g)
     GEOSContextHandle_t h = plat_gis_geos(ctx);
     if (!(plat_geom_kinds(ctx, g) & PLAT_GEOM_POLYGON))
         return 0;
-    if (GEOSisValid_r(h, g) == 1)
+    if (plat_geom_is_valid(ctx, g) == 1)
         return 1;
     GEOSGeometry *c = GEOSGeom_clone_r(h, g);
     char why[256];
@@ -273,17 +273,25 @@ int plat_reader__geom(plat_reader *r, OGRFeatureH f, GEOSGeometry **out, int *re
         return feature_error(r, f, NULL);
     }
     int valid = plat_import__check_area(r->ctx, g);
+    /* A file already in the working CRS: a valid geometry is kept as it was read, neither
+     * copied by the transform nor checked again (valid means finite coordinates too, all the
+     * transform would check). */
+    int same = plat_transform_is_identity(r->to_work);
+    if (same && valid == 0)
+        valid = plat_geom_is_valid(r->ctx, g);
     if (valid < 0) {
         GEOSGeom_destroy_r(r->h, g);
         return feature_error(r, f, NULL);
+    }
+    if (same && valid == 1) {
+        *out = g;
+        return 0;
     }
     rc = plat_transform_geom(r->to_work, &w, g);
     GEOSGeom_destroy_r(r->h, g);
     if (rc < 0)
         return feature_error(r, f, NULL);
-    /* a valid polygon that kept its coordinates is valid still: no second check */
-    if (!(valid == 1 && plat_transform_is_identity(r->to_work)) &&
-        (rc = plat_geom_make_valid(r->ctx, &w, repaired, why, sizeof why)) < 0) {
+    if ((rc = plat_geom_make_valid(r->ctx, &w, repaired, why, sizeof why)) < 0) {
         GEOSGeom_destroy_r(r->h, w);
         return feature_error(r, f, NULL);
     }
@@ -314,78 +322,148 @@ static int rendering_field(const char *driver, const char *name)
     return 0;
 }
 
-static json_object *field_value(plat_reader *r, OGRFeatureH f, int i, int *rc)
-{
-    OGRFieldDefnH fd = OGR_FD_GetFieldDefn(r->src->defn, i);
+/* A field's value as JSON text: a literal (number, true, false) or text to quote. */
+typedef struct field_json {
+    const char *text; /* NULL when the field gives no value */
+    int quoted;
     char buf[64];
+} field_json;
+
+static int field_value(plat_reader *r, OGRFeatureH f, int i, field_json *v)
+{
+    plat_ogr_source *src = r->src;
+    OGRFieldDefnH fd = OGR_FD_GetFieldDefn(src->defn, i);
     int y, mo, d, h, mi, tz;
     float s;
+    v->text = NULL;
+    v->quoted = 0;
+    if ((src->geom_cols && src->geom_cols[i]) || !OGR_F_IsFieldSetAndNotNull(f, i) ||
+        rendering_field(src->driver, src->names[i]))
+        return 0;
     switch (OGR_Fld_GetType(fd)) {
     case OFTInteger:
         if (OGR_Fld_GetSubType(fd) == OFSTBoolean)
-            return json_object_new_boolean(OGR_F_GetFieldAsInteger(f, i) != 0);
-        return json_object_new_int(OGR_F_GetFieldAsInteger(f, i));
+            v->text = OGR_F_GetFieldAsInteger(f, i) != 0 ? "true" : "false";
+        else
+            v->text = plat_format_int64(v->buf, OGR_F_GetFieldAsInteger(f, i));
+        return 0;
     case OFTInteger64:
-        return json_object_new_int64(OGR_F_GetFieldAsInteger64(f, i));
+        v->text = plat_format_int64(v->buf, OGR_F_GetFieldAsInteger64(f, i));
+        return 0;
     case OFTReal: {
-        double v = OGR_F_GetFieldAsDouble(f, i);
-        if (!isfinite(v))
-            return NULL;
-        snprintf(buf, sizeof buf, "%.15g", v); /* as written, not 0.10000000000000001 */
-        return json_object_new_double_s(v, buf);
+        double x = OGR_F_GetFieldAsDouble(f, i);
+        if (isfinite(x))
+            v->text = plat_format_g15(v->buf, x); /* as written, not 0.10000000000000001 */
+        return 0;
     }
     case OFTDate:
     case OFTDateTime:
         if (!OGR_F_GetFieldAsDateTimeEx(f, i, &y, &mo, &d, &h, &mi, &s, &tz))
-            return NULL;
+            return 0;
         if (OGR_Fld_GetType(fd) == OFTDate || (h == 0 && mi == 0 && s == 0))
-            snprintf(buf, sizeof buf, "%04d-%02d-%02d", y, mo, d);
+            snprintf(v->buf, sizeof v->buf, "%04d-%02d-%02d", y, mo, d);
         else
-            snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d", y, mo, d, h, mi, (int)s);
-        return json_object_new_string(buf);
-    default: {
-        const char *text = NULL;
-        if ((*rc = plat_ogr__text(r->ctx, r->src, f, i, &text)) < 0 || !text)
-            return NULL;
-        return json_object_new_string(text);
+            snprintf(v->buf, sizeof v->buf, "%04d-%02d-%02dT%02d:%02d:%02d", y, mo, d, h, mi, (int)s);
+        v->text = v->buf;
+        v->quoted = 1;
+        return 0;
+    default:
+        v->quoted = 1;
+        return plat_ogr__text(r->ctx, src, f, i, &v->text);
     }
+}
+
+/* Note which fields of the current layer share a name (a DBF or CSV may repeat one). */
+static int find_same_names(plat_reader *r)
+{
+    plat_ogr_source *src = r->src;
+    int n = src->nnames;
+    if (r->names_layer == src->cur)
+        return 0;
+    free(r->same_next);
+    r->same_next = NULL;
+    r->names_layer = src->cur;
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n; j++) {
+            if (strcmp(src->names[i], src->names[j]) != 0)
+                continue;
+            if (!r->same_next) {
+                if (!(r->same_next = malloc((size_t)n * (sizeof(int) + 1))))
+                    return plat_error_set(r->ctx, PLAT_ENOMEM, "out of memory");
+                for (int k = 0; k < n; k++)
+                    r->same_next[k] = -1;
+            }
+            r->same_next[i] = j;
+            break;
+        }
+    return 0;
+}
+
+/* Field i gave a value and others after it have its name: as in a json-c object, a later
+ * value replaces the earlier one where the name first appeared. Every one of them is read
+ * (a bad one is an error, as before); *v ends as the last one's value. */
+static int last_of_name(plat_reader *r, OGRFeatureH f, const unsigned char *skip, unsigned char *done, int i,
+                        field_json *v)
+{
+    int last = i, rc;
+    for (int j = r->same_next[i]; j >= 0; j = r->same_next[j]) {
+        done[j] = 1;
+        if (skip && skip[j])
+            continue;
+        if ((rc = field_value(r, f, j, v)) < 0)
+            return rc;
+        if (v->text)
+            last = j;
     }
+    return field_value(r, f, last, v); /* again: reading the others reused its text's buffer */
 }
 
 int plat_reader__attrs(plat_reader *r, OGRFeatureH f, const unsigned char *skip, char **out)
 {
-    *out = NULL;
-    json_object *o = NULL;
+    plat_ogr_source *src = r->src;
+    plat_buf b = PLAT_BUF_INIT;
+    field_json v;
     int rc = 0;
-    if (r->src->bad_names) {
-        if (r->src->encoding)
+    *out = NULL;
+    if (src->bad_names) {
+        if (src->encoding)
             plat_error_set(r->ctx, PLAT_EINVALID, "the field names are not valid %s text; check the file's encoding",
-                           r->src->encoding);
+                           src->encoding);
         else
             plat_error_set(r->ctx, PLAT_EINVALID,
                            "the field names are not valid UTF-8; if the file is GBK-encoded say so with "
                            "--encoding GBK");
         return feature_error(r, f, NULL);
     }
-    for (int i = 0; i < r->src->nnames && rc >= 0; i++) {
-        if ((skip && skip[i]) || (r->src->geom_cols && r->src->geom_cols[i]) || !OGR_F_IsFieldSetAndNotNull(f, i) ||
-            rendering_field(r->src->driver, r->src->names[i]))
+    if ((rc = find_same_names(r)) < 0)
+        return rc;
+    /* fields already written under the name of an earlier one (after same_next's ints) */
+    unsigned char *done = r->same_next ? (unsigned char *)(r->same_next + src->nnames) : NULL;
+    if (done)
+        memset(done, 0, (size_t)src->nnames);
+    for (int i = 0; i < src->nnames; i++) {
+        if ((skip && skip[i]) || (done && done[i]))
             continue;
-        json_object *v = field_value(r, f, i, &rc);
-        if (!v)
+        if ((rc = field_value(r, f, i, &v)) < 0)
+            break;
+        if (!v.text)
             continue;
-        if (!o && !(o = json_object_new_object())) {
-            json_object_put(v);
+        if (done && r->same_next[i] >= 0 && (rc = last_of_name(r, f, skip, done, i, &v)) < 0)
+            break;
+        const char *name = src->names[i];
+        if (plat_buf_add(&b, b.len ? "," : "{", 1) < 0 || plat_buf_json_string(&b, name, strlen(name)) < 0 ||
+            plat_buf_add(&b, ":", 1) < 0 ||
+            (v.quoted ? plat_buf_json_string(&b, v.text, strlen(v.text)) : plat_buf_puts(&b, v.text)) < 0) {
             rc = plat_error_set(r->ctx, PLAT_ENOMEM, "out of memory");
             break;
         }
-        json_object_object_add(o, r->src->names[i], v);
     }
-    if (rc >= 0 && o) {
-        const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE);
-        if (!(*out = plat_strdup(s)))
+    if (rc >= 0 && b.len) {
+        if (plat_buf_add(&b, "}", 1) < 0)
             rc = plat_error_set(r->ctx, PLAT_ENOMEM, "out of memory");
+        else
+            *out = plat_buf_detach(&b);
     }
-    json_object_put(o);
+    plat_buf_dispose(&b);
     return rc;
 }

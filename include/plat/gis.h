@@ -33,6 +33,10 @@ PLAT_API int plat_geom_from_wkb(plat_ctx *ctx, GEOSGeometry **out, const unsigne
 PLAT_API int plat_geom_to_wkb(plat_ctx *ctx, unsigned char **out, size_t *size, const GEOSGeometry *g);
 /** WKT with at most `decimals` decimals. @param[out] out new string, free with plat_free. */
 PLAT_API int plat_geom_to_wkt(plat_ctx *ctx, char **out, const GEOSGeometry *g, int decimals);
+/** Is g valid as GEOSisValid says? Lines and polygons of one small ring are answered by an
+ * exact test of their own (gis/valid.c), anything it cannot decide by GEOS.
+ * @return 1 valid, 0 invalid, or < 0 when GEOS fails (recorded) */
+PLAT_API int plat_geom_is_valid(plat_ctx *ctx, const GEOSGeometry *g);
 /** Make *g valid. If it was invalid, *g is replaced by a repaired geometry (the old one is
  * destroyed), *repaired is set to 1 and `why` (if not NULL, size n) says what was wrong.
  * @return 0, or PLAT_EINVALID if it cannot be repaired or is empty after repair */

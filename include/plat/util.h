@@ -58,6 +58,17 @@ PLAT_API int plat_parse_double_prefix(const char *s, double *out, const char **e
  * trimmed ("21", "20.8"). Writes into buf of size n. @return buf. */
 PLAT_API char *plat_format_double(char *buf, size_t n, double v, int digits);
 
+/** Append n bytes of s as a JSON string, quoted and escaped as json-c escapes it (`"`, `\`,
+ * control characters; '/' and UTF-8 left as they are). @return 0 or PLAT_ENOMEM. */
+PLAT_API int plat_buf_json_string(plat_buf *b, const char *s, size_t n);
+/* Bytes plat_format_g15 may write, NUL included. */
+#define PLAT_G15_SIZE 32
+/** Write v into buf (PLAT_G15_SIZE bytes) as printf's "%.15g" writes it: the number as typed
+ * ("261.89", not 261.88999999999999). @return buf. Cannot fail. */
+PLAT_API char *plat_format_g15(char *buf, double v);
+/** Write v in decimal into buf (at least 21 bytes). @return buf. Cannot fail. */
+PLAT_API char *plat_format_int64(char *buf, int64_t v);
+
 /** 1 if s is a real calendar date written YYYY-MM-DD, else 0. */
 PLAT_API int plat_date_valid(const char *s);
 /** Today's date (UTC) as YYYY-MM-DD into buf (at least 11 bytes). PLAT_NOW (environment,

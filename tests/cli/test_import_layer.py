@@ -2,6 +2,8 @@
 geometries skipped, names taken or replaced, and refusals that leave the ledger as it was."""
 import json
 import os
+import sqlite3
+import struct
 
 from import_fixtures import (bowtie, feat, fc, gbk_dxf, gpx, kml, kml_line, line, ogr2ogr, point, remove,
                              square)
@@ -86,6 +88,32 @@ class LayerImportTest(PlatCase):
         self.fails(1, "layer", "import", "空", only_empty, "--kind", "wetland", message="has no features with a geometry")
         self.unchanged(before)
 
+    def raw_attrs(self, name):
+        table = self.sql("SELECT table_name FROM layers WHERE name = ?", (name,))[0][0]
+        return self.sql(f'SELECT fid, CAST(attrs AS TEXT) FROM "{table}" ORDER BY id')
+
+    def test_attributes_are_stored_as_json_text_of_every_type(self):
+        self.ledger_with_counties()
+        path = self.write("typed.geojson", fc(feat(
+            {"名称": '伍市镇"新丰村"', "路径": "C:\\图纸/1.dwg", "编号": 7, "大号": 9007199254740993, "面积": 1200.50,
+             "比例": 0.1, "小": 0.00001, "合格": True, "日期": "2024-05-01", "时刻": "2024-05-01T08:30:00", "空": None,
+             "控制": "a\u0001b\nc"}, point(113.3, 28.7))))
+        self.ok("layer", "import", "点", path, "--kind", "other")
+        # quotes, backslashes and control characters escaped, '/' and Chinese as they are; integers,
+        # 64-bit integers, reals as typed ("%.15g"), booleans, dates; null fields left out
+        self.assertEqual(self.raw_attrs("点"), [(0, '{"名称":"伍市镇\\"新丰村\\"","路径":"C:\\\\图纸/1.dwg","编号":7,'
+                                                   '"大号":9007199254740993,"面积":1200.5,"比例":0.1,"小":1e-05,'
+                                                   '"合格":true,"日期":"2024-05-01","时刻":"2024-05-01T08:30:00",'
+                                                   '"控制":"a\\u0001b\\nc"}')])
+
+    def test_a_repeated_column_name_keeps_its_last_value_where_it_first_appears(self):
+        self.ledger_with_counties()
+        path = self.write("重名.csv", 'WKT,名称,备注,名称\n"POINT (113.3 28.7)",甲,"x ""q""",乙\n'
+                                      '"POINT (113.31 28.7)",丙,y,\n"POINT (113.32 28.7)",,\\z,丁\n')
+        self.ok("layer", "import", "点", path, "--kind", "other")
+        self.assertEqual(self.raw_attrs("点"), [(1, '{"名称":"乙","备注":"x \\"q\\""}'), (2, '{"名称":"丙","备注":"y"}'),
+                                                 (3, '{"备注":"\\\\z","名称":"丁"}')])
+
     def test_a_taken_name_needs_replace_and_a_failed_replace_keeps_the_old_layer(self):
         self.ledger_with_counties()
         path = self.write("f.geojson", FARMLAND)
@@ -149,6 +177,32 @@ class LayerImportTest(PlatCase):
         self.ok("layer", "import", "水田", shp, "--kind", "farmland", "--encoding", "GBK", "--where", "DLMC = '水田'")
         feats = self.features("水田")
         self.assertEqual([(f[1]["DLMC"], f[1]["QSDWMC"]) for f in feats], [("水田", "伍市镇新丰村"), ("水田", "三市镇")])
+
+    def test_a_coordinate_that_is_not_a_number_is_refused_in_a_file_of_the_working_crs(self):
+        # No transform runs for a file already in the working CRS, yet a NaN vertex (a GeoPackage
+        # can hold one) is refused as before, naming the feature.
+        self.ok("init", "--crs", "EPSG:4547")
+        src = self.write("p.geojson", fc(feat({"n": 1}, line((500000, 3000000), (500005, 3000010), (500010, 3000020))),
+                                         feat({"n": 2}, line((500000, 3000000), (500010, 3000000))),
+                                         crs="EPSG:4547"))
+        gpkg = ogr2ogr(os.path.join(self.dir, "p.gpkg"), src, "-nln", "p")
+        db = sqlite3.connect(gpkg)
+        for (trigger,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall():
+            db.execute(f'DROP TRIGGER "{trigger}"')  # they call GeoPackage functions plain sqlite3 lacks
+        header = b"GP\x00\x01" + struct.pack("<i", 4547)
+        nan = float("nan")
+        db.execute("UPDATE p SET geom = ? WHERE fid = 1", (header + struct.pack(
+            "<BII6d", 1, 2, 3, 500000, 3000000, nan, 3000010, 500010, 3000020),))
+        db.execute("UPDATE p SET geom = ? WHERE fid = 2", (header + struct.pack(
+            "<BIII8d", 1, 3, 1, 4, 500000, 3000000, 500010, 3000000, 500005, nan, 500000, 3000000),))
+        db.commit()
+        db.close()
+        before = self.digest()
+        self.fails(1, "layer", "import", "路", gpkg, "--kind", "roads", "--where", "n = 1",
+                   message="p.gpkg: feature 1: coordinate (nan 3000010) cannot be transformed to EPSG:4547")
+        self.fails(1, "layer", "import", "田", gpkg, "--kind", "farmland", "--where", "n = 2",
+                   message="p.gpkg: feature 2: the polygon has no area (Invalid Coordinate[500005 nan])")
+        self.unchanged(before)
 
     def test_the_first_layer_chooses_the_working_crs(self):
         self.ok("init")

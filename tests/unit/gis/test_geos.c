@@ -126,6 +126,52 @@ static void wkb_is_written_as_2d_iso_and_z_is_dropped(void)
     GEOSGeom_destroy_r(h, g);
 }
 
+/* plat writes WKB itself (gis/wkb.c): the bytes must be those GEOS's writer (ISO, 2D) writes,
+ * Z and M dropped, empty parts left to GEOS. */
+static void wkb_is_written_byte_for_byte_as_geos_writes_it(void)
+{
+    static char big[20000];
+    char *p = big + sprintf(big, "LINESTRING (");
+    for (int i = 0; i < 600; i++) /* beyond what the writer copies onto the stack at once */
+        p += sprintf(p, "%s%.3f %.3f", i ? ", " : "", 500000 + i * 7.25, 3000000 - i * 0.1 * (i % 7));
+    strcpy(p, ")");
+    const char *cases[] = {
+        "POINT (500000.125 3176000.5)", "POINT Z (1 2 3)", "POINT M (1 2 4)", "POINT ZM (1 2 3 4)",
+        "LINESTRING (0 0, 1e-300 -1e300, -0 3)", "LINESTRING Z (0 0 1, 1 1 2)",
+        "POLYGON ((518312.73 2987386.633, 518482.44 2987748.525, 518114.49 2987857.757, 518312.73 2987386.633))",
+        "POLYGON ((0 0, 10 0, 10 10, 0 10, 0 0), (2 2, 3 2, 3 3, 2 2), (5 5, 6 5, 6 6, 5 5))",
+        "MULTIPOINT ((1 2), (3 4))", "MULTILINESTRING ((0 0, 1 1), (2 2, 3 3, 4 4))",
+        "MULTIPOLYGON (((0 0, 1 0, 1 1, 0 0)), ((5 5, 6 5, 6 6, 5 5), (5.2 5.1, 5.8 5.1, 5.8 5.7, 5.2 5.1)))",
+        "GEOMETRYCOLLECTION (POINT (1 2), LINESTRING (0 0, 1 1), POLYGON ((0 0, 1 0, 1 1, 0 0)))",
+        "POINT EMPTY", "LINESTRING EMPTY", "POLYGON EMPTY", "MULTIPOINT ((1 2), EMPTY)",
+        "GEOMETRYCOLLECTION (POINT (1 2), POINT EMPTY)", "GEOMETRYCOLLECTION EMPTY", "LINEARRING (0 0, 1 0, 1 1, 0 0)",
+        big,
+    };
+    GEOSWKTReader *reader = GEOSWKTReader_create_r(h);
+    GEOSWKBWriter *writer = GEOSWKBWriter_create_r(h);
+    GEOSWKBWriter_setOutputDimension_r(h, writer, 2);
+    GEOSWKBWriter_setFlavor_r(h, writer, GEOS_WKB_ISO);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        GEOSGeometry *g = GEOSWKTReader_read_r(h, reader, cases[i]);
+        T_CHECK(g != NULL);
+        if (!g)
+            continue;
+        size_t n = 0, m = 0;
+        unsigned char *ours = NULL, *theirs = GEOSWKBWriter_write_r(h, writer, g, &m);
+        T_EQ_INT(plat_geom_to_wkb(ctx, &ours, &n, g), 0);
+        T_EQ_INT(n, m);
+        int same = ours && theirs && n == m && memcmp(ours, theirs, n) == 0;
+        if (!same)
+            printf("   differs: %.60s\n", cases[i]);
+        T_CHECK(same);
+        plat_free(ours);
+        GEOSFree_r(h, theirs);
+        GEOSGeom_destroy_r(h, g);
+    }
+    GEOSWKBWriter_destroy_r(h, writer);
+    GEOSWKTReader_destroy_r(h, reader);
+}
+
 /* SpatiaLite reads a collection of points, lines and polygons only: one holding a multi or a
  * collection must reach the store flattened, the same parts one level deep. */
 static void nested_collections_are_written_flat(void)
@@ -262,6 +308,7 @@ int main(void)
     T_RUN(a_feature_gives_its_geometry_and_a_collection_a_multi);
     T_RUN(garbage_and_blank_text_are_refused_in_one_line);
     T_RUN(wkb_is_written_as_2d_iso_and_z_is_dropped);
+    T_RUN(wkb_is_written_byte_for_byte_as_geos_writes_it);
     T_RUN(nested_collections_are_written_flat);
     T_RUN(wkt_output_rounds_to_the_decimals_asked);
     T_RUN(a_bow_tie_is_repaired_into_two_triangles);
