@@ -478,9 +478,13 @@ static GEOSGeometry *clip_to_zone(worker *w, int z, const GEOSGeometry *g, int h
     return x;
 }
 
-/* Clip g to the zones; parts (with geometry unless keep_geom is 0) go to out, the leftover
- * outside every zone last with zone -1. */
-static int clip(worker *w, const GEOSGeometry *g, int kinds, int keep_geom, parts *out)
+/* What clip() keeps of each part's geometry: none; only a clipped part's (a feature wholly in
+ * one zone is its own part, and its caller still has it: no copy); or every part's. */
+enum { KEEP_NONE = 0, KEEP_CLIPPED = 1, KEEP_ALL = 2 };
+
+/* Clip g to the zones; parts (with geometry as keep says) go to out, the leftover outside every
+ * zone last with zone -1. */
+static int clip(worker *w, const GEOSGeometry *g, int kinds, int keep, parts *out)
 {
     GEOSContextHandle_t h = w->h;
     plat_quantity whole;
@@ -515,7 +519,7 @@ static int clip(worker *w, const GEOSGeometry *g, int kinds, int keep_geom, part
                 parts_clear(h, &(parts){ out->v + first, out->n - first, 0 });
             out->n = first;
             part p = { z, whole, NULL, 0, 0 };
-            if (keep_geom && !(p.geom = GEOSGeom_clone_r(h, g)))
+            if (keep == KEEP_ALL && !(p.geom = GEOSGeom_clone_r(h, g)))
                 return plat_gis__geos_err(w->ctx, PLAT_ENOMEM, "cannot copy a geometry");
             return parts_push(out, &p) < 0 ? plat_error_set(w->ctx, PLAT_ENOMEM, "out of memory") : 0;
         }
@@ -580,7 +584,7 @@ static int clip(worker *w, const GEOSGeometry *g, int kinds, int keep_geom, part
         in.length_m += out->v[k].q.length_m;
         in.area_m2 += out->v[k].q.area_m2;
         in.points += out->v[k].q.points;
-        if (!keep_geom) {
+        if (keep == KEEP_NONE) {
             GEOSGeom_destroy_r(h, out->v[k].geom);
             out->v[k].geom = NULL;
         }
@@ -653,7 +657,8 @@ static void *worker_run(void *arg)
         const GEOSGeometry *g = w->items[i];
         int kinds = plat_geom_kinds(w->ctx, g);
         int first = w->out.n;
-        if ((w->rc = clip(w, g, kinds, 1, &w->out)) < 0)
+        /* covered() measures a part without geometry by the feature itself */
+        if ((w->rc = clip(w, g, kinds, KEEP_CLIPPED, &w->out)) < 0)
             break;
         for (int k = first; k < w->out.n && w->rc >= 0; k++)
             w->rc = covered(w, &w->out.v[k], g, kinds);
@@ -818,7 +823,7 @@ int plat_cov_run_projects(plat_cov *c)
         if (!p->geom)
             continue;
         p->kinds = plat_geom_kinds(c->ctx, p->geom);
-        if ((rc = clip(w, p->geom, p->kinds, 1, &p->p)) < 0)
+        if ((rc = clip(w, p->geom, p->kinds, KEEP_ALL, &p->p)) < 0)
             return rc;
         if (!(p->zones = malloc((size_t)(p->p.n ? p->p.n : 1) * sizeof(int))))
             return plat_error_set(c->ctx, PLAT_ENOMEM, "out of memory");
