@@ -17,7 +17,10 @@
  * candidate zone's raster answers from the feature's envelope alone (zone_grid below): a
  * feature whose envelope falls in cells wholly inside the zone is contained, one in cells
  * wholly outside is disjoint, and only features near the boundary go on to the prepared
- * predicates; the answers are the same, the raster only knows them sooner. Otherwise each zone the
+ * predicates; the answers are the same, the raster only knows them sooner. Near the boundary a
+ * line or small parcel that crosses it properly is clipped exactly from its crossings with the
+ * zone's nearby edges (gis/clip.c), with no GEOS overlay; anything degenerate or uncertain is
+ * left to GEOS as before. Otherwise each zone the
  * feature intersects gets the intersection, if that has length or area (a polygon touching a
  * border shares no area; a line meeting it at a point no length). A line running along a shared
  * border is in both closed zones: later zones lose what earlier ones took, so it is counted
@@ -95,6 +98,8 @@ typedef struct worker {
     GEOSGeometry **zone;                     /* owned clones (worker 0: borrowed from c) */
     const GEOSPreparedGeometry **zone_prep;  /* owned, lazily */
     zone_grid *grid;                         /* per zone, owned, lazily */
+    plat_gis__edges **edges;                 /* per zone, owned, lazily (NULL: none to be had) */
+    unsigned char *edges_built;
     GEOSSTRtree *tree;
     GEOSGeometry **cover_line, **cover_poly; /* per zone, owned clones (worker 0: borrowed) */
     const GEOSPreparedGeometry **cover_line_prep, **cover_poly_prep;
@@ -392,7 +397,10 @@ static int worker_init(worker *w, plat_cov *c, int index)
     w->cover_line_prep = calloc((size_t)n + 1, sizeof(*w->cover_line_prep));
     w->cover_poly_prep = calloc((size_t)n + 1, sizeof(*w->cover_poly_prep));
     w->grid = calloc((size_t)n + 1, sizeof(*w->grid));
-    if ((n && !w->zone) || !w->zone_prep || !w->cover_line_prep || !w->cover_poly_prep || !w->grid)
+    w->edges = calloc((size_t)n + 1, sizeof(*w->edges));
+    w->edges_built = calloc((size_t)n + 1, 1);
+    if ((n && !w->zone) || !w->zone_prep || !w->cover_line_prep || !w->cover_poly_prep || !w->grid || !w->edges ||
+        !w->edges_built)
         return plat_error_set(c->ctx, PLAT_ENOMEM, "out of memory");
     if (!(w->tree = GEOSSTRtree_create_r(w->h, NODE_CAPACITY)))
         return plat_gis__geos_err(c->ctx, PLAT_EINTERNAL, "cannot create the zone tree");
@@ -448,6 +456,10 @@ static void worker_dispose(worker *w, int index)
     for (int z = 0; w->grid && z < n; z++)
         free(w->grid[z].cell);
     free(w->grid);
+    for (int z = 0; w->edges && z < n; z++)
+        plat_gis__edges_free(w->edges[z]);
+    free(w->edges);
+    free(w->edges_built);
     free(w->zone_prep);
     free(w->cover_line_prep);
     free(w->cover_poly_prep);
@@ -476,6 +488,23 @@ static GEOSGeometry *clip_to_zone(worker *w, int z, const GEOSGeometry *g, int h
     GEOSGeometry *x = GEOSIntersection_r(h, near, g);
     GEOSGeom_destroy_r(h, near);
     return x;
+}
+
+/* Measure x, g clipped to zone z (taken), and add it to out if it has length or area (a
+ * polygon touching a border shares no area, a line meeting it at a point no length). */
+static int push_clipped(worker *w, int z, GEOSGeometry *x, int kinds, parts *out)
+{
+    part p = { z, { 0, 0, 0 }, x, 0, 0 };
+    int rc = plat_measure_geom(w->m, &p.q, x);
+    if (rc < 0 || !has_measure(&p.q, kinds)) {
+        GEOSGeom_destroy_r(w->h, x);
+        return rc < 0 ? rc : 0;
+    }
+    if (parts_push(out, &p) < 0) {
+        GEOSGeom_destroy_r(w->h, x);
+        return plat_error_set(w->ctx, PLAT_ENOMEM, "out of memory");
+    }
+    return 0;
 }
 
 /* What clip() keeps of each part's geometry: none; only a clipped part's (a feature wholly in
@@ -508,6 +537,24 @@ static int clip(worker *w, const GEOSGeometry *g, int kinds, int keep, parts *ou
         int cls = have_env ? grid_classify(&w->grid[z], xmin, ymin, xmax, ymax) : CELL_EDGE;
         if (cls == CELL_OUT)
             continue; /* disjoint: GEOS would find no intersection */
+        /* Near the border: first the exact clip from the crossings (gis/clip.c). When it
+         * answers, the feature crosses the zone's boundary, so the zone neither contains it nor
+         * misses it, and neither predicate is needed. */
+        GEOSGeometry *x = NULL;
+        if (cls == CELL_EDGE && have_env) {
+            if (!w->edges_built[z]) {
+                w->edges[z] = plat_gis__edges_new(h, w->zone[z]);
+                w->edges_built[z] = 1;
+            }
+            int fast = plat_gis__edges_clip(h, w->edges[z], g, &x);
+            if (fast < 0)
+                return plat_error_set(w->ctx, PLAT_ENOMEM, "out of memory");
+        }
+        if (x) {
+            if ((rc = push_clipped(w, z, x, kinds, out)) < 0)
+                return rc;
+            continue;
+        }
         const GEOSPreparedGeometry *pz = NULL;
         if (cls == CELL_EDGE && !(pz = prep_of(w, w->zone_prep, w->zone, z)))
             return plat_gis__geos_err(w->ctx, PLAT_EINTERNAL, "cannot prepare a zone");
@@ -528,22 +575,10 @@ static int clip(worker *w, const GEOSGeometry *g, int kinds, int keep, parts *ou
             return meets;
         if (!meets)
             continue;
-        GEOSGeometry *x = clip_to_zone(w, z, g, have_env, xmin, ymin, xmax, ymax);
-        if (!x)
+        if (!(x = clip_to_zone(w, z, g, have_env, xmin, ymin, xmax, ymax)))
             return plat_gis__geos_err(w->ctx, PLAT_EINTERNAL, "cannot clip a feature to a township");
-        part p = { z, { 0, 0, 0 }, x, 0, 0 };
-        if ((rc = plat_measure_geom(w->m, &p.q, x)) < 0) {
-            GEOSGeom_destroy_r(h, x);
+        if ((rc = push_clipped(w, z, x, kinds, out)) < 0)
             return rc;
-        }
-        if (!has_measure(&p.q, kinds)) {
-            GEOSGeom_destroy_r(h, x);
-            continue;
-        }
-        if (parts_push(out, &p) < 0) {
-            GEOSGeom_destroy_r(h, x);
-            return plat_error_set(w->ctx, PLAT_ENOMEM, "out of memory");
-        }
     }
     /* Border lines and points are in two closed zones: a later zone loses what an earlier one
      * took. Parts of neighbouring zones always meet where the feature crosses the border, so

@@ -1,0 +1,690 @@
+/* gis/clip.c - the intersection of a small feature with a large zone, without a GEOS overlay.
+ *
+ * Why: a township has hundreds of boundary vertices, and GEOS's overlay nodes every edge of
+ * both inputs it cannot rule out, then validates the noding: about 128,000 instructions for a
+ * parcel crossing a border, most of a first `plat coverage --layer farmland`. A parcel meets a
+ * handful of the township's edges; where they cross properly the intersection follows from
+ * those crossings alone.
+ *
+ * How. The zone's boundary segments are bucketed once by cell of a grid over its envelope
+ * (plat_gis__edges_new). For a feature, the segments whose boxes meet its edges' boxes are
+ * tested pairwise against them; every crossing must be a proper one, far from every vertex.
+ * A line's runs between crossings that lie inside the zone are its parts. A polygon (its ring
+ * turned counter-clockwise) is traced as in Weiler-Atherton: from a crossing where it enters
+ * the zone, along its own ring to where it leaves, then along the zone's ring (the way that
+ * keeps the zone's interior on the left) to where it enters again, until the ring closes;
+ * each traced ring is one polygon of the result.
+ *
+ * When not to. Whatever is degenerate or uncertain is left to GEOS (the caller's overlay, as
+ * before): a vertex of either side within a tolerance (far above rounding) of the other's
+ * edge, so no crossing at or near a vertex and no collinear or overlapping edges; crossings
+ * too close together along an edge to be ordered for sure; no crossing at all (the feature
+ * touches, or lies in a hole, or around one); a zone ring near the feature that it does not
+ * cross (a hole or island inside a parcel); multi-part features, holed polygons, rings over
+ * MAX_RING vertices, coordinates with Z. The answer is then the same geometry GEOS would
+ * give, up to rounding of the crossing points (lengths and areas within ~1e-12 relative). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gis_int.h"
+
+#define EDGE_CELLS 64 /* the bucket grid is at most this many cells a side */
+#define MAX_RING 64   /* a polygon feature's ring: at most this many vertices */
+
+typedef struct xing {
+    double x, y;
+    int e;        /* the feature's edge */
+    double te;    /* where along it, 0..1 */
+    int s;        /* the zone's segment (index into the zone's arrays) */
+    double ts;    /* where along it, 0..1 in the ring's direction */
+    int enters;   /* the feature, going forward, enters the zone's interior here */
+    int pos_z;    /* index in the order along the zone's segments */
+    int visited;
+} xing;
+
+struct plat_gis__edges {
+    /* segments: a ring's segments are consecutive, seg i from (x[i],y[i]) to its next vertex */
+    double *sx, *sy, *ex, *ey;
+    int *ring;          /* ring of each segment */
+    int nseg;
+    int *ring_first, *ring_n, *ring_side; /* side +1: the zone's interior left of the ring */
+    int nring;
+    double x0, y0, cw, ch, tol;
+    int nx, ny;
+    int *cell_first;    /* nx * ny + 1, CSR into cell_seg */
+    int *cell_seg;
+    /* per query scratch */
+    unsigned *stamp;    /* per segment: query number when it is a candidate */
+    int *local;         /* per segment: index in cand */
+    unsigned query;
+    int *cand, ncand, capcand;
+    int *ring_hits;     /* per ring: crossings this query */
+    xing *x;
+    int nx_, capx;
+    int *order;         /* crossings along the feature, then along the zone */
+    int caporder;
+    double *buf;
+    size_t capbuf;
+};
+
+static int grow(void **p, int *cap, int need, size_t size)
+{
+    if (need <= *cap)
+        return 0;
+    int c = *cap ? *cap : 64;
+    while (c < need)
+        c *= 2;
+    void *v = realloc(*p, (size_t)c * size);
+    if (!v)
+        return -1;
+    *p = v;
+    *cap = c;
+    return 0;
+}
+
+/* ---- the zone's segments by cell ---- */
+
+typedef struct ringlist {
+    const GEOSGeometry **v;
+    int *hole;
+    int n, cap;
+} ringlist;
+
+static int rings_of(GEOSContextHandle_t h, const GEOSGeometry *g, ringlist *r)
+{
+    int t = GEOSGeomTypeId_r(h, g);
+    if (t == GEOS_POLYGON) {
+        int holes = GEOSGetNumInteriorRings_r(h, g);
+        if (holes < 0)
+            return -1;
+        for (int i = -1; i < holes; i++) {
+            int cap = r->cap;
+            if (grow((void **)&r->v, &r->cap, r->n + 1, sizeof(*r->v)) < 0 ||
+                grow((void **)&r->hole, &cap, r->n + 1, sizeof(*r->hole)) < 0)
+                return -1;
+            r->v[r->n] = i < 0 ? GEOSGetExteriorRing_r(h, g) : GEOSGetInteriorRingN_r(h, g, i);
+            r->hole[r->n++] = i >= 0;
+        }
+        return 0;
+    }
+    if (t == GEOS_MULTIPOLYGON) {
+        int n = GEOSGetNumGeometries_r(h, g);
+        for (int i = 0; i < n; i++)
+            if (rings_of(h, GEOSGetGeometryN_r(h, g, i), r) < 0)
+                return -1;
+        return 0;
+    }
+    return -1;
+}
+
+void plat_gis__edges_free(plat_gis__edges *z)
+{
+    if (!z)
+        return;
+    free(z->sx), free(z->sy), free(z->ex), free(z->ey), free(z->ring);
+    free(z->ring_first), free(z->ring_n), free(z->ring_side);
+    free(z->cell_first), free(z->cell_seg);
+    free(z->stamp), free(z->local), free(z->cand), free(z->ring_hits);
+    free(z->x), free(z->order), free(z->buf);
+    free(z);
+}
+
+static void cell_range(const plat_gis__edges *z, double xmin, double ymin, double xmax, double ymax, int *i0,
+                       int *i1, int *j0, int *j1)
+{
+    double a = floor((xmin - z->tol - z->x0) / z->cw), b = floor((xmax + z->tol - z->x0) / z->cw);
+    double c = floor((ymin - z->tol - z->y0) / z->ch), d = floor((ymax + z->tol - z->y0) / z->ch);
+    *i0 = a < 0 ? 0 : a >= z->nx ? z->nx - 1 : (int)a;
+    *i1 = b < 0 ? 0 : b >= z->nx ? z->nx - 1 : (int)b;
+    *j0 = c < 0 ? 0 : c >= z->ny ? z->ny - 1 : (int)c;
+    *j1 = d < 0 ? 0 : d >= z->ny ? z->ny - 1 : (int)d;
+}
+
+plat_gis__edges *plat_gis__edges_new(GEOSContextHandle_t h, const GEOSGeometry *zone)
+{
+    plat_gis__edges *z = calloc(1, sizeof(*z));
+    ringlist rl = { NULL, NULL, 0, 0 };
+    double *xy = NULL;
+    int capxy = 0;
+    if (!z || rings_of(h, zone, &rl) < 0 || rl.n == 0)
+        goto fail;
+    int total = 0;
+    unsigned int n;
+    for (int r = 0; r < rl.n; r++) {
+        const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(h, rl.v[r]);
+        if (!seq || !GEOSCoordSeq_getSize_r(h, seq, &n) || n < 4)
+            goto fail;
+        total += (int)n - 1;
+    }
+    z->nring = rl.n;
+    z->nseg = total;
+    size_t ns = (size_t)total, nr = (size_t)rl.n;
+    if (!(z->sx = malloc(ns * sizeof(double))) || !(z->sy = malloc(ns * sizeof(double))) ||
+        !(z->ex = malloc(ns * sizeof(double))) || !(z->ey = malloc(ns * sizeof(double))) ||
+        !(z->ring = malloc(ns * sizeof(int))) || !(z->stamp = calloc(ns, sizeof(unsigned))) ||
+        !(z->local = malloc(ns * sizeof(int))) || !(z->ring_first = malloc(nr * sizeof(int))) ||
+        !(z->ring_n = malloc(nr * sizeof(int))) || !(z->ring_side = malloc(nr * sizeof(int))) ||
+        !(z->ring_hits = malloc(nr * sizeof(int))))
+        goto fail;
+    double xmin = INFINITY, ymin = INFINITY, xmax = -INFINITY, ymax = -INFINITY;
+    int k = 0;
+    for (int r = 0; r < rl.n; r++) {
+        const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(h, rl.v[r]);
+        GEOSCoordSeq_getSize_r(h, seq, &n);
+        if (grow((void **)&xy, &capxy, 2 * (int)n, sizeof(double)) < 0 ||
+            !GEOSCoordSeq_copyToBuffer_r(h, seq, xy, 0, 0))
+            goto fail;
+        double area2 = 0;
+        z->ring_first[r] = k;
+        z->ring_n[r] = (int)n - 1;
+        for (unsigned int i = 0; i + 1 < n; i++, k++) {
+            z->sx[k] = xy[2 * i], z->sy[k] = xy[2 * i + 1];
+            z->ex[k] = xy[2 * i + 2], z->ey[k] = xy[2 * i + 3];
+            z->ring[k] = r;
+            area2 += (z->sx[k] - xy[0]) * (z->ey[k] - xy[1]) - (z->ex[k] - xy[0]) * (z->sy[k] - xy[1]);
+            xmin = fmin(xmin, z->sx[k]), xmax = fmax(xmax, z->sx[k]);
+            ymin = fmin(ymin, z->sy[k]), ymax = fmax(ymax, z->sy[k]);
+        }
+        if (!(area2 != 0) || !isfinite(area2))
+            goto fail;
+        /* a shell's interior is left of it when it runs counter-clockwise, a hole's when clockwise */
+        z->ring_side[r] = (area2 > 0) != rl.hole[r] ? 1 : -1;
+    }
+    if (!(xmax > xmin) || !(ymax > ymin))
+        goto fail;
+    /* The tolerance: a distance from a line below which a point counts as on it. Rounding of
+     * the orientation of coordinates of magnitude M is ~1e-16 M; this is a million times that. */
+    double m = fmax(fmax(fabs(xmin), fabs(xmax)), fmax(fabs(ymin), fabs(ymax)));
+    z->tol = 1e-10 * m + 1e-9;
+    z->nx = z->ny = EDGE_CELLS;
+    z->x0 = xmin, z->y0 = ymin;
+    z->cw = (xmax - xmin) / z->nx, z->ch = (ymax - ymin) / z->ny;
+    size_t ncell = (size_t)z->nx * (size_t)z->ny;
+    if (!(z->cell_first = calloc(ncell + 1, sizeof(int))))
+        goto fail;
+    /* two passes over the segments' cell ranges: count, then fill */
+    for (int pass = 0; pass < 2; pass++) {
+        for (int s = 0; s < z->nseg; s++) {
+            int i0, i1, j0, j1;
+            cell_range(z, fmin(z->sx[s], z->ex[s]), fmin(z->sy[s], z->ey[s]), fmax(z->sx[s], z->ex[s]),
+                       fmax(z->sy[s], z->ey[s]), &i0, &i1, &j0, &j1);
+            for (int j = j0; j <= j1; j++)
+                for (int i = i0; i <= i1; i++) {
+                    size_t c = (size_t)j * (size_t)z->nx + (size_t)i;
+                    if (pass == 0)
+                        z->cell_first[c + 1]++;
+                    else
+                        z->cell_seg[z->cell_first[c]++] = s;
+                }
+        }
+        if (pass == 0) {
+            for (size_t c = 0; c < ncell; c++)
+                z->cell_first[c + 1] += z->cell_first[c];
+            if (!(z->cell_seg = malloc((size_t)(z->cell_first[ncell] ? z->cell_first[ncell] : 1) * sizeof(int))))
+                goto fail;
+        } else { /* the fill moved each cell's start to its end: shift back */
+            for (size_t c = ncell; c > 0; c--)
+                z->cell_first[c] = z->cell_first[c - 1];
+            z->cell_first[0] = 0;
+        }
+    }
+    free(rl.v);
+    free(rl.hole);
+    free(xy);
+    return z;
+fail:
+    free(rl.v);
+    free(rl.hole);
+    free(xy);
+    plat_gis__edges_free(z);
+    return NULL;
+}
+
+/* ---- one feature ---- */
+
+/* The orientation of c against the line a->b: positive left, negative right. */
+static inline double orient(double ax, double ay, double bx, double by, double cx, double cy)
+{
+    return (bx - ax) * (cy - ay) - (by - ay) * (cx - ax);
+}
+
+/* Is c's side of segment a-b in doubt? When the orientation is within its rounding error bound
+ * (a few units in the last place of its two products: Shewchuk's bound, with margin), or c lies
+ * within tol of the segment itself (a vertex at or next to the other's edge, collinear or
+ * overlapping edges). Near the segment's line but beyond its ends the sign, being exact, is
+ * used: it decides nothing there that the other two orientations do not. */
+static int doubtful(double ax, double ay, double bx, double by, double cx, double cy, double tol)
+{
+    double dx = bx - ax, dy = by - ay;
+    double l = dx * (cy - ay), r = dy * (cx - ax), o = l - r;
+    if (fabs(o) <= 2e-15 * (fabs(l) + fabs(r)))
+        return 1;
+    double len = hypot(dx, dy);
+    if (!(len > 0))
+        return 1;
+    if (fabs(o) > tol * len)
+        return 0;
+    double t = ((cx - ax) * dx + (cy - ay) * dy) / (len * len), pad = tol / len;
+    return t >= -pad && t <= 1 + pad;
+}
+
+/* The segments near the box, into z->cand (z->local maps back). -1: no memory. */
+static int candidates(plat_gis__edges *z, double xmin, double ymin, double xmax, double ymax)
+{
+    z->ncand = 0;
+    if (++z->query == 0) { /* wrapped: old stamps could match again */
+        memset(z->stamp, 0, (size_t)z->nseg * sizeof(unsigned));
+        z->query = 1;
+    }
+    int i0, i1, j0, j1;
+    cell_range(z, xmin, ymin, xmax, ymax, &i0, &i1, &j0, &j1);
+    for (int j = j0; j <= j1; j++)
+        for (int i = i0; i <= i1; i++) {
+            size_t c = (size_t)j * (size_t)z->nx + (size_t)i;
+            for (int k = z->cell_first[c]; k < z->cell_first[c + 1]; k++) {
+                int s = z->cell_seg[k];
+                if (z->stamp[s] == z->query)
+                    continue;
+                if (fmax(z->sx[s], z->ex[s]) < xmin - z->tol || fmin(z->sx[s], z->ex[s]) > xmax + z->tol ||
+                    fmax(z->sy[s], z->ey[s]) < ymin - z->tol || fmin(z->sy[s], z->ey[s]) > ymax + z->tol)
+                    continue;
+                z->stamp[s] = z->query;
+                if (grow((void **)&z->cand, &z->capcand, z->ncand + 1, sizeof(int)) < 0)
+                    return -1;
+                z->local[s] = z->ncand;
+                z->cand[z->ncand++] = s;
+            }
+        }
+    return 0;
+}
+
+/* The crossings of the feature's edges (n vertices in p, x y interleaved) with the candidate
+ * segments, into z->x. 1: all proper and sure; 0: something is uncertain; -1: no memory. */
+static int crossings(plat_gis__edges *z, const double *p, int n)
+{
+    z->nx_ = 0;
+    double tol = z->tol;
+    for (int r = 0; r < z->nring; r++)
+        z->ring_hits[r] = 0;
+    for (int e = 0; e + 1 < n; e++) {
+        double ax = p[2 * e], ay = p[2 * e + 1], bx = p[2 * e + 2], by = p[2 * e + 3];
+        double exmin = fmin(ax, bx) - tol, exmax = fmax(ax, bx) + tol;
+        double eymin = fmin(ay, by) - tol, eymax = fmax(ay, by) + tol;
+        for (int k = 0; k < z->ncand; k++) {
+            int s = z->cand[k];
+            double cx = z->sx[s], cy = z->sy[s], dx = z->ex[s], dy = z->ey[s];
+            if (fmax(cx, dx) < exmin || fmin(cx, dx) > exmax || fmax(cy, dy) < eymin || fmin(cy, dy) > eymax)
+                continue;
+            double oa = orient(cx, cy, dx, dy, ax, ay), ob = orient(cx, cy, dx, dy, bx, by);
+            double oc = orient(ax, ay, bx, by, cx, cy), od = orient(ax, ay, bx, by, dx, dy);
+            if (doubtful(cx, cy, dx, dy, ax, ay, tol) || doubtful(cx, cy, dx, dy, bx, by, tol) ||
+                doubtful(ax, ay, bx, by, cx, cy, tol) || doubtful(ax, ay, bx, by, dx, dy, tol))
+                return 0;
+            if ((oa > 0) == (ob > 0) || (oc > 0) == (od > 0))
+                continue;
+            if (grow((void **)&z->x, &z->capx, z->nx_ + 1, sizeof(xing)) < 0)
+                return -1;
+            xing *x = &z->x[z->nx_++];
+            x->e = e, x->s = s;
+            x->te = oa / (oa - ob);
+            x->ts = oc / (oc - od);
+            /* The point from the zone's segment with its ends in a fixed order, so that the
+             * neighbouring zone, whose ring runs the shared edge the other way, gets the same
+             * point to the bit. */
+            if (cx < dx || (cx == dx && cy < dy))
+                x->x = cx + x->ts * (dx - cx), x->y = cy + x->ts * (dy - cy);
+            else
+                x->x = dx + (1 - x->ts) * (cx - dx), x->y = dy + (1 - x->ts) * (cy - dy);
+            x->enters = (ob > 0) == (z->ring_side[z->ring[s]] > 0);
+            x->visited = 0;
+            z->ring_hits[z->ring[s]]++;
+        }
+    }
+    return 1;
+}
+
+/* Sort the crossings along the feature (order[0..n)) and, for polygons, along the zone's
+ * segments (order[n..2n), each crossing's pos_z its index there). 0 when two crossings on one
+ * edge are too close to be ordered for sure. A feature crosses a border a few times: insertion
+ * sorts. */
+static int order_xings(plat_gis__edges *z, const double *p, int zone_too)
+{
+    int n = z->nx_;
+    int *o = z->order;
+    for (int i = 0; i < n; i++)
+        o[i] = i;
+    for (int i = 1; i < n; i++) {
+        int v = o[i], j = i;
+        while (j > 0 && (z->x[o[j - 1]].e > z->x[v].e ||
+                         (z->x[o[j - 1]].e == z->x[v].e && z->x[o[j - 1]].te > z->x[v].te))) {
+            o[j] = o[j - 1];
+            j--;
+        }
+        o[j] = v;
+    }
+    for (int i = 1; i < n; i++) {
+        const xing *a = &z->x[o[i - 1]], *b = &z->x[o[i]];
+        if (a->e == b->e) {
+            double len = hypot(p[2 * a->e + 2] - p[2 * a->e], p[2 * a->e + 3] - p[2 * a->e + 1]);
+            if ((b->te - a->te) * len <= z->tol)
+                return 0;
+        }
+    }
+    if (!zone_too)
+        return 1;
+    int *q = z->order + n;
+    for (int i = 0; i < n; i++)
+        q[i] = i;
+    for (int i = 1; i < n; i++) {
+        int v = q[i], j = i;
+        while (j > 0 && (z->x[q[j - 1]].s > z->x[v].s ||
+                         (z->x[q[j - 1]].s == z->x[v].s && z->x[q[j - 1]].ts > z->x[v].ts))) {
+            q[j] = q[j - 1];
+            j--;
+        }
+        q[j] = v;
+    }
+    for (int i = 0; i < n; i++) {
+        z->x[q[i]].pos_z = i;
+        if (i > 0 && z->x[q[i - 1]].s == z->x[q[i]].s) {
+            int s = z->x[q[i]].s;
+            double len = hypot(z->ex[s] - z->sx[s], z->ey[s] - z->sy[s]);
+            if ((z->x[q[i]].ts - z->x[q[i - 1]].ts) * len <= z->tol)
+                return 0;
+        }
+    }
+    return 1;
+}
+
+static int buf_put(plat_gis__edges *z, size_t *n, double x, double y)
+{
+    if (*n + 2 > z->capbuf) {
+        size_t cap = z->capbuf ? z->capbuf * 2 : 256;
+        double *v = realloc(z->buf, cap * sizeof(double));
+        if (!v)
+            return -1;
+        z->buf = v;
+        z->capbuf = cap;
+    }
+    z->buf[(*n)++] = x;
+    z->buf[(*n)++] = y;
+    return 0;
+}
+
+/* A GEOS geometry from parts (each a range of z->buf, in points), or NULL. */
+static GEOSGeometry *build(GEOSContextHandle_t h, plat_gis__edges *z, const size_t *start, int nparts, int polygon)
+{
+    GEOSGeometry *stack[16], **g = nparts <= 16 ? stack : malloc((size_t)nparts * sizeof(*g));
+    if (!g)
+        return NULL;
+    int k = 0;
+    for (; k < nparts; k++) {
+        unsigned int np = (unsigned int)((start[k + 1] - start[k]) / 2);
+        GEOSCoordSequence *seq = GEOSCoordSeq_copyFromBuffer_r(h, z->buf + start[k], np, 0, 0);
+        if (!seq)
+            break;
+        if (polygon) {
+            GEOSGeometry *shell = GEOSGeom_createLinearRing_r(h, seq);
+            g[k] = shell ? GEOSGeom_createPolygon_r(h, shell, NULL, 0) : NULL;
+            if (shell && !g[k])
+                GEOSGeom_destroy_r(h, shell);
+        } else {
+            g[k] = GEOSGeom_createLineString_r(h, seq);
+        }
+        if (!g[k])
+            break;
+    }
+    GEOSGeometry *r = NULL;
+    if (k < nparts) {
+        for (int i = 0; i < k; i++)
+            GEOSGeom_destroy_r(h, g[i]);
+    } else if (nparts == 1) {
+        r = g[0];
+    } else {
+        r = GEOSGeom_createCollection_r(h, polygon ? GEOS_MULTIPOLYGON : GEOS_MULTILINESTRING, g, (unsigned)nparts);
+        if (!r)
+            for (int i = 0; i < nparts; i++)
+                GEOSGeom_destroy_r(h, g[i]);
+    }
+    if (g != stack)
+        free(g);
+    return r;
+}
+
+/* The runs of a line (n vertices in p) inside the zone. */
+static int clip_line(GEOSContextHandle_t h, plat_gis__edges *z, const double *p, int n, GEOSGeometry **out)
+{
+    int nx = z->nx_;
+    const int *o = z->order;
+    /* inside and outside alternate; the first crossing says where the line starts */
+    for (int i = 1; i < nx; i++)
+        if (z->x[o[i]].enters == z->x[o[i - 1]].enters)
+            return 0;
+    int inside = !z->x[o[0]].enters;
+    size_t start[2 * 64 + 2], used = 0;
+    int nparts = 0, v = 0; /* v: the next vertex not yet passed */
+    if ((nx + 2) / 2 > 64)
+        return 0;
+    if (inside) {
+        start[nparts] = used;
+        if (buf_put(z, &used, p[0], p[1]) < 0)
+            return -1;
+    }
+    for (int i = 0; i < nx; i++) {
+        const xing *x = &z->x[o[i]];
+        for (; v <= x->e; v++)
+            if (inside && v > 0 && buf_put(z, &used, p[2 * v], p[2 * v + 1]) < 0)
+                return -1;
+        if (!inside)
+            start[nparts] = used;
+        if (buf_put(z, &used, x->x, x->y) < 0)
+            return -1;
+        if (inside)
+            nparts++;
+        inside = !inside;
+    }
+    if (inside) {
+        for (; v < n; v++)
+            if (v > 0 && buf_put(z, &used, p[2 * v], p[2 * v + 1]) < 0)
+                return -1;
+        nparts++;
+    }
+    start[nparts] = used;
+    if (!(*out = build(h, z, start, nparts, 0)))
+        return -1;
+    return 1;
+}
+
+/* The polygon (ring of n vertices in p, closed, counter-clockwise) traced inside the zone. */
+static int clip_polygon(GEOSContextHandle_t h, plat_gis__edges *z, const double *p, int n, GEOSGeometry **out)
+{
+    int nx = z->nx_, ne = n - 1;
+    const int *o = z->order, *q = z->order + nx;
+    for (int i = 0; i < nx; i++)
+        if (z->x[o[i]].enters == z->x[o[(i + 1) % nx]].enters)
+            return 0;
+    /* a zone ring near the parcel that it does not cross may lie inside it */
+    for (int k = 0; k < z->ncand; k++)
+        if (z->ring_hits[z->ring[z->cand[k]]] == 0)
+            return 0;
+    int pos_f[2 * MAX_RING + 2];
+    if (nx > 2 * MAX_RING + 2)
+        return 0;
+    for (int i = 0; i < nx; i++)
+        pos_f[o[i]] = i;
+    size_t start[MAX_RING + 2], used = 0;
+    int nparts = 0;
+    for (int i0 = 0; i0 < nx; i0++) {
+        int k0 = o[i0];
+        if (!z->x[k0].enters || z->x[k0].visited)
+            continue;
+        if (nparts > MAX_RING)
+            return 0;
+        start[nparts] = used;
+        int cur = k0, steps = 0;
+        for (;;) {
+            xing *a = &z->x[cur];
+            a->visited = 1;
+            if (buf_put(z, &used, a->x, a->y) < 0)
+                return -1;
+            /* along the feature to where it leaves */
+            xing *b = &z->x[o[(pos_f[cur] + 1) % nx]];
+            int wrap = b->e < a->e || (b->e == a->e && b->te < a->te);
+            for (int v = a->e + 1, m = 0; m < ne; v++, m++) {
+                if (!wrap && v > b->e)
+                    break;
+                if (wrap && v == ne) {
+                    v = 0;
+                    wrap = 0;
+                    if (v > b->e)
+                        break;
+                }
+                if (buf_put(z, &used, p[2 * v], p[2 * v + 1]) < 0)
+                    return -1;
+            }
+            if (b->enters || b->visited)
+                return 0;
+            b->visited = 1;
+            if (buf_put(z, &used, b->x, b->y) < 0)
+                return -1;
+            /* along the zone's ring, interior on the left, to where the feature enters again */
+            int s = b->s, r = z->ring[s], dir = z->ring_side[r];
+            int at = b->pos_z, next = -1;
+            for (;;) {
+                int j = at + dir;
+                if (at >= 0 && j >= 0 && j < nx && z->x[q[j]].s == s) {
+                    next = q[j];
+                    break;
+                }
+                if (++steps > z->ncand) /* more segments than are near the feature: confused */
+                    return 0;
+                /* the end of this segment in the walk's direction, then the next segment */
+                if (dir > 0) {
+                    if (buf_put(z, &used, z->ex[s], z->ey[s]) < 0)
+                        return -1;
+                } else if (buf_put(z, &used, z->sx[s], z->sy[s]) < 0) {
+                    return -1;
+                }
+                int f = z->ring_first[r], m = z->ring_n[r];
+                s = f + ((s - f + dir) % m + m) % m;
+                if (z->stamp[s] != z->query)
+                    return 0;
+                /* the first crossing on s in the walk's direction, if any */
+                at = -1;
+                for (int i = 0; i < nx; i++)
+                    if (z->x[q[i]].s == s) {
+                        at = i;
+                        if (dir > 0)
+                            break;
+                    }
+                if (at >= 0) {
+                    next = q[at];
+                    break;
+                }
+            }
+            xing *c = &z->x[next];
+            if (!c->enters)
+                return 0;
+            if (next == k0)
+                break;
+            if (c->visited)
+                return 0;
+            cur = next;
+        }
+        if (buf_put(z, &used, z->x[k0].x, z->x[k0].y) < 0) /* close the ring */
+            return -1;
+        if ((used - start[nparts]) / 2 < 4)
+            return 0;
+        nparts++;
+    }
+    for (int i = 0; i < nx; i++)
+        if (!z->x[i].visited)
+            return 0;
+    start[nparts] = used;
+    if (!nparts)
+        return 0;
+    /* each traced ring a counter-clockwise shell, together less than the parcel */
+    double whole2 = 0, sum2 = 0;
+    for (int e = 0; e < ne; e++)
+        whole2 += (p[2 * e] - p[0]) * (p[2 * e + 3] - p[1]) - (p[2 * e + 2] - p[0]) * (p[2 * e + 1] - p[1]);
+    for (int k = 0; k < nparts; k++) {
+        const double *b = z->buf + start[k];
+        size_t np = (start[k + 1] - start[k]) / 2;
+        double a2 = 0;
+        for (size_t i = 0; i + 1 < np; i++)
+            a2 += (b[2 * i] - b[0]) * (b[2 * i + 3] - b[1]) - (b[2 * i + 2] - b[0]) * (b[2 * i + 1] - b[1]);
+        if (!(a2 > 0))
+            return 0;
+        sum2 += a2;
+    }
+    if (!(sum2 < whole2))
+        return 0;
+    if (!(*out = build(h, z, start, nparts, 1)))
+        return -1;
+    return 1;
+}
+
+int plat_gis__edges_clip(GEOSContextHandle_t h, plat_gis__edges *z, const GEOSGeometry *g, GEOSGeometry **out)
+{
+    *out = NULL;
+    if (!z)
+        return 0;
+    int t = GEOSGeomTypeId_r(h, g);
+    const GEOSGeometry *line;
+    if (t == GEOS_POLYGON) {
+        if (GEOSGetNumInteriorRings_r(h, g) != 0)
+            return 0;
+        line = GEOSGetExteriorRing_r(h, g);
+    } else if (t == GEOS_LINESTRING) {
+        line = g;
+    } else {
+        return 0;
+    }
+    if (!line || GEOSHasZ_r(h, g) != 0)
+        return 0;
+    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(h, line);
+    unsigned int n = 0;
+    if (!seq || !GEOSCoordSeq_getSize_r(h, seq, &n) || n < 2 || (t == GEOS_POLYGON && (n < 4 || n > MAX_RING + 1)))
+        return 0;
+    if (t == GEOS_LINESTRING && n > 4096)
+        return 0;
+    double stack[2 * (MAX_RING + 1)];
+    double *p = stack;
+    if (2 * (size_t)n > sizeof(stack) / sizeof(double) && !(p = malloc(2 * (size_t)n * sizeof(double))))
+        return -1;
+    int rc = GEOSCoordSeq_copyToBuffer_r(h, seq, p, 0, 0) ? 1 : 0;
+    double xmin = INFINITY, ymin = INFINITY, xmax = -INFINITY, ymax = -INFINITY, area2 = 0;
+    for (unsigned int i = 0; rc == 1 && i < n; i++) {
+        xmin = fmin(xmin, p[2 * i]), xmax = fmax(xmax, p[2 * i]);
+        ymin = fmin(ymin, p[2 * i + 1]), ymax = fmax(ymax, p[2 * i + 1]);
+        if (i > 0)
+            area2 += (p[2 * i - 2] - p[0]) * (p[2 * i + 1] - p[1]) - (p[2 * i] - p[0]) * (p[2 * i - 1] - p[1]);
+    }
+    if (rc == 1 && t == GEOS_POLYGON) {
+        if (!(area2 != 0) || !isfinite(area2)) {
+            rc = 0;
+        } else if (area2 < 0) { /* traced counter-clockwise: reverse a clockwise ring */
+            for (unsigned int i = 0, j = n - 1; i < j; i++, j--) {
+                double tx = p[2 * i], ty = p[2 * i + 1];
+                p[2 * i] = p[2 * j], p[2 * i + 1] = p[2 * j + 1];
+                p[2 * j] = tx, p[2 * j + 1] = ty;
+            }
+        }
+    }
+    if (rc == 1 && candidates(z, xmin, ymin, xmax, ymax) < 0)
+        rc = -1;
+    if (rc == 1)
+        rc = crossings(z, p, (int)n);
+    if (rc == 1 && z->nx_ == 0)
+        rc = 0; /* touching, or in or around a hole: GEOS knows */
+    if (rc == 1 && grow((void **)&z->order, &z->caporder, 2 * z->nx_, sizeof(int)) < 0)
+        rc = -1;
+    if (rc == 1)
+        rc = order_xings(z, p, t == GEOS_POLYGON);
+    if (rc == 1)
+        rc = t == GEOS_POLYGON ? clip_polygon(h, z, p, (int)n, out) : clip_line(h, z, p, (int)n, out);
+    if (p != stack)
+        free(p);
+    return rc;
+}
