@@ -89,6 +89,15 @@ typedef struct project {
     int outside;
 } project;
 
+/* What a worker keeps of a zone's covering geometry besides its prepared form, built the
+ * first time it measures a part in that zone (per layer): a raster like the zone's, and its
+ * boundary segments for the exact clip. */
+typedef struct cover_aid {
+    int built;
+    zone_grid grid;
+    plat_gis__edges *edges;
+} cover_aid;
+
 /* A thread's own view of the zones and the current layer's covering geometries. */
 typedef struct worker {
     plat_cov *c;
@@ -103,6 +112,7 @@ typedef struct worker {
     GEOSSTRtree *tree;
     GEOSGeometry **cover_line, **cover_poly; /* per zone, owned clones (worker 0: borrowed) */
     const GEOSPreparedGeometry **cover_line_prep, **cover_poly_prep;
+    cover_aid *cover_aid[2];                 /* per zone: [0] of cover_line, [1] of cover_poly */
     int *hits;
     int nhits, caphits;
     int failed;
@@ -399,8 +409,10 @@ static int worker_init(worker *w, plat_cov *c, int index)
     w->grid = calloc((size_t)n + 1, sizeof(*w->grid));
     w->edges = calloc((size_t)n + 1, sizeof(*w->edges));
     w->edges_built = calloc((size_t)n + 1, 1);
+    w->cover_aid[0] = calloc((size_t)n + 1, sizeof(cover_aid));
+    w->cover_aid[1] = calloc((size_t)n + 1, sizeof(cover_aid));
     if ((n && !w->zone) || !w->zone_prep || !w->cover_line_prep || !w->cover_poly_prep || !w->grid || !w->edges ||
-        !w->edges_built)
+        !w->edges_built || !w->cover_aid[0] || !w->cover_aid[1])
         return plat_error_set(c->ctx, PLAT_ENOMEM, "out of memory");
     if (!(w->tree = GEOSSTRtree_create_r(w->h, NODE_CAPACITY)))
         return plat_gis__geos_err(c->ctx, PLAT_EINTERNAL, "cannot create the zone tree");
@@ -424,6 +436,14 @@ static void worker_drop_cover(worker *w, int owned)
             w->cover_line_prep[z] = NULL;
         if (w->cover_poly_prep)
             w->cover_poly_prep[z] = NULL;
+        for (int k = 0; k < 2; k++) {
+            cover_aid *a = w->cover_aid[k] ? &w->cover_aid[k][z] : NULL;
+            if (a) {
+                free(a->grid.cell);
+                plat_gis__edges_free(a->edges);
+                memset(a, 0, sizeof(*a));
+            }
+        }
         if (owned && w->cover_line && w->cover_line[z])
             GEOSGeom_destroy_r(w->h, w->cover_line[z]);
         if (owned && w->cover_poly && w->cover_poly[z])
@@ -463,6 +483,8 @@ static void worker_dispose(worker *w, int index)
     free(w->zone_prep);
     free(w->cover_line_prep);
     free(w->cover_poly_prep);
+    free(w->cover_aid[0]);
+    free(w->cover_aid[1]);
     free(w->hits);
     parts_dispose(w->h, &w->out);
     plat_measure_free(w->m);
@@ -471,20 +493,20 @@ static void worker_dispose(worker *w, int index)
     memset(w, 0, sizeof(*w));
 }
 
-/* g intersected with zone z. The overlay nodes every edge of both inputs it cannot rule out,
- * and a township has hundreds: first the zone is cut to a box a little larger than g's
- * envelope (GEOS's rectangle clipping, a single linear pass), then intersected with g. The box
- * edges lie outside g, so what they add to the zone is never part of the result. */
-static GEOSGeometry *clip_to_zone(worker *w, int z, const GEOSGeometry *g, int have_env, double xmin, double ymin,
-                                  double xmax, double ymax)
+/* g intersected with big (a zone, or a zone's covering geometry). The overlay nodes every edge
+ * of both inputs it cannot rule out, and a township has hundreds: first big is cut to a box a
+ * little larger than g's envelope (GEOS's rectangle clipping, a single linear pass), then
+ * intersected with g. The box edges lie outside g, so what they add to big is never part of
+ * the result. */
+static GEOSGeometry *intersect_near(GEOSContextHandle_t h, const GEOSGeometry *big, const GEOSGeometry *g,
+                                    int have_env, double xmin, double ymin, double xmax, double ymax)
 {
-    GEOSContextHandle_t h = w->h;
     if (!have_env)
-        return GEOSIntersection_r(h, w->zone[z], g);
+        return GEOSIntersection_r(h, big, g);
     double pad = 1.0 + 1e-3 * ((xmax - xmin) + (ymax - ymin));
-    GEOSGeometry *near = GEOSClipByRect_r(h, w->zone[z], xmin - pad, ymin - pad, xmax + pad, ymax + pad);
+    GEOSGeometry *near = GEOSClipByRect_r(h, big, xmin - pad, ymin - pad, xmax + pad, ymax + pad);
     if (!near)
-        return GEOSIntersection_r(h, w->zone[z], g);
+        return GEOSIntersection_r(h, big, g);
     GEOSGeometry *x = GEOSIntersection_r(h, near, g);
     GEOSGeom_destroy_r(h, near);
     return x;
@@ -575,7 +597,7 @@ static int clip(worker *w, const GEOSGeometry *g, int kinds, int keep, parts *ou
             return meets;
         if (!meets)
             continue;
-        if (!(x = clip_to_zone(w, z, g, have_env, xmin, ymin, xmax, ymax)))
+        if (!(x = intersect_near(h, w->zone[z], g, have_env, xmin, ymin, xmax, ymax)))
             return plat_gis__geos_err(w->ctx, PLAT_EINTERNAL, "cannot clip a feature to a township");
         if ((rc = push_clipped(w, z, x, kinds, out)) < 0)
             return rc;
@@ -639,12 +661,19 @@ static int clip(worker *w, const GEOSGeometry *g, int kinds, int keep, parts *ou
     return 0;
 }
 
-/* What of a layer feature's part in zone z the covering geometry of z covers. */
+/* What of a layer feature's part in zone z the covering geometry of z covers. As for the
+ * zones: the covering geometry's raster answers "all" (IN) or "nothing" (OUT) from the part's
+ * envelope; near its boundary the exact clip (gis/clip.c) measures what it can; the rest goes
+ * to the prepared predicates and a GEOS intersection with the covering geometry cut to a box
+ * about the part. */
 static int covered(worker *w, part *p, const GEOSGeometry *whole, int kinds)
 {
     if (p->zone < 0)
         return 0;
+    GEOSContextHandle_t h = w->h;
     const GEOSGeometry *g = p->geom ? p->geom : whole;
+    double xmin = 0, ymin = 0, xmax = 0, ymax = 0;
+    int have_env = -1; /* not asked yet */
     for (int pass = 0; pass < 2; pass++) {
         int want = pass == 0 ? PLAT_GEOM_LINE : PLAT_GEOM_POLYGON;
         if (!(kinds & want))
@@ -653,25 +682,47 @@ static int covered(worker *w, part *p, const GEOSGeometry *whole, int kinds)
         const GEOSPreparedGeometry **cache = pass == 0 ? w->cover_line_prep : w->cover_poly_prep;
         if (!base || !base[p->zone])
             continue;
-        const GEOSPreparedGeometry *pc = prep_of(w, cache, base, p->zone);
-        if (!pc)
-            return plat_gis__geos_err(w->ctx, PLAT_EINTERNAL, "cannot prepare a covering geometry");
-        int meets = plat_gis__pred(w->ctx, GEOSPreparedIntersects_r(w->h, pc, g), "intersection test");
-        if (meets <= 0) {
-            if (meets < 0)
-                return meets;
-            continue;
+        if (have_env < 0)
+            have_env = GEOSGeom_getXMin_r(h, g, &xmin) && GEOSGeom_getYMin_r(h, g, &ymin) &&
+                       GEOSGeom_getXMax_r(h, g, &xmax) && GEOSGeom_getYMax_r(h, g, &ymax);
+        cover_aid *a = &w->cover_aid[pass][p->zone];
+        if (have_env && !a->built) {
+            grid_build(h, &a->grid, base[p->zone]);
+            a->edges = plat_gis__edges_new(h, base[p->zone]);
+            a->built = 1;
         }
-        plat_quantity q = p->q;
-        int in = plat_gis__pred(w->ctx, GEOSPreparedContains_r(w->h, pc, g), "containment test");
-        if (in < 0)
-            return in;
-        if (!in) {
-            GEOSGeometry *x = GEOSIntersection_r(w->h, base[p->zone], g);
-            if (!x)
+        const zone_grid *gr = &a->grid;
+        int cls = CELL_EDGE;
+        if (have_env && gr->cell && (xmax < gr->x0 || ymax < gr->y0 || xmin > gr->x0 + gr->nx * gr->cw ||
+                                     ymin > gr->y0 + gr->ny * gr->ch))
+            cls = CELL_OUT; /* beyond the covering geometry's envelope */
+        else if (have_env)
+            cls = grid_classify(gr, xmin, ymin, xmax, ymax);
+        if (cls == CELL_OUT)
+            continue;
+        plat_quantity q = p->q; /* CELL_IN: all of it */
+        GEOSGeometry *x = NULL;
+        if (cls == CELL_EDGE && have_env && plat_gis__edges_clip(h, a->edges, g, &x) < 0)
+            return plat_error_set(w->ctx, PLAT_ENOMEM, "out of memory");
+        if (cls == CELL_EDGE && !x) {
+            const GEOSPreparedGeometry *pc = prep_of(w, cache, base, p->zone);
+            if (!pc)
+                return plat_gis__geos_err(w->ctx, PLAT_EINTERNAL, "cannot prepare a covering geometry");
+            int meets = plat_gis__pred(w->ctx, GEOSPreparedIntersects_r(h, pc, g), "intersection test");
+            if (meets <= 0) {
+                if (meets < 0)
+                    return meets;
+                continue;
+            }
+            int in = plat_gis__pred(w->ctx, GEOSPreparedContains_r(h, pc, g), "containment test");
+            if (in < 0)
+                return in;
+            if (!in && !(x = intersect_near(h, base[p->zone], g, have_env > 0, xmin, ymin, xmax, ymax)))
                 return plat_gis__geos_err(w->ctx, PLAT_EINTERNAL, "cannot intersect with the projects");
+        }
+        if (x) {
             int rc = plat_measure_geom(w->m, &q, x);
-            GEOSGeom_destroy_r(w->h, x);
+            GEOSGeom_destroy_r(h, x);
             if (rc < 0)
                 return rc;
         }

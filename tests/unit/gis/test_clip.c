@@ -326,9 +326,10 @@ static void degenerate_cases_are_left_to_geos(void)
     GEOSGeom_destroy_r(h, l);
 }
 
-/* Two townships sharing one jagged edge (each has it, the other way round), and parcels and
- * lines across it: the engine's per-township sums (taking the exact clip) equal the sums of
- * GEOS's intersections, and nothing is lost between them. */
+/* Two townships sharing one jagged edge (each has it, the other way round), a jagged project
+ * polygon and a winding project line across it, and parcels and lines across both: the
+ * engine's per-township sums and what the projects cover of them (taking the exact clip for
+ * both) equal the sums of GEOS's intersections, and nothing is lost between townships. */
 static void the_engine_agrees_with_geos(void)
 {
     double e[2 * 101];
@@ -359,10 +360,30 @@ static void the_engine_agrees_with_geos(void)
     T_EQ_INT(plat_cov_new(ctx, &c, &o), 0);
     for (int z = 0; z < 2; z++)
         T_EQ_INT(plat_cov_add_zone(c, GEOSGeom_clone_r(h, zone[z])), z);
+    double pxy[2 * 81];
+    int np = jagged_square(pxy, 408500, 3173000, 3000, 20, 40, 0);
+    GEOSGeometry *proj_poly = GEOSGeom_createPolygon_r(h, ring(pxy, np), NULL, 0);
+    double lxy[2 * 301];
+    for (int i = 0; i <= 300; i++) { /* west to east across the border, winding */
+        lxy[2 * i] = 407000 + 20.0 * i;
+        lxy[2 * i + 1] = 3177000 + 400 * sin(i / 15.0) + 10 * rnd();
+    }
+    GEOSGeometry *proj_line = GEOSGeom_createLineString_r(h, GEOSCoordSeq_copyFromBuffer_r(h, lxy, 301, 0, 0));
+    T_EQ_INT(plat_cov_add_project(c, GEOSGeom_clone_r(h, proj_poly), 0), 0);
+    T_EQ_INT(plat_cov_add_project(c, GEOSGeom_clone_r(h, proj_line), 0), 1);
     T_EQ_INT(plat_cov_run_projects(c), 0);
-    double want[2][2] = { { 0, 0 }, { 0, 0 } }, whole[2] = { 0, 0 };
+    /* what covers the layer in each township, as the engine defines it, made by GEOS */
+    GEOSGeometry *cover[2][2];
+    for (int z = 0; z < 2; z++) {
+        cover[0][z] = GEOSIntersection_r(h, zone[z], proj_poly);
+        GEOSGeometry *l = GEOSIntersection_r(h, zone[z], proj_line);
+        cover[1][z] = GEOSBuffer_r(h, l, o.tolerance_m, 8);
+        GEOSGeom_destroy_r(h, l);
+    }
+    const unsigned char covering[1] = { 1 };
+    double want[2][2] = { { 0, 0 }, { 0, 0 } }, whole[2] = { 0, 0 }, want_cov[2][2] = { { 0, 0 }, { 0, 0 } };
     for (int layer = 0; layer < 2; layer++) {
-        T_EQ_INT(plat_cov_begin_layer(c, NULL), 0);
+        T_EQ_INT(plat_cov_begin_layer(c, covering), 0);
         for (int i = 0; i < 3000; i++) {
             double y = 3170500 + 9000 * rnd(), x = 410000 + (rnd() - 0.5) * 300;
             GEOSGeometry *g = layer == 0 ? parcel(x, y, 20 + 105 * rnd(), 4 + (int)(7 * rnd()))
@@ -371,6 +392,9 @@ static void the_engine_agrees_with_geos(void)
             for (int z = 0; z < 2; z++) {
                 GEOSGeometry *part = GEOSIntersection_r(h, zone[z], g);
                 want[layer][z] += measure(part, layer == 0);
+                GEOSGeometry *cov = GEOSIntersection_r(h, cover[layer][z], part);
+                want_cov[layer][z] += measure(cov, layer == 0);
+                GEOSGeom_destroy_r(h, cov);
                 GEOSGeom_destroy_r(h, part);
             }
             T_EQ_INT(plat_cov_add_layer_feature(c, g), 0);
@@ -383,7 +407,16 @@ static void the_engine_agrees_with_geos(void)
                want[1][z]);
         T_NEAR(pa->area_m2, want[0][z], 1e-9 * want[0][z]);
         T_NEAR(li->line_m, want[1][z], 1e-9 * want[1][z]);
+        printf("   covered: %.6f m2 (GEOS %.6f), %.6f m (GEOS %.6f)\n", pa->covered_area_m2, want_cov[0][z],
+               li->covered_line_m, want_cov[1][z]);
+        T_CHECK(want_cov[0][z] > 1e5 && want_cov[1][z] > 1e3);
+        T_NEAR(pa->covered_area_m2, want_cov[0][z], 1e-9 * want_cov[0][z]);
+        T_NEAR(li->covered_line_m, want_cov[1][z], 1e-9 * want_cov[1][z]);
+        GEOSGeom_destroy_r(h, cover[0][z]);
+        GEOSGeom_destroy_r(h, cover[1][z]);
     }
+    GEOSGeom_destroy_r(h, proj_poly);
+    GEOSGeom_destroy_r(h, proj_line);
     /* the parcels all lie in the two townships; what some lines have north or south of them
      * is outside, and nothing is lost or counted twice */
     T_NEAR(plat_cov_layer_zone(c, 0, 0)->area_m2 + plat_cov_layer_zone(c, 0, 1)->area_m2, whole[0], 1e-9 * whole[0]);
