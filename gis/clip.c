@@ -7,7 +7,8 @@
  * those crossings alone.
  *
  * How. The zone's boundary segments are bucketed once by cell of a grid over its envelope
- * (plat_gis__edges_new). For a feature, the segments whose boxes meet its edges' boxes are
+ * (plat_gis__edges_new; read-only after, about two segments a cell; what a clip works in is
+ * the caller's plat_gis__clip_scratch, one per thread). For a feature, the segments whose boxes meet its edges' boxes are
  * tested pairwise against them; every crossing must be a proper one, far from every vertex.
  * A line's runs between crossings that lie inside the zone are its parts. A polygon (its ring
  * turned counter-clockwise) is traced as in Weiler-Atherton: from a crossing where it enters
@@ -29,40 +30,40 @@
 
 #include "gis_int.h"
 
-#define EDGE_CELLS 64 /* the bucket grid is at most this many cells a side */
-#define MAX_RING 64   /* a polygon feature's ring: at most this many vertices */
+#define MAX_RING 64 /* a polygon feature's ring: at most this many vertices */
 
 typedef struct xing {
     double x, y;
     int e;        /* the feature's edge */
     double te;    /* where along it, 0..1 */
-    int s;        /* the zone's segment (index into the zone's arrays) */
+    int s;        /* the zone's segment */
+    int r;        /* its ring */
     double ts;    /* where along it, 0..1 in the ring's direction */
     int enters;   /* the feature, going forward, enters the zone's interior here */
     int pos_z;    /* index in the order along the zone's segments */
     int visited;
 } xing;
 
+/* A zone's boundary, read-only once built. Its rings' vertices follow each other in xy, each
+ * ring closed; segment s of ring r runs from vertex s + r to s + r + 1 (a ring of n segments
+ * has n + 1 vertices). */
 struct plat_gis__edges {
-    /* segments: a ring's segments are consecutive, seg i from (x[i],y[i]) to its next vertex */
-    double *sx, *sy, *ex, *ey;
-    int *ring;          /* ring of each segment */
-    int nseg;
-    int *ring_first, *ring_n, *ring_side; /* side +1: the zone's interior left of the ring */
-    int nring;
+    double *xy;
+    int nseg, nring;
+    int *ring_first, *ring_n, *ring_side; /* in segments; side +1: the interior left of the ring */
     double x0, y0, cw, ch, tol;
     int nx, ny;
-    int *cell_first;    /* nx * ny + 1, CSR into cell_seg */
+    int *cell_first; /* nx * ny + 1, CSR into cell_seg */
     int *cell_seg;
-    /* per query scratch */
-    unsigned *stamp;    /* per segment: query number when it is a candidate */
-    int *local;         /* per segment: index in cand */
-    unsigned query;
-    int *cand, ncand, capcand;
-    int *ring_hits;     /* per ring: crossings this query */
+};
+
+/* What one clip works in, reused from feature to feature (one per thread). */
+struct plat_gis__clip_scratch {
+    int *cand, *cand_r, ncand, capcand, capcand_r; /* candidate segments, ascending, and rings */
+    int *ring_hits, capring;                       /* per ring: crossings of this feature */
     xing *x;
-    int nx_, capx;
-    int *order;         /* crossings along the feature, then along the zone */
+    int nx, capx;
+    int *order; /* crossings along the feature, then along the zone */
     int caporder;
     double *buf;
     size_t capbuf;
@@ -81,6 +82,25 @@ static int grow(void **p, int *cap, int need, size_t size)
     *p = v;
     *cap = c;
     return 0;
+}
+
+/* The ends of segment s of ring r: p[0], p[1] its start, p[2], p[3] its end. */
+static inline const double *seg(const plat_gis__edges *z, int s, int r)
+{
+    return z->xy + 2 * (size_t)(s + r);
+}
+
+static int ring_of(const plat_gis__edges *z, int s)
+{
+    int lo = 0, hi = z->nring - 1;
+    while (lo < hi) {
+        int mid = (lo + hi + 1) / 2;
+        if (z->ring_first[mid] <= s)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
 }
 
 /* ---- the zone's segments by cell ---- */
@@ -122,11 +142,9 @@ void plat_gis__edges_free(plat_gis__edges *z)
 {
     if (!z)
         return;
-    free(z->sx), free(z->sy), free(z->ex), free(z->ey), free(z->ring);
+    free(z->xy);
     free(z->ring_first), free(z->ring_n), free(z->ring_side);
     free(z->cell_first), free(z->cell_seg);
-    free(z->stamp), free(z->local), free(z->cand), free(z->ring_hits);
-    free(z->x), free(z->order), free(z->buf);
     free(z);
 }
 
@@ -145,8 +163,6 @@ plat_gis__edges *plat_gis__edges_new(GEOSContextHandle_t h, const GEOSGeometry *
 {
     plat_gis__edges *z = calloc(1, sizeof(*z));
     ringlist rl = { NULL, NULL, 0, 0 };
-    double *xy = NULL;
-    int capxy = 0;
     if (!z || rings_of(h, zone, &rl) < 0 || rl.n == 0)
         goto fail;
     int total = 0;
@@ -159,33 +175,27 @@ plat_gis__edges *plat_gis__edges_new(GEOSContextHandle_t h, const GEOSGeometry *
     }
     z->nring = rl.n;
     z->nseg = total;
-    size_t ns = (size_t)total, nr = (size_t)rl.n;
-    if (!(z->sx = malloc(ns * sizeof(double))) || !(z->sy = malloc(ns * sizeof(double))) ||
-        !(z->ex = malloc(ns * sizeof(double))) || !(z->ey = malloc(ns * sizeof(double))) ||
-        !(z->ring = malloc(ns * sizeof(int))) || !(z->stamp = calloc(ns, sizeof(unsigned))) ||
-        !(z->local = malloc(ns * sizeof(int))) || !(z->ring_first = malloc(nr * sizeof(int))) ||
-        !(z->ring_n = malloc(nr * sizeof(int))) || !(z->ring_side = malloc(nr * sizeof(int))) ||
-        !(z->ring_hits = malloc(nr * sizeof(int))))
+    size_t nr = (size_t)rl.n;
+    if (!(z->xy = malloc(2 * ((size_t)total + nr) * sizeof(double))) || !(z->ring_first = malloc(nr * sizeof(int))) ||
+        !(z->ring_n = malloc(nr * sizeof(int))) || !(z->ring_side = malloc(nr * sizeof(int))))
         goto fail;
     double xmin = INFINITY, ymin = INFINITY, xmax = -INFINITY, ymax = -INFINITY;
     int k = 0;
     for (int r = 0; r < rl.n; r++) {
         const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(h, rl.v[r]);
         GEOSCoordSeq_getSize_r(h, seq, &n);
-        if (grow((void **)&xy, &capxy, 2 * (int)n, sizeof(double)) < 0 ||
-            !GEOSCoordSeq_copyToBuffer_r(h, seq, xy, 0, 0))
+        double *v = z->xy + 2 * (size_t)(k + r);
+        if (!GEOSCoordSeq_copyToBuffer_r(h, seq, v, 0, 0))
             goto fail;
         double area2 = 0;
         z->ring_first[r] = k;
         z->ring_n[r] = (int)n - 1;
-        for (unsigned int i = 0; i + 1 < n; i++, k++) {
-            z->sx[k] = xy[2 * i], z->sy[k] = xy[2 * i + 1];
-            z->ex[k] = xy[2 * i + 2], z->ey[k] = xy[2 * i + 3];
-            z->ring[k] = r;
-            area2 += (z->sx[k] - xy[0]) * (z->ey[k] - xy[1]) - (z->ex[k] - xy[0]) * (z->sy[k] - xy[1]);
-            xmin = fmin(xmin, z->sx[k]), xmax = fmax(xmax, z->sx[k]);
-            ymin = fmin(ymin, z->sy[k]), ymax = fmax(ymax, z->sy[k]);
+        for (unsigned int i = 0; i + 1 < n; i++) {
+            area2 += (v[2 * i] - v[0]) * (v[2 * i + 3] - v[1]) - (v[2 * i + 2] - v[0]) * (v[2 * i + 1] - v[1]);
+            xmin = fmin(xmin, v[2 * i]), xmax = fmax(xmax, v[2 * i]);
+            ymin = fmin(ymin, v[2 * i + 1]), ymax = fmax(ymax, v[2 * i + 1]);
         }
+        k += (int)n - 1;
         if (!(area2 != 0) || !isfinite(area2))
             goto fail;
         /* a shell's interior is left of it when it runs counter-clockwise, a hole's when clockwise */
@@ -197,7 +207,9 @@ plat_gis__edges *plat_gis__edges_new(GEOSContextHandle_t h, const GEOSGeometry *
      * the orientation of coordinates of magnitude M is ~1e-16 M; this is a million times that. */
     double m = fmax(fmax(fabs(xmin), fabs(xmax)), fmax(fabs(ymin), fabs(ymax)));
     z->tol = 1e-10 * m + 1e-9;
-    z->nx = z->ny = EDGE_CELLS;
+    /* about two segments a cell along the boundary: a township of 400 gets 15 x 15 cells */
+    int side = (int)sqrt(total / 2.0) + 1;
+    z->nx = z->ny = side > 64 ? 64 : side;
     z->x0 = xmin, z->y0 = ymin;
     z->cw = (xmax - xmin) / z->nx, z->ch = (ymax - ymin) / z->ny;
     size_t ncell = (size_t)z->nx * (size_t)z->ny;
@@ -205,19 +217,21 @@ plat_gis__edges *plat_gis__edges_new(GEOSContextHandle_t h, const GEOSGeometry *
         goto fail;
     /* two passes over the segments' cell ranges: count, then fill */
     for (int pass = 0; pass < 2; pass++) {
-        for (int s = 0; s < z->nseg; s++) {
-            int i0, i1, j0, j1;
-            cell_range(z, fmin(z->sx[s], z->ex[s]), fmin(z->sy[s], z->ey[s]), fmax(z->sx[s], z->ex[s]),
-                       fmax(z->sy[s], z->ey[s]), &i0, &i1, &j0, &j1);
-            for (int j = j0; j <= j1; j++)
-                for (int i = i0; i <= i1; i++) {
-                    size_t c = (size_t)j * (size_t)z->nx + (size_t)i;
-                    if (pass == 0)
-                        z->cell_first[c + 1]++;
-                    else
-                        z->cell_seg[z->cell_first[c]++] = s;
-                }
-        }
+        for (int r = 0; r < z->nring; r++)
+            for (int s = z->ring_first[r]; s < z->ring_first[r] + z->ring_n[r]; s++) {
+                const double *d = seg(z, s, r);
+                int i0, i1, j0, j1;
+                cell_range(z, fmin(d[0], d[2]), fmin(d[1], d[3]), fmax(d[0], d[2]), fmax(d[1], d[3]), &i0, &i1, &j0,
+                           &j1);
+                for (int j = j0; j <= j1; j++)
+                    for (int i = i0; i <= i1; i++) {
+                        size_t c = (size_t)j * (size_t)z->nx + (size_t)i;
+                        if (pass == 0)
+                            z->cell_first[c + 1]++;
+                        else
+                            z->cell_seg[z->cell_first[c]++] = s;
+                    }
+            }
         if (pass == 0) {
             for (size_t c = 0; c < ncell; c++)
                 z->cell_first[c + 1] += z->cell_first[c];
@@ -231,14 +245,25 @@ plat_gis__edges *plat_gis__edges_new(GEOSContextHandle_t h, const GEOSGeometry *
     }
     free(rl.v);
     free(rl.hole);
-    free(xy);
     return z;
 fail:
     free(rl.v);
     free(rl.hole);
-    free(xy);
     plat_gis__edges_free(z);
     return NULL;
+}
+
+plat_gis__clip_scratch *plat_gis__clip_scratch_new(void)
+{
+    return calloc(1, sizeof(plat_gis__clip_scratch));
+}
+
+void plat_gis__clip_scratch_free(plat_gis__clip_scratch *k)
+{
+    if (!k)
+        return;
+    free(k->cand), free(k->cand_r), free(k->ring_hits), free(k->x), free(k->order), free(k->buf);
+    free(k);
 }
 
 /* ---- one feature ---- */
@@ -269,51 +294,77 @@ static int doubtful(double ax, double ay, double bx, double by, double cx, doubl
     return t >= -pad && t <= 1 + pad;
 }
 
-/* The segments near the box, into z->cand (z->local maps back). -1: no memory. */
-static int candidates(plat_gis__edges *z, double xmin, double ymin, double xmax, double ymax)
+static int cmp_int(const void *a, const void *b)
 {
-    z->ncand = 0;
-    if (++z->query == 0) { /* wrapped: old stamps could match again */
-        memset(z->stamp, 0, (size_t)z->nseg * sizeof(unsigned));
-        z->query = 1;
-    }
+    int x = *(const int *)a, y = *(const int *)b;
+    return (x > y) - (x < y);
+}
+
+/* The segments whose boxes come within tol of the box, ascending into k->cand, their rings
+ * into k->cand_r. -1: no memory. */
+static int candidates(const plat_gis__edges *z, plat_gis__clip_scratch *k, double xmin, double ymin, double xmax,
+                      double ymax)
+{
+    k->ncand = 0;
     int i0, i1, j0, j1;
     cell_range(z, xmin, ymin, xmax, ymax, &i0, &i1, &j0, &j1);
     for (int j = j0; j <= j1; j++)
         for (int i = i0; i <= i1; i++) {
             size_t c = (size_t)j * (size_t)z->nx + (size_t)i;
-            for (int k = z->cell_first[c]; k < z->cell_first[c + 1]; k++) {
-                int s = z->cell_seg[k];
-                if (z->stamp[s] == z->query)
-                    continue;
-                if (fmax(z->sx[s], z->ex[s]) < xmin - z->tol || fmin(z->sx[s], z->ex[s]) > xmax + z->tol ||
-                    fmax(z->sy[s], z->ey[s]) < ymin - z->tol || fmin(z->sy[s], z->ey[s]) > ymax + z->tol)
-                    continue;
-                z->stamp[s] = z->query;
-                if (grow((void **)&z->cand, &z->capcand, z->ncand + 1, sizeof(int)) < 0)
-                    return -1;
-                z->local[s] = z->ncand;
-                z->cand[z->ncand++] = s;
-            }
+            int n = z->cell_first[c + 1] - z->cell_first[c];
+            if (n == 0)
+                continue;
+            if (grow((void **)&k->cand, &k->capcand, k->ncand + n, sizeof(int)) < 0)
+                return -1;
+            memcpy(k->cand + k->ncand, z->cell_seg + z->cell_first[c], (size_t)n * sizeof(int));
+            k->ncand += n;
         }
+    /* a segment over several cells is listed in each: sort, then keep each once if near */
+    if (k->ncand == 0)
+        return 0;
+    qsort(k->cand, (size_t)k->ncand, sizeof(int), cmp_int);
+    if (grow((void **)&k->cand_r, &k->capcand_r, k->ncand, sizeof(int)) < 0)
+        return -1;
+    int m = 0;
+    for (int i = 0; i < k->ncand; i++) {
+        int s = k->cand[i];
+        if (m > 0 && k->cand[m - 1] == s)
+            continue;
+        int r = ring_of(z, s);
+        const double *d = seg(z, s, r);
+        if (fmax(d[0], d[2]) < xmin - z->tol || fmin(d[0], d[2]) > xmax + z->tol || fmax(d[1], d[3]) < ymin - z->tol ||
+            fmin(d[1], d[3]) > ymax + z->tol)
+            continue;
+        k->cand[m] = s;
+        k->cand_r[m++] = r;
+    }
+    k->ncand = m;
     return 0;
 }
 
-/* The crossings of the feature's edges (n vertices in p, x y interleaved) with the candidate
- * segments, into z->x. 1: all proper and sure; 0: something is uncertain; -1: no memory. */
-static int crossings(plat_gis__edges *z, const double *p, int n)
+static int is_candidate(const plat_gis__clip_scratch *k, int s)
 {
-    z->nx_ = 0;
+    return k->ncand > 0 && bsearch(&s, k->cand, (size_t)k->ncand, sizeof(int), cmp_int) != NULL;
+}
+
+/* The crossings of the feature's edges (n vertices in p, x y interleaved) with the candidate
+ * segments, into k->x. 1: all proper and sure; 0: something is uncertain; -1: no memory. */
+static int crossings(const plat_gis__edges *z, plat_gis__clip_scratch *k, const double *p, int n)
+{
+    k->nx = 0;
     double tol = z->tol;
+    if (grow((void **)&k->ring_hits, &k->capring, z->nring, sizeof(int)) < 0)
+        return -1;
     for (int r = 0; r < z->nring; r++)
-        z->ring_hits[r] = 0;
+        k->ring_hits[r] = 0;
     for (int e = 0; e + 1 < n; e++) {
         double ax = p[2 * e], ay = p[2 * e + 1], bx = p[2 * e + 2], by = p[2 * e + 3];
         double exmin = fmin(ax, bx) - tol, exmax = fmax(ax, bx) + tol;
         double eymin = fmin(ay, by) - tol, eymax = fmax(ay, by) + tol;
-        for (int k = 0; k < z->ncand; k++) {
-            int s = z->cand[k];
-            double cx = z->sx[s], cy = z->sy[s], dx = z->ex[s], dy = z->ey[s];
+        for (int i = 0; i < k->ncand; i++) {
+            int s = k->cand[i], r = k->cand_r[i];
+            const double *d = seg(z, s, r);
+            double cx = d[0], cy = d[1], dx = d[2], dy = d[3];
             if (fmax(cx, dx) < exmin || fmin(cx, dx) > exmax || fmax(cy, dy) < eymin || fmin(cy, dy) > eymax)
                 continue;
             double oa = orient(cx, cy, dx, dy, ax, ay), ob = orient(cx, cy, dx, dy, bx, by);
@@ -323,10 +374,10 @@ static int crossings(plat_gis__edges *z, const double *p, int n)
                 return 0;
             if ((oa > 0) == (ob > 0) || (oc > 0) == (od > 0))
                 continue;
-            if (grow((void **)&z->x, &z->capx, z->nx_ + 1, sizeof(xing)) < 0)
+            if (grow((void **)&k->x, &k->capx, k->nx + 1, sizeof(xing)) < 0)
                 return -1;
-            xing *x = &z->x[z->nx_++];
-            x->e = e, x->s = s;
+            xing *x = &k->x[k->nx++];
+            x->e = e, x->s = s, x->r = r;
             x->te = oa / (oa - ob);
             x->ts = oc / (oc - od);
             /* The point from the zone's segment with its ends in a fixed order, so that the
@@ -336,9 +387,9 @@ static int crossings(plat_gis__edges *z, const double *p, int n)
                 x->x = cx + x->ts * (dx - cx), x->y = cy + x->ts * (dy - cy);
             else
                 x->x = dx + (1 - x->ts) * (cx - dx), x->y = dy + (1 - x->ts) * (cy - dy);
-            x->enters = (ob > 0) == (z->ring_side[z->ring[s]] > 0);
+            x->enters = (ob > 0) == (z->ring_side[r] > 0);
             x->visited = 0;
-            z->ring_hits[z->ring[s]]++;
+            k->ring_hits[r]++;
         }
     }
     return 1;
@@ -348,23 +399,23 @@ static int crossings(plat_gis__edges *z, const double *p, int n)
  * segments (order[n..2n), each crossing's pos_z its index there). 0 when two crossings on one
  * edge are too close to be ordered for sure. A feature crosses a border a few times: insertion
  * sorts. */
-static int order_xings(plat_gis__edges *z, const double *p, int zone_too)
+static int order_xings(const plat_gis__edges *z, plat_gis__clip_scratch *k, const double *p, int zone_too)
 {
-    int n = z->nx_;
-    int *o = z->order;
+    int n = k->nx;
+    int *o = k->order;
+    const xing *x = k->x;
     for (int i = 0; i < n; i++)
         o[i] = i;
     for (int i = 1; i < n; i++) {
         int v = o[i], j = i;
-        while (j > 0 && (z->x[o[j - 1]].e > z->x[v].e ||
-                         (z->x[o[j - 1]].e == z->x[v].e && z->x[o[j - 1]].te > z->x[v].te))) {
+        while (j > 0 && (x[o[j - 1]].e > x[v].e || (x[o[j - 1]].e == x[v].e && x[o[j - 1]].te > x[v].te))) {
             o[j] = o[j - 1];
             j--;
         }
         o[j] = v;
     }
     for (int i = 1; i < n; i++) {
-        const xing *a = &z->x[o[i - 1]], *b = &z->x[o[i]];
+        const xing *a = &x[o[i - 1]], *b = &x[o[i]];
         if (a->e == b->e) {
             double len = hypot(p[2 * a->e + 2] - p[2 * a->e], p[2 * a->e + 3] - p[2 * a->e + 1]);
             if ((b->te - a->te) * len <= z->tol)
@@ -373,79 +424,78 @@ static int order_xings(plat_gis__edges *z, const double *p, int zone_too)
     }
     if (!zone_too)
         return 1;
-    int *q = z->order + n;
+    int *q = k->order + n;
     for (int i = 0; i < n; i++)
         q[i] = i;
     for (int i = 1; i < n; i++) {
         int v = q[i], j = i;
-        while (j > 0 && (z->x[q[j - 1]].s > z->x[v].s ||
-                         (z->x[q[j - 1]].s == z->x[v].s && z->x[q[j - 1]].ts > z->x[v].ts))) {
+        while (j > 0 && (x[q[j - 1]].s > x[v].s || (x[q[j - 1]].s == x[v].s && x[q[j - 1]].ts > x[v].ts))) {
             q[j] = q[j - 1];
             j--;
         }
         q[j] = v;
     }
     for (int i = 0; i < n; i++) {
-        z->x[q[i]].pos_z = i;
-        if (i > 0 && z->x[q[i - 1]].s == z->x[q[i]].s) {
-            int s = z->x[q[i]].s;
-            double len = hypot(z->ex[s] - z->sx[s], z->ey[s] - z->sy[s]);
-            if ((z->x[q[i]].ts - z->x[q[i - 1]].ts) * len <= z->tol)
+        k->x[q[i]].pos_z = i;
+        if (i > 0 && x[q[i - 1]].s == x[q[i]].s) {
+            const double *d = seg(z, x[q[i]].s, x[q[i]].r);
+            if ((x[q[i]].ts - x[q[i - 1]].ts) * hypot(d[2] - d[0], d[3] - d[1]) <= z->tol)
                 return 0;
         }
     }
     return 1;
 }
 
-static int buf_put(plat_gis__edges *z, size_t *n, double x, double y)
+static int buf_put(plat_gis__clip_scratch *k, size_t *n, double x, double y)
 {
-    if (*n + 2 > z->capbuf) {
-        size_t cap = z->capbuf ? z->capbuf * 2 : 256;
-        double *v = realloc(z->buf, cap * sizeof(double));
+    if (*n + 2 > k->capbuf) {
+        size_t cap = k->capbuf ? k->capbuf * 2 : 256;
+        double *v = realloc(k->buf, cap * sizeof(double));
         if (!v)
             return -1;
-        z->buf = v;
-        z->capbuf = cap;
+        k->buf = v;
+        k->capbuf = cap;
     }
-    z->buf[(*n)++] = x;
-    z->buf[(*n)++] = y;
+    k->buf[(*n)++] = x;
+    k->buf[(*n)++] = y;
     return 0;
 }
 
-/* A GEOS geometry from parts (each a range of z->buf, in points), or NULL. */
-static GEOSGeometry *build(GEOSContextHandle_t h, plat_gis__edges *z, const size_t *start, int nparts, int polygon)
+/* A GEOS geometry from parts (each a range of k->buf, in points), or NULL. */
+static GEOSGeometry *build(GEOSContextHandle_t h, const plat_gis__clip_scratch *k, const size_t *start, int nparts,
+                           int polygon)
 {
     GEOSGeometry *stack[16], **g = nparts <= 16 ? stack : malloc((size_t)nparts * sizeof(*g));
     if (!g)
         return NULL;
-    int k = 0;
-    for (; k < nparts; k++) {
-        unsigned int np = (unsigned int)((start[k + 1] - start[k]) / 2);
-        GEOSCoordSequence *seq = GEOSCoordSeq_copyFromBuffer_r(h, z->buf + start[k], np, 0, 0);
-        if (!seq)
+    int i = 0;
+    for (; i < nparts; i++) {
+        unsigned int np = (unsigned int)((start[i + 1] - start[i]) / 2);
+        GEOSCoordSequence *sq = GEOSCoordSeq_copyFromBuffer_r(h, k->buf + start[i], np, 0, 0);
+        if (!sq)
             break;
         if (polygon) {
-            GEOSGeometry *shell = GEOSGeom_createLinearRing_r(h, seq);
-            g[k] = shell ? GEOSGeom_createPolygon_r(h, shell, NULL, 0) : NULL;
-            if (shell && !g[k])
+            GEOSGeometry *shell = GEOSGeom_createLinearRing_r(h, sq);
+            g[i] = shell ? GEOSGeom_createPolygon_r(h, shell, NULL, 0) : NULL;
+            if (shell && !g[i])
                 GEOSGeom_destroy_r(h, shell);
         } else {
-            g[k] = GEOSGeom_createLineString_r(h, seq);
+            g[i] = GEOSGeom_createLineString_r(h, sq);
         }
-        if (!g[k])
+        if (!g[i])
             break;
     }
     GEOSGeometry *r = NULL;
-    if (k < nparts) {
-        for (int i = 0; i < k; i++)
-            GEOSGeom_destroy_r(h, g[i]);
+    if (i < nparts) {
+        for (int j = 0; j < i; j++)
+            GEOSGeom_destroy_r(h, g[j]);
     } else if (nparts == 1) {
         r = g[0];
     } else {
         r = GEOSGeom_createCollection_r(h, polygon ? GEOS_MULTIPOLYGON : GEOS_MULTILINESTRING, g, (unsigned)nparts);
         if (!r)
-            for (int i = 0; i < nparts; i++)
-                GEOSGeom_destroy_r(h, g[i]);
+            for (int j = 0; j < nparts; j++)
+                GEOSGeom_destroy_r(h, g[j]);
     }
     if (g != stack)
         free(g);
@@ -453,32 +503,32 @@ static GEOSGeometry *build(GEOSContextHandle_t h, plat_gis__edges *z, const size
 }
 
 /* The runs of a line (n vertices in p) inside the zone. */
-static int clip_line(GEOSContextHandle_t h, plat_gis__edges *z, const double *p, int n, GEOSGeometry **out)
+static int clip_line(GEOSContextHandle_t h, plat_gis__clip_scratch *k, const double *p, int n, GEOSGeometry **out)
 {
-    int nx = z->nx_;
-    const int *o = z->order;
+    int nx = k->nx;
+    const int *o = k->order;
     /* inside and outside alternate; the first crossing says where the line starts */
     for (int i = 1; i < nx; i++)
-        if (z->x[o[i]].enters == z->x[o[i - 1]].enters)
+        if (k->x[o[i]].enters == k->x[o[i - 1]].enters)
             return 0;
-    int inside = !z->x[o[0]].enters;
+    int inside = !k->x[o[0]].enters;
     size_t start[2 * 64 + 2], used = 0;
     int nparts = 0, v = 0; /* v: the next vertex not yet passed */
     if ((nx + 2) / 2 > 64)
         return 0;
     if (inside) {
         start[nparts] = used;
-        if (buf_put(z, &used, p[0], p[1]) < 0)
+        if (buf_put(k, &used, p[0], p[1]) < 0)
             return -1;
     }
     for (int i = 0; i < nx; i++) {
-        const xing *x = &z->x[o[i]];
+        const xing *x = &k->x[o[i]];
         for (; v <= x->e; v++)
-            if (inside && v > 0 && buf_put(z, &used, p[2 * v], p[2 * v + 1]) < 0)
+            if (inside && v > 0 && buf_put(k, &used, p[2 * v], p[2 * v + 1]) < 0)
                 return -1;
         if (!inside)
             start[nparts] = used;
-        if (buf_put(z, &used, x->x, x->y) < 0)
+        if (buf_put(k, &used, x->x, x->y) < 0)
             return -1;
         if (inside)
             nparts++;
@@ -486,27 +536,29 @@ static int clip_line(GEOSContextHandle_t h, plat_gis__edges *z, const double *p,
     }
     if (inside) {
         for (; v < n; v++)
-            if (v > 0 && buf_put(z, &used, p[2 * v], p[2 * v + 1]) < 0)
+            if (v > 0 && buf_put(k, &used, p[2 * v], p[2 * v + 1]) < 0)
                 return -1;
         nparts++;
     }
     start[nparts] = used;
-    if (!(*out = build(h, z, start, nparts, 0)))
+    if (!(*out = build(h, k, start, nparts, 0)))
         return -1;
     return 1;
 }
 
 /* The polygon (ring of n vertices in p, closed, counter-clockwise) traced inside the zone. */
-static int clip_polygon(GEOSContextHandle_t h, plat_gis__edges *z, const double *p, int n, GEOSGeometry **out)
+static int clip_polygon(GEOSContextHandle_t h, const plat_gis__edges *z, plat_gis__clip_scratch *k, const double *p,
+                        int n, GEOSGeometry **out)
 {
-    int nx = z->nx_, ne = n - 1;
-    const int *o = z->order, *q = z->order + nx;
+    int nx = k->nx, ne = n - 1;
+    const int *o = k->order, *q = k->order + nx;
+    xing *xs = k->x;
     for (int i = 0; i < nx; i++)
-        if (z->x[o[i]].enters == z->x[o[(i + 1) % nx]].enters)
+        if (xs[o[i]].enters == xs[o[(i + 1) % nx]].enters)
             return 0;
     /* a zone ring near the parcel that it does not cross may lie inside it */
-    for (int k = 0; k < z->ncand; k++)
-        if (z->ring_hits[z->ring[z->cand[k]]] == 0)
+    for (int i = 0; i < k->ncand; i++)
+        if (k->ring_hits[k->cand_r[i]] == 0)
             return 0;
     int pos_f[2 * MAX_RING + 2];
     if (nx > 2 * MAX_RING + 2)
@@ -517,19 +569,19 @@ static int clip_polygon(GEOSContextHandle_t h, plat_gis__edges *z, const double 
     int nparts = 0;
     for (int i0 = 0; i0 < nx; i0++) {
         int k0 = o[i0];
-        if (!z->x[k0].enters || z->x[k0].visited)
+        if (!xs[k0].enters || xs[k0].visited)
             continue;
         if (nparts > MAX_RING)
             return 0;
         start[nparts] = used;
         int cur = k0, steps = 0;
         for (;;) {
-            xing *a = &z->x[cur];
+            xing *a = &xs[cur];
             a->visited = 1;
-            if (buf_put(z, &used, a->x, a->y) < 0)
+            if (buf_put(k, &used, a->x, a->y) < 0)
                 return -1;
             /* along the feature to where it leaves */
-            xing *b = &z->x[o[(pos_f[cur] + 1) % nx]];
+            xing *b = &xs[o[(pos_f[cur] + 1) % nx]];
             int wrap = b->e < a->e || (b->e == a->e && b->te < a->te);
             for (int v = a->e + 1, m = 0; m < ne; v++, m++) {
                 if (!wrap && v > b->e)
@@ -540,40 +592,37 @@ static int clip_polygon(GEOSContextHandle_t h, plat_gis__edges *z, const double 
                     if (v > b->e)
                         break;
                 }
-                if (buf_put(z, &used, p[2 * v], p[2 * v + 1]) < 0)
+                if (buf_put(k, &used, p[2 * v], p[2 * v + 1]) < 0)
                     return -1;
             }
             if (b->enters || b->visited)
                 return 0;
             b->visited = 1;
-            if (buf_put(z, &used, b->x, b->y) < 0)
+            if (buf_put(k, &used, b->x, b->y) < 0)
                 return -1;
             /* along the zone's ring, interior on the left, to where the feature enters again */
-            int s = b->s, r = z->ring[s], dir = z->ring_side[r];
+            int s = b->s, r = b->r, dir = z->ring_side[r];
             int at = b->pos_z, next = -1;
             for (;;) {
                 int j = at + dir;
-                if (at >= 0 && j >= 0 && j < nx && z->x[q[j]].s == s) {
+                if (at >= 0 && j >= 0 && j < nx && xs[q[j]].s == s) {
                     next = q[j];
                     break;
                 }
-                if (++steps > z->ncand) /* more segments than are near the feature: confused */
+                if (++steps > k->ncand) /* more segments than are near the feature: confused */
                     return 0;
                 /* the end of this segment in the walk's direction, then the next segment */
-                if (dir > 0) {
-                    if (buf_put(z, &used, z->ex[s], z->ey[s]) < 0)
-                        return -1;
-                } else if (buf_put(z, &used, z->sx[s], z->sy[s]) < 0) {
+                const double *d = seg(z, s, r);
+                if (buf_put(k, &used, dir > 0 ? d[2] : d[0], dir > 0 ? d[3] : d[1]) < 0)
                     return -1;
-                }
                 int f = z->ring_first[r], m = z->ring_n[r];
                 s = f + ((s - f + dir) % m + m) % m;
-                if (z->stamp[s] != z->query)
+                if (!is_candidate(k, s))
                     return 0;
                 /* the first crossing on s in the walk's direction, if any */
                 at = -1;
                 for (int i = 0; i < nx; i++)
-                    if (z->x[q[i]].s == s) {
+                    if (xs[q[i]].s == s) {
                         at = i;
                         if (dir > 0)
                             break;
@@ -583,7 +632,7 @@ static int clip_polygon(GEOSContextHandle_t h, plat_gis__edges *z, const double 
                     break;
                 }
             }
-            xing *c = &z->x[next];
+            xing *c = &xs[next];
             if (!c->enters)
                 return 0;
             if (next == k0)
@@ -592,14 +641,14 @@ static int clip_polygon(GEOSContextHandle_t h, plat_gis__edges *z, const double 
                 return 0;
             cur = next;
         }
-        if (buf_put(z, &used, z->x[k0].x, z->x[k0].y) < 0) /* close the ring */
+        if (buf_put(k, &used, xs[k0].x, xs[k0].y) < 0) /* close the ring */
             return -1;
         if ((used - start[nparts]) / 2 < 4)
             return 0;
         nparts++;
     }
     for (int i = 0; i < nx; i++)
-        if (!z->x[i].visited)
+        if (!xs[i].visited)
             return 0;
     start[nparts] = used;
     if (!nparts)
@@ -608,27 +657,28 @@ static int clip_polygon(GEOSContextHandle_t h, plat_gis__edges *z, const double 
     double whole2 = 0, sum2 = 0;
     for (int e = 0; e < ne; e++)
         whole2 += (p[2 * e] - p[0]) * (p[2 * e + 3] - p[1]) - (p[2 * e + 2] - p[0]) * (p[2 * e + 1] - p[1]);
-    for (int k = 0; k < nparts; k++) {
-        const double *b = z->buf + start[k];
-        size_t np = (start[k + 1] - start[k]) / 2;
+    for (int i = 0; i < nparts; i++) {
+        const double *b = k->buf + start[i];
+        size_t np = (start[i + 1] - start[i]) / 2;
         double a2 = 0;
-        for (size_t i = 0; i + 1 < np; i++)
-            a2 += (b[2 * i] - b[0]) * (b[2 * i + 3] - b[1]) - (b[2 * i + 2] - b[0]) * (b[2 * i + 1] - b[1]);
+        for (size_t j = 0; j + 1 < np; j++)
+            a2 += (b[2 * j] - b[0]) * (b[2 * j + 3] - b[1]) - (b[2 * j + 2] - b[0]) * (b[2 * j + 1] - b[1]);
         if (!(a2 > 0))
             return 0;
         sum2 += a2;
     }
     if (!(sum2 < whole2))
         return 0;
-    if (!(*out = build(h, z, start, nparts, 1)))
+    if (!(*out = build(h, k, start, nparts, 1)))
         return -1;
     return 1;
 }
 
-int plat_gis__edges_clip(GEOSContextHandle_t h, plat_gis__edges *z, const GEOSGeometry *g, GEOSGeometry **out)
+int plat_gis__edges_clip(GEOSContextHandle_t h, const plat_gis__edges *z, plat_gis__clip_scratch *k,
+                         const GEOSGeometry *g, GEOSGeometry **out)
 {
     *out = NULL;
-    if (!z)
+    if (!z || !k)
         return 0;
     int t = GEOSGeomTypeId_r(h, g);
     const GEOSGeometry *line;
@@ -643,9 +693,9 @@ int plat_gis__edges_clip(GEOSContextHandle_t h, plat_gis__edges *z, const GEOSGe
     }
     if (!line || GEOSHasZ_r(h, g) != 0)
         return 0;
-    const GEOSCoordSequence *seq = GEOSGeom_getCoordSeq_r(h, line);
+    const GEOSCoordSequence *sq = GEOSGeom_getCoordSeq_r(h, line);
     unsigned int n = 0;
-    if (!seq || !GEOSCoordSeq_getSize_r(h, seq, &n) || n < 2 || (t == GEOS_POLYGON && (n < 4 || n > MAX_RING + 1)))
+    if (!sq || !GEOSCoordSeq_getSize_r(h, sq, &n) || n < 2 || (t == GEOS_POLYGON && (n < 4 || n > MAX_RING + 1)))
         return 0;
     if (t == GEOS_LINESTRING && n > 4096)
         return 0;
@@ -653,7 +703,7 @@ int plat_gis__edges_clip(GEOSContextHandle_t h, plat_gis__edges *z, const GEOSGe
     double *p = stack;
     if (2 * (size_t)n > sizeof(stack) / sizeof(double) && !(p = malloc(2 * (size_t)n * sizeof(double))))
         return -1;
-    int rc = GEOSCoordSeq_copyToBuffer_r(h, seq, p, 0, 0) ? 1 : 0;
+    int rc = GEOSCoordSeq_copyToBuffer_r(h, sq, p, 0, 0) ? 1 : 0;
     double xmin = INFINITY, ymin = INFINITY, xmax = -INFINITY, ymax = -INFINITY, area2 = 0;
     for (unsigned int i = 0; rc == 1 && i < n; i++) {
         xmin = fmin(xmin, p[2 * i]), xmax = fmax(xmax, p[2 * i]);
@@ -672,18 +722,18 @@ int plat_gis__edges_clip(GEOSContextHandle_t h, plat_gis__edges *z, const GEOSGe
             }
         }
     }
-    if (rc == 1 && candidates(z, xmin, ymin, xmax, ymax) < 0)
+    if (rc == 1 && candidates(z, k, xmin, ymin, xmax, ymax) < 0)
         rc = -1;
     if (rc == 1)
-        rc = crossings(z, p, (int)n);
-    if (rc == 1 && z->nx_ == 0)
+        rc = crossings(z, k, p, (int)n);
+    if (rc == 1 && k->nx == 0)
         rc = 0; /* touching, or in or around a hole: GEOS knows */
-    if (rc == 1 && grow((void **)&z->order, &z->caporder, 2 * z->nx_, sizeof(int)) < 0)
+    if (rc == 1 && grow((void **)&k->order, &k->caporder, 2 * k->nx, sizeof(int)) < 0)
         rc = -1;
     if (rc == 1)
-        rc = order_xings(z, p, t == GEOS_POLYGON);
+        rc = order_xings(z, k, p, t == GEOS_POLYGON);
     if (rc == 1)
-        rc = t == GEOS_POLYGON ? clip_polygon(h, z, p, (int)n, out) : clip_line(h, z, p, (int)n, out);
+        rc = t == GEOS_POLYGON ? clip_polygon(h, z, k, p, (int)n, out) : clip_line(h, k, p, (int)n, out);
     if (p != stack)
         free(p);
     return rc;

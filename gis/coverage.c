@@ -109,6 +109,7 @@ typedef struct worker {
     zone_grid *grid;                         /* per zone, owned, lazily */
     plat_gis__edges **edges;                 /* per zone, owned, lazily (NULL: none to be had) */
     unsigned char *edges_built;
+    plat_gis__clip_scratch *scratch;         /* owned: what the exact clips work in */
     GEOSSTRtree *tree;
     GEOSGeometry **cover_line, **cover_poly; /* per zone, owned clones (worker 0: borrowed) */
     const GEOSPreparedGeometry **cover_line_prep, **cover_poly_prep;
@@ -411,8 +412,9 @@ static int worker_init(worker *w, plat_cov *c, int index)
     w->edges_built = calloc((size_t)n + 1, 1);
     w->cover_aid[0] = calloc((size_t)n + 1, sizeof(cover_aid));
     w->cover_aid[1] = calloc((size_t)n + 1, sizeof(cover_aid));
+    w->scratch = plat_gis__clip_scratch_new();
     if ((n && !w->zone) || !w->zone_prep || !w->cover_line_prep || !w->cover_poly_prep || !w->grid || !w->edges ||
-        !w->edges_built || !w->cover_aid[0] || !w->cover_aid[1])
+        !w->edges_built || !w->cover_aid[0] || !w->cover_aid[1] || !w->scratch)
         return plat_error_set(c->ctx, PLAT_ENOMEM, "out of memory");
     if (!(w->tree = GEOSSTRtree_create_r(w->h, NODE_CAPACITY)))
         return plat_gis__geos_err(c->ctx, PLAT_EINTERNAL, "cannot create the zone tree");
@@ -485,6 +487,7 @@ static void worker_dispose(worker *w, int index)
     free(w->cover_poly_prep);
     free(w->cover_aid[0]);
     free(w->cover_aid[1]);
+    plat_gis__clip_scratch_free(w->scratch);
     free(w->hits);
     parts_dispose(w->h, &w->out);
     plat_measure_free(w->m);
@@ -568,7 +571,7 @@ static int clip(worker *w, const GEOSGeometry *g, int kinds, int keep, parts *ou
                 w->edges[z] = plat_gis__edges_new(h, w->zone[z]);
                 w->edges_built[z] = 1;
             }
-            int fast = plat_gis__edges_clip(h, w->edges[z], g, &x);
+            int fast = plat_gis__edges_clip(h, w->edges[z], w->scratch, g, &x);
             if (fast < 0)
                 return plat_error_set(w->ctx, PLAT_ENOMEM, "out of memory");
         }
@@ -702,7 +705,7 @@ static int covered(worker *w, part *p, const GEOSGeometry *whole, int kinds)
             continue;
         plat_quantity q = p->q; /* CELL_IN: all of it */
         GEOSGeometry *x = NULL;
-        if (cls == CELL_EDGE && have_env && plat_gis__edges_clip(h, a->edges, g, &x) < 0)
+        if (cls == CELL_EDGE && have_env && plat_gis__edges_clip(h, a->edges, w->scratch, g, &x) < 0)
             return plat_error_set(w->ctx, PLAT_ENOMEM, "out of memory");
         if (cls == CELL_EDGE && !x) {
             const GEOSPreparedGeometry *pc = prep_of(w, cache, base, p->zone);

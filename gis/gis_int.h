@@ -49,20 +49,26 @@ double plat_gis__ring_area_lonlat(const double *lon, const double *lat, size_t n
 
 /* ---- clip.c: a small feature clipped to a zone without a GEOS overlay ---- */
 
-/** A zone's boundary segments bucketed by cell, for plat_gis__edges_clip. Holds scratch for
- * the clips too: one per zone per thread. */
+/** A zone's boundary segments bucketed by cell, for plat_gis__edges_clip; read-only once
+ * built. */
 typedef struct plat_gis__edges plat_gis__edges;
+/** What a clip works in, reused from feature to feature: one per thread. */
+typedef struct plat_gis__clip_scratch plat_gis__clip_scratch;
 /** The index of a polygonal zone (copies its coordinates; zone is not kept). NULL when zone is
  * not a Polygon or MultiPolygon of proper rings, or out of memory: then there is no fast clip
  * for that zone. Free with plat_gis__edges_free. */
 plat_gis__edges *plat_gis__edges_new(GEOSContextHandle_t h, const GEOSGeometry *zone);
 void plat_gis__edges_free(plat_gis__edges *z);
+/** New scratch (plat_gis__clip_scratch_free), or NULL when out of memory. */
+plat_gis__clip_scratch *plat_gis__clip_scratch_new(void);
+void plat_gis__clip_scratch_free(plat_gis__clip_scratch *k);
 /** g (a LineString, or a Polygon of one ring of at most 64 vertices) intersected with the zone,
  * built from the crossings of g's edges with the zone's, when every crossing is proper and far
  * from every vertex, g crosses the zone's boundary, and no zone ring near g is left uncrossed.
  * @param[out] out new geometry (caller destroys): a (Multi)LineString or (Multi)Polygon
  * @return 1 with *out set; 0 when g is not such a feature or anything is degenerate or
- *         uncertain (then the caller asks GEOS); -1 out of memory. z may be NULL (returns 0). */
-int plat_gis__edges_clip(GEOSContextHandle_t h, plat_gis__edges *z, const GEOSGeometry *g, GEOSGeometry **out);
+ *         uncertain (then the caller asks GEOS); -1 out of memory. z or k may be NULL (0). */
+int plat_gis__edges_clip(GEOSContextHandle_t h, const plat_gis__edges *z, plat_gis__clip_scratch *k,
+                         const GEOSGeometry *g, GEOSGeometry **out);
 
 #endif

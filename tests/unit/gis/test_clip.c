@@ -14,6 +14,7 @@
 
 static plat_ctx *ctx;
 static GEOSContextHandle_t h;
+static plat_gis__clip_scratch *scratch;
 
 static GEOSGeometry *parse(const char *text)
 {
@@ -142,7 +143,7 @@ typedef struct tally {
 static void compare(plat_gis__edges *e, const GEOSGeometry *zone, GEOSGeometry *g, int polygon, tally *t)
 {
     GEOSGeometry *x = NULL;
-    int rc = plat_gis__edges_clip(h, e, g, &x);
+    int rc = plat_gis__edges_clip(h, e, scratch, g, &x);
     GEOSGeometry *ref = GEOSIntersection_r(h, zone, g);
     double whole = measure(g, polygon), want = ref ? measure(ref, polygon) : -1;
     int crosses = want > 0 && want < whole * (1 - 1e-9);
@@ -237,18 +238,18 @@ static void a_square_across_the_edge(void)
     plat_gis__edges *e = plat_gis__edges_new(h, zone);
     GEOSGeometry *p = parse("POLYGON((400700 3170100,401300 3170100,401300 3170600,400700 3170600,400700 3170100))");
     GEOSGeometry *x = NULL;
-    T_EQ_INT(plat_gis__edges_clip(h, e, p, &x), 1);
+    T_EQ_INT(plat_gis__edges_clip(h, e, scratch, p, &x), 1);
     T_NEAR(measure(x, 1), 300.0 * 500.0, 1e-6);
     T_EQ_INT(GEOSGeomTypeId_r(h, x), GEOS_POLYGON);
     GEOSGeom_destroy_r(h, x);
     /* in at the east side, out again at the north: 200 m + 150 m inside */
     GEOSGeometry *l = parse("LINESTRING(401100 3170500,400800 3170500,400800 3170850,400900 3171100)");
-    T_EQ_INT(plat_gis__edges_clip(h, e, l, &x), 1);
+    T_EQ_INT(plat_gis__edges_clip(h, e, scratch, l, &x), 1);
     T_NEAR(measure(x, 0), 200 + 350 + hypot(100.0 * 150 / 250, 150), 1e-6);
     GEOSGeom_destroy_r(h, x);
     /* out, in, out, in: a MultiLineString of two runs, 400 m and 100 m */
     GEOSGeometry *l2 = parse("LINESTRING(400500 3170500,401200 3170500,401200 3170400,400900 3170400)");
-    T_EQ_INT(plat_gis__edges_clip(h, e, l2, &x), 1);
+    T_EQ_INT(plat_gis__edges_clip(h, e, scratch, l2, &x), 1);
     T_EQ_INT(GEOSGeomTypeId_r(h, x), GEOS_MULTILINESTRING);
     T_NEAR(measure(x, 0), 500 + 100, 1e-6);
     GEOSGeom_destroy_r(h, x);
@@ -263,7 +264,7 @@ static void a_square_across_the_edge(void)
 static void fallback(plat_gis__edges *e, const char *text)
 {
     GEOSGeometry *g = parse(text), *x = NULL;
-    int rc = plat_gis__edges_clip(h, e, g, &x);
+    int rc = plat_gis__edges_clip(h, e, scratch, g, &x);
     if (rc != 0)
         printf("   not left to GEOS: %s\n", text);
     T_EQ_INT(rc, 0);
@@ -314,7 +315,7 @@ static void degenerate_cases_are_left_to_geos(void)
     /* a parcel crossing the hole's ring is clipped exactly, the hole cut out of it */
     GEOSGeometry *p = parse("POLYGON((400500 3170300,400700 3170300,400700 3170500,400500 3170500,400500 3170300))");
     GEOSGeometry *x = NULL;
-    T_EQ_INT(plat_gis__edges_clip(h, e, p, &x), 1);
+    T_EQ_INT(plat_gis__edges_clip(h, e, scratch, p, &x), 1);
     T_NEAR(measure(x, 1), 200.0 * 200 - 100.0 * 100, 1e-6);
     GEOSGeom_destroy_r(h, x);
     GEOSGeom_destroy_r(h, p);
@@ -433,11 +434,13 @@ int main(void)
 {
     ctx = plat_ctx_new();
     h = plat_gis_geos(ctx);
+    scratch = plat_gis__clip_scratch_new();
     T_RUN(a_square_across_the_edge);
     T_RUN(degenerate_cases_are_left_to_geos);
     T_RUN(generated_parcels_equal_geos);
     T_RUN(generated_lines_equal_geos);
     T_RUN(the_engine_agrees_with_geos);
+    plat_gis__clip_scratch_free(scratch);
     plat_ctx_free(ctx);
     return t_done();
 }
