@@ -51,6 +51,8 @@ struct plat_gis__edges {
     double *xy;
     int nseg, nring;
     int *ring_first, *ring_n, *ring_side; /* in segments; side +1: the interior left of the ring */
+    unsigned char *ring_hole;
+    double *ring_box;                     /* xmin, ymin, xmax, ymax of each ring */
     double x0, y0, cw, ch, tol;
     int nx, ny;
     int *cell_first; /* nx * ny + 1, CSR into cell_seg */
@@ -143,7 +145,7 @@ void plat_gis__edges_free(plat_gis__edges *z)
     if (!z)
         return;
     free(z->xy);
-    free(z->ring_first), free(z->ring_n), free(z->ring_side);
+    free(z->ring_first), free(z->ring_n), free(z->ring_side), free(z->ring_hole), free(z->ring_box);
     free(z->cell_first), free(z->cell_seg);
     free(z);
 }
@@ -177,7 +179,8 @@ plat_gis__edges *plat_gis__edges_new(GEOSContextHandle_t h, const GEOSGeometry *
     z->nseg = total;
     size_t nr = (size_t)rl.n;
     if (!(z->xy = malloc(2 * ((size_t)total + nr) * sizeof(double))) || !(z->ring_first = malloc(nr * sizeof(int))) ||
-        !(z->ring_n = malloc(nr * sizeof(int))) || !(z->ring_side = malloc(nr * sizeof(int))))
+        !(z->ring_n = malloc(nr * sizeof(int))) || !(z->ring_side = malloc(nr * sizeof(int))) ||
+        !(z->ring_hole = malloc(nr)) || !(z->ring_box = malloc(4 * nr * sizeof(double))))
         goto fail;
     double xmin = INFINITY, ymin = INFINITY, xmax = -INFINITY, ymax = -INFINITY;
     int k = 0;
@@ -187,14 +190,18 @@ plat_gis__edges *plat_gis__edges_new(GEOSContextHandle_t h, const GEOSGeometry *
         double *v = z->xy + 2 * (size_t)(k + r);
         if (!GEOSCoordSeq_copyToBuffer_r(h, seq, v, 0, 0))
             goto fail;
-        double area2 = 0;
+        double area2 = 0, *box = z->ring_box + 4 * r;
         z->ring_first[r] = k;
         z->ring_n[r] = (int)n - 1;
+        box[0] = box[1] = INFINITY, box[2] = box[3] = -INFINITY;
         for (unsigned int i = 0; i + 1 < n; i++) {
             area2 += (v[2 * i] - v[0]) * (v[2 * i + 3] - v[1]) - (v[2 * i + 2] - v[0]) * (v[2 * i + 1] - v[1]);
-            xmin = fmin(xmin, v[2 * i]), xmax = fmax(xmax, v[2 * i]);
-            ymin = fmin(ymin, v[2 * i + 1]), ymax = fmax(ymax, v[2 * i + 1]);
+            box[0] = fmin(box[0], v[2 * i]), box[2] = fmax(box[2], v[2 * i]);
+            box[1] = fmin(box[1], v[2 * i + 1]), box[3] = fmax(box[3], v[2 * i + 1]);
         }
+        xmin = fmin(xmin, box[0]), xmax = fmax(xmax, box[2]);
+        ymin = fmin(ymin, box[1]), ymax = fmax(ymax, box[3]);
+        z->ring_hole[r] = (unsigned char)rl.hole[r];
         k += (int)n - 1;
         if (!(area2 != 0) || !isfinite(area2))
             goto fail;
@@ -674,6 +681,36 @@ static int clip_polygon(GEOSContextHandle_t h, const plat_gis__edges *z, plat_gi
     return 1;
 }
 
+/* Where a feature lies that crosses none of the zone's edges and comes near none (no doubt
+ * in crossings()): wholly inside or wholly outside, as its first vertex, unless a zone ring
+ * near it lies within its box (a polygon may hold the ring; a line cannot, but the test is
+ * cheap and errs towards GEOS) or a hole's ring is near it or crosses the ray to the right of
+ * the vertex (it may lie in the hole: rare, and left to GEOS). The vertex is farther than tol from every edge near the feature, so the
+ * parity of the edges crossing the ray is sure (their ends counted half-open). */
+static int inside_or_out(const plat_gis__edges *z, plat_gis__clip_scratch *k, const double *p, double xmin,
+                         double ymin, double xmax, double ymax)
+{
+    for (int i = 0; i < k->ncand; i++) {
+        int r = k->cand_r[i];
+        const double *b = z->ring_box + 4 * r;
+        if (z->ring_hole[r] || (b[0] >= xmin && b[2] <= xmax && b[1] >= ymin && b[3] <= ymax))
+            return PLAT_GIS__CLIP_UNSURE;
+    }
+    double px = p[0], py = p[1];
+    if (candidates(z, k, px, py, fmax(px, z->x0 + z->nx * z->cw), py) < 0)
+        return -1;
+    int odd = 0;
+    for (int i = 0; i < k->ncand; i++) {
+        const double *d = seg(z, k->cand[i], k->cand_r[i]);
+        if ((d[1] > py) != (d[3] > py) && d[0] + (py - d[1]) * (d[2] - d[0]) / (d[3] - d[1]) > px) {
+            if (z->ring_hole[k->cand_r[i]])
+                return PLAT_GIS__CLIP_UNSURE;
+            odd = !odd;
+        }
+    }
+    return odd ? PLAT_GIS__CLIP_INSIDE : PLAT_GIS__CLIP_OUTSIDE;
+}
+
 int plat_gis__edges_clip(GEOSContextHandle_t h, const plat_gis__edges *z, plat_gis__clip_scratch *k,
                          const GEOSGeometry *g, GEOSGeometry **out)
 {
@@ -727,12 +764,12 @@ int plat_gis__edges_clip(GEOSContextHandle_t h, const plat_gis__edges *z, plat_g
     if (rc == 1)
         rc = crossings(z, k, p, (int)n);
     if (rc == 1 && k->nx == 0)
-        rc = 0; /* touching, or in or around a hole: GEOS knows */
-    if (rc == 1 && grow((void **)&k->order, &k->caporder, 2 * k->nx, sizeof(int)) < 0)
+        rc = inside_or_out(z, k, p, xmin, ymin, xmax, ymax);
+    if (rc == 1 && k->nx > 0 && grow((void **)&k->order, &k->caporder, 2 * k->nx, sizeof(int)) < 0)
         rc = -1;
-    if (rc == 1)
+    if (rc == 1 && k->nx > 0)
         rc = order_xings(z, k, p, t == GEOS_POLYGON);
-    if (rc == 1)
+    if (rc == 1 && k->nx > 0)
         rc = t == GEOS_POLYGON ? clip_polygon(h, z, k, p, (int)n, out) : clip_line(h, k, p, (int)n, out);
     if (p != stack)
         free(p);

@@ -562,9 +562,9 @@ static int clip(worker *w, const GEOSGeometry *g, int kinds, int keep, parts *ou
         int cls = have_env ? grid_classify(&w->grid[z], xmin, ymin, xmax, ymax) : CELL_EDGE;
         if (cls == CELL_OUT)
             continue; /* disjoint: GEOS would find no intersection */
-        /* Near the border: first the exact clip from the crossings (gis/clip.c). When it
-         * answers, the feature crosses the zone's boundary, so the zone neither contains it nor
-         * misses it, and neither predicate is needed. */
+        /* Near the border: first the exact clip from the crossings (gis/clip.c). It cuts a
+         * feature that crosses the zone's boundary, or says that one near it lies inside or
+         * outside; the prepared predicates are needed only when it is unsure. */
         GEOSGeometry *x = NULL;
         if (cls == CELL_EDGE && have_env) {
             if (!w->edges_built[z]) {
@@ -574,6 +574,10 @@ static int clip(worker *w, const GEOSGeometry *g, int kinds, int keep, parts *ou
             int fast = plat_gis__edges_clip(h, w->edges[z], w->scratch, g, &x);
             if (fast < 0)
                 return plat_error_set(w->ctx, PLAT_ENOMEM, "out of memory");
+            if (fast == PLAT_GIS__CLIP_OUTSIDE)
+                continue;
+            if (fast == PLAT_GIS__CLIP_INSIDE)
+                cls = CELL_IN;
         }
         if (x) {
             if ((rc = push_clipped(w, z, x, kinds, out)) < 0)
@@ -666,7 +670,8 @@ static int clip(worker *w, const GEOSGeometry *g, int kinds, int keep, parts *ou
 
 /* What of a layer feature's part in zone z the covering geometry of z covers. As for the
  * zones: the covering geometry's raster answers "all" (IN) or "nothing" (OUT) from the part's
- * envelope; near its boundary the exact clip (gis/clip.c) measures what it can; the rest goes
+ * envelope; near its boundary the exact clip (gis/clip.c) measures what it can, or says all or
+ * nothing; the rest goes
  * to the prepared predicates and a GEOS intersection with the covering geometry cut to a box
  * about the part. */
 static int covered(worker *w, part *p, const GEOSGeometry *whole, int kinds)
@@ -705,8 +710,15 @@ static int covered(worker *w, part *p, const GEOSGeometry *whole, int kinds)
             continue;
         plat_quantity q = p->q; /* CELL_IN: all of it */
         GEOSGeometry *x = NULL;
-        if (cls == CELL_EDGE && have_env && plat_gis__edges_clip(h, a->edges, w->scratch, g, &x) < 0)
-            return plat_error_set(w->ctx, PLAT_ENOMEM, "out of memory");
+        if (cls == CELL_EDGE && have_env) {
+            int fast = plat_gis__edges_clip(h, a->edges, w->scratch, g, &x);
+            if (fast < 0)
+                return plat_error_set(w->ctx, PLAT_ENOMEM, "out of memory");
+            if (fast == PLAT_GIS__CLIP_OUTSIDE)
+                continue;
+            if (fast == PLAT_GIS__CLIP_INSIDE)
+                cls = CELL_IN;
+        }
         if (cls == CELL_EDGE && !x) {
             const GEOSPreparedGeometry *pc = prep_of(w, cache, base, p->zone);
             if (!pc)

@@ -62,12 +62,20 @@ void plat_gis__edges_free(plat_gis__edges *z);
 /** New scratch (plat_gis__clip_scratch_free), or NULL when out of memory. */
 plat_gis__clip_scratch *plat_gis__clip_scratch_new(void);
 void plat_gis__clip_scratch_free(plat_gis__clip_scratch *k);
+/** What plat_gis__edges_clip found (or -1: out of memory). */
+enum {
+    PLAT_GIS__CLIP_UNSURE = 0,  /* not such a feature, or something degenerate or uncertain: ask GEOS */
+    PLAT_GIS__CLIP_CUT = 1,     /* g crosses the zone's boundary: *out is the intersection */
+    PLAT_GIS__CLIP_INSIDE = 2,  /* g lies in the zone's interior, away from its boundary */
+    PLAT_GIS__CLIP_OUTSIDE = 3  /* g is disjoint from the zone, away from its boundary */
+};
 /** g (a LineString, or a Polygon of one ring of at most 64 vertices) intersected with the zone,
  * built from the crossings of g's edges with the zone's, when every crossing is proper and far
- * from every vertex, g crosses the zone's boundary, and no zone ring near g is left uncrossed.
- * @param[out] out new geometry (caller destroys): a (Multi)LineString or (Multi)Polygon
- * @return 1 with *out set; 0 when g is not such a feature or anything is degenerate or
- *         uncertain (then the caller asks GEOS); -1 out of memory. z or k may be NULL (0). */
+ * from every vertex, and no zone ring near g is left uncrossed; or, when g crosses none and
+ * comes near none, whether it lies inside or outside (not when a hole's ring is near g).
+ * @param[out] out new geometry (caller destroys): a (Multi)LineString or (Multi)Polygon, set
+ *             only with PLAT_GIS__CLIP_CUT
+ * @return a PLAT_GIS__CLIP_ code; -1 out of memory. z or k may be NULL (UNSURE). */
 int plat_gis__edges_clip(GEOSContextHandle_t h, const plat_gis__edges *z, plat_gis__clip_scratch *k,
                          const GEOSGeometry *g, GEOSGeometry **out);
 
