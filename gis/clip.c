@@ -23,8 +23,9 @@
  * other's edge, so no crossing at or near a vertex and no collinear or overlapping edges;
  * crossings too close together along an edge to be ordered for sure; a zone ring near the
  * feature that it does not cross (a hole or island inside a parcel); a hole's ring near a
- * feature that crosses nothing, or on its ray; multi-part features, holed polygons, rings over
- * MAX_RING vertices, coordinates with Z. The answer is otherwise the same geometry GEOS would
+ * feature that crosses nothing, or on its ray; a line that runs over part of itself (GEOS
+ * counts that stretch once) or has over MAX_LINE vertices; multi-part features, holed
+ * polygons, rings over MAX_RING vertices, coordinates with Z. The answer is otherwise the same geometry GEOS would
  * give, up to rounding of the crossing points (lengths and areas within 2e-12 relative, the
  * worst being slivers, over 600,000 generated features). */
 #include <math.h>
@@ -33,7 +34,8 @@
 
 #include "gis_int.h"
 
-#define MAX_RING 64 /* a polygon feature's ring: at most this many vertices */
+#define MAX_RING 64  /* a polygon feature's ring: at most this many vertices */
+#define MAX_LINE 512 /* a line: at most this many (its self-overlap test is quadratic) */
 
 typedef struct xing {
     double x, y;
@@ -512,11 +514,43 @@ static GEOSGeometry *build(GEOSContextHandle_t h, const plat_gis__clip_scratch *
     return r;
 }
 
+/* Does the line (n vertices in p) run over part of itself, two of its segments overlapping
+ * along more than tol (it doubles back, or comes back along an earlier stretch)? GEOS's
+ * intersection counts such a stretch once (the overlay dissolves it), runs between crossings
+ * would count it twice: left to GEOS. Straight continuations (collinear, not folding back) are
+ * no overlap. O(n^2) with a box test first, for the few vertices of a feature. */
+static int retraces(const double *p, int n, double tol)
+{
+    for (int i = 0; i + 1 < n; i++) {
+        double ax = p[2 * i], ay = p[2 * i + 1], bx = p[2 * i + 2], by = p[2 * i + 3];
+        double len = hypot(bx - ax, by - ay);
+        if (!(len > tol))
+            continue;
+        double xmin = fmin(ax, bx) - tol, xmax = fmax(ax, bx) + tol;
+        double ymin = fmin(ay, by) - tol, ymax = fmax(ay, by) + tol;
+        for (int j = i + 1; j + 1 < n; j++) {
+            double cx = p[2 * j], cy = p[2 * j + 1], dx = p[2 * j + 2], dy = p[2 * j + 3];
+            if (fmax(cx, dx) < xmin || fmin(cx, dx) > xmax || fmax(cy, dy) < ymin || fmin(cy, dy) > ymax)
+                continue;
+            if (fabs(orient(ax, ay, bx, by, cx, cy)) > tol * len || fabs(orient(ax, ay, bx, by, dx, dy)) > tol * len)
+                continue;
+            double tc = ((cx - ax) * (bx - ax) + (cy - ay) * (by - ay)) / (len * len);
+            double td = ((dx - ax) * (bx - ax) + (dy - ay) * (by - ay)) / (len * len);
+            if ((fmin(1, fmax(tc, td)) - fmax(0, fmin(tc, td))) * len > tol)
+                return 1;
+        }
+    }
+    return 0;
+}
+
 /* The runs of a line (n vertices in p) inside the zone. */
-static int clip_line(GEOSContextHandle_t h, plat_gis__clip_scratch *k, const double *p, int n, GEOSGeometry **out)
+static int clip_line(GEOSContextHandle_t h, const plat_gis__edges *z, plat_gis__clip_scratch *k, const double *p,
+                     int n, GEOSGeometry **out)
 {
     int nx = k->nx;
     const int *o = k->order;
+    if (retraces(p, n, z->tol))
+        return 0;
     /* inside and outside alternate; the first crossing says where the line starts */
     for (int i = 1; i < nx; i++)
         if (k->x[o[i]].enters == k->x[o[i - 1]].enters)
@@ -737,7 +771,7 @@ int plat_gis__edges_clip(GEOSContextHandle_t h, const plat_gis__edges *z, plat_g
     unsigned int n = 0;
     if (!sq || !GEOSCoordSeq_getSize_r(h, sq, &n) || n < 2 || (t == GEOS_POLYGON && (n < 4 || n > MAX_RING + 1)))
         return 0;
-    if (t == GEOS_LINESTRING && n > 4096)
+    if (t == GEOS_LINESTRING && n > MAX_LINE)
         return 0;
     double stack[2 * (MAX_RING + 1)];
     double *p = stack;
@@ -773,7 +807,7 @@ int plat_gis__edges_clip(GEOSContextHandle_t h, const plat_gis__edges *z, plat_g
     if (rc == 1 && k->nx > 0)
         rc = order_xings(z, k, p, t == GEOS_POLYGON);
     if (rc == 1 && k->nx > 0)
-        rc = t == GEOS_POLYGON ? clip_polygon(h, z, k, p, (int)n, out) : clip_line(h, k, p, (int)n, out);
+        rc = t == GEOS_POLYGON ? clip_polygon(h, z, k, p, (int)n, out) : clip_line(h, z, k, p, (int)n, out);
     if (p != stack)
         free(p);
     return rc;
