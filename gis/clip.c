@@ -74,6 +74,8 @@ struct plat_gis__clip_scratch {
     int caporder;
     double *buf;
     size_t capbuf;
+    double *runs; /* the last cut line's runs: start and end positions along it */
+    int nruns, capruns;
 };
 
 static int grow(void **p, int *cap, int need, size_t size)
@@ -274,7 +276,7 @@ void plat_gis__clip_scratch_free(plat_gis__clip_scratch *k)
 {
     if (!k)
         return;
-    free(k->cand), free(k->cand_r), free(k->ring_hits), free(k->x), free(k->order), free(k->buf);
+    free(k->cand), free(k->cand_r), free(k->ring_hits), free(k->x), free(k->order), free(k->buf), free(k->runs);
     free(k);
 }
 
@@ -560,8 +562,12 @@ static int clip_line(GEOSContextHandle_t h, const plat_gis__edges *z, plat_gis__
     int nparts = 0, v = 0; /* v: the next vertex not yet passed */
     if ((nx + 2) / 2 > 64)
         return 0;
+    if (grow((void **)&k->runs, &k->capruns, nx + 2, sizeof(double)) < 0)
+        return -1;
+    k->nruns = 0;
     if (inside) {
         start[nparts] = used;
+        k->runs[0] = 0;
         if (buf_put(k, &used, p[0], p[1]) < 0)
             return -1;
     }
@@ -572,6 +578,7 @@ static int clip_line(GEOSContextHandle_t h, const plat_gis__edges *z, plat_gis__
                 return -1;
         if (!inside)
             start[nparts] = used;
+        k->runs[2 * nparts + inside] = x->e + x->te;
         if (buf_put(k, &used, x->x, x->y) < 0)
             return -1;
         if (inside)
@@ -582,8 +589,10 @@ static int clip_line(GEOSContextHandle_t h, const plat_gis__edges *z, plat_gis__
         for (; v < n; v++)
             if (v > 0 && buf_put(k, &used, p[2 * v], p[2 * v + 1]) < 0)
                 return -1;
+        k->runs[2 * nparts + 1] = n - 1;
         nparts++;
     }
+    k->nruns = nparts;
     start[nparts] = used;
     if (!(*out = build(h, k, start, nparts, 0)))
         return -1;
@@ -748,12 +757,19 @@ static int inside_or_out(const plat_gis__edges *z, plat_gis__clip_scratch *k, co
     return odd ? PLAT_GIS__CLIP_INSIDE : PLAT_GIS__CLIP_OUTSIDE;
 }
 
+const double *plat_gis__clip_runs(const plat_gis__clip_scratch *k, int *nruns)
+{
+    *nruns = k->nruns;
+    return k->nruns ? k->runs : NULL;
+}
+
 int plat_gis__edges_clip(GEOSContextHandle_t h, const plat_gis__edges *z, plat_gis__clip_scratch *k,
                          const GEOSGeometry *g, GEOSGeometry **out)
 {
     *out = NULL;
     if (!z || !k)
         return 0;
+    k->nruns = 0;
     int t = GEOSGeomTypeId_r(h, g);
     const GEOSGeometry *line;
     if (t == GEOS_POLYGON) {

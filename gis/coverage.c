@@ -67,11 +67,17 @@ typedef struct zone_grid {
 
 /* One clipped part of a geometry: the zone, what it measures, and the part itself when the
  * caller needs the geometry (projects keep it for the unions; layer features do not). */
+#define PART_RUNS 4
+
 typedef struct part {
     int zone; /* -1: the leftover outside every zone */
     plat_quantity q;
     GEOSGeometry *geom; /* owned; NULL when the part is the whole input (containment) */
     double covered_line_m, covered_area_m2;
+    /* a line part cut exactly (gis/clip.c) in at most PART_RUNS runs: where they lie along the
+     * line (start, end); nruns 0 otherwise */
+    int nruns;
+    double runs[2 * PART_RUNS];
 } part;
 
 typedef struct parts {
@@ -516,10 +522,15 @@ static GEOSGeometry *intersect_near(GEOSContextHandle_t h, const GEOSGeometry *b
 }
 
 /* Measure x, g clipped to zone z (taken), and add it to out if it has length or area (a
- * polygon touching a border shares no area, a line meeting it at a point no length). */
-static int push_clipped(worker *w, int z, GEOSGeometry *x, int kinds, parts *out)
+ * polygon touching a border shares no area, a line meeting it at a point no length). runs:
+ * where x lies along g when the exact clip cut a line (nruns 0 otherwise). */
+static int push_clipped(worker *w, int z, GEOSGeometry *x, int kinds, parts *out, const double *runs, int nruns)
 {
-    part p = { z, { 0, 0, 0 }, x, 0, 0 };
+    part p = { z, { 0, 0, 0 }, x, 0, 0, 0, { 0 } };
+    if (runs && nruns > 0 && nruns <= PART_RUNS) {
+        p.nruns = nruns;
+        memcpy(p.runs, runs, 2 * (size_t)nruns * sizeof(double));
+    }
     int rc = plat_measure_geom(w->m, &p.q, x);
     if (rc < 0 || !has_measure(&p.q, kinds)) {
         GEOSGeom_destroy_r(w->h, x);
@@ -529,6 +540,22 @@ static int push_clipped(worker *w, int z, GEOSGeometry *x, int kinds, parts *out
         GEOSGeom_destroy_r(w->h, x);
         return plat_error_set(w->ctx, PLAT_ENOMEM, "out of memory");
     }
+    return 0;
+}
+
+/* May parts a and b of one line share length? Not when both were cut exactly and no run of
+ * one overlaps a run of the other by more than rounding (1e-9 of a segment: the neighbours'
+ * crossings are the same points, their positions equal to the last bits). */
+static int runs_overlap(const part *a, const part *b)
+{
+    if (!a->nruns || !b->nruns)
+        return 1;
+    for (int i = 0; i < a->nruns; i++)
+        for (int j = 0; j < b->nruns; j++) {
+            double lo = fmax(a->runs[2 * i], b->runs[2 * j]), hi = fmin(a->runs[2 * i + 1], b->runs[2 * j + 1]);
+            if (hi - lo > 1e-9)
+                return 1;
+        }
     return 0;
 }
 
@@ -580,7 +607,9 @@ static int clip(worker *w, const GEOSGeometry *g, int kinds, int keep, parts *ou
                 cls = CELL_IN;
         }
         if (x) {
-            if ((rc = push_clipped(w, z, x, kinds, out)) < 0)
+            int nruns;
+            const double *runs = plat_gis__clip_runs(w->scratch, &nruns);
+            if ((rc = push_clipped(w, z, x, kinds, out, runs, nruns)) < 0)
                 return rc;
             continue;
         }
@@ -594,7 +623,7 @@ static int clip(worker *w, const GEOSGeometry *g, int kinds, int keep, parts *ou
             if (out->n > first) /* out->v is still NULL when nothing was pushed */
                 parts_clear(h, &(parts){ out->v + first, out->n - first, 0 });
             out->n = first;
-            part p = { z, whole, NULL, 0, 0 };
+            part p = { z, whole, NULL, 0, 0, 0, { 0 } };
             if (keep == KEEP_ALL && !(p.geom = GEOSGeom_clone_r(h, g)))
                 return plat_gis__geos_err(w->ctx, PLAT_ENOMEM, "cannot copy a geometry");
             return parts_push(out, &p) < 0 ? plat_error_set(w->ctx, PLAT_ENOMEM, "out of memory") : 0;
@@ -606,16 +635,21 @@ static int clip(worker *w, const GEOSGeometry *g, int kinds, int keep, parts *ou
             continue;
         if (!(x = intersect_near(h, w->zone[z], g, have_env, xmin, ymin, xmax, ymax)))
             return plat_gis__geos_err(w->ctx, PLAT_EINTERNAL, "cannot clip a feature to a township");
-        if ((rc = push_clipped(w, z, x, kinds, out)) < 0)
+        if ((rc = push_clipped(w, z, x, kinds, out, NULL, 0)) < 0)
             return rc;
     }
     /* Border lines and points are in two closed zones: a later zone loses what an earlier one
      * took. Parts of neighbouring zones always meet where the feature crosses the border, so
      * the test is cheap and the difference runs only for features that cross one. Polygon
-     * parts only share edges, which have no area: nothing to take away. */
+     * parts only share edges, which have no area: nothing to take away. Two parts the exact
+     * clip cut share length only where their runs along the line overlap (it leaves lines
+     * that run over themselves to GEOS): runs that do not overlap, as across a border between
+     * townships that do not overlap, need neither test. */
     for (int k = first + 1; (kinds & (PLAT_GEOM_LINE | PLAT_GEOM_POINT)) && k < out->n; k++) {
         GEOSGeometry *rest = NULL;
         for (int j = first; j < k; j++) {
+            if (!runs_overlap(&out->v[k], &out->v[j]))
+                continue;
             const GEOSGeometry *cur = rest ? rest : out->v[k].geom;
             int meets = plat_gis__pred(w->ctx, GEOSIntersects_r(h, cur, out->v[j].geom), "border test");
             if (meets < 0) {
@@ -656,7 +690,8 @@ static int clip(worker *w, const GEOSGeometry *g, int kinds, int keep, parts *ou
     }
     out->n = kept;
     /* The leftover: what the zones did not take (rounding below a millimetre is no leftover). */
-    part rest = { -1, { whole.length_m - in.length_m, whole.area_m2 - in.area_m2, whole.points - in.points }, NULL, 0, 0 };
+    part rest = { -1, { whole.length_m - in.length_m, whole.area_m2 - in.area_m2, whole.points - in.points },
+                  NULL, 0, 0, 0, { 0 } };
     if (rest.q.length_m < 1e-3 + whole.length_m * 1e-9)
         rest.q.length_m = 0;
     if (rest.q.area_m2 < 1e-3 + whole.area_m2 * 1e-9)

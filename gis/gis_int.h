@@ -78,5 +78,11 @@ enum {
  * @return a PLAT_GIS__CLIP_ code; -1 out of memory. z or k may be NULL (UNSURE). */
 int plat_gis__edges_clip(GEOSContextHandle_t h, const plat_gis__edges *z, plat_gis__clip_scratch *k,
                          const GEOSGeometry *g, GEOSGeometry **out);
+/** After plat_gis__edges_clip cut a LineString: its runs inside the zone, in order along it, as
+ * 2 * *nruns positions (start, end of each; a position is a vertex index plus the fraction of
+ * the segment that follows it). NULL with *nruns 0 after anything else. Borrowed from k, valid
+ * until its next clip. Two cuts of one line (not running over itself) in two zones share
+ * length exactly where their runs overlap. */
+const double *plat_gis__clip_runs(const plat_gis__clip_scratch *k, int *nruns);
 
 #endif

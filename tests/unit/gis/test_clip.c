@@ -266,6 +266,21 @@ static void a_square_across_the_edge(void)
     T_EQ_INT(GEOSGeomTypeId_r(h, x), GEOS_MULTILINESTRING);
     T_NEAR(measure(x, 0), 500 + 100, 1e-6);
     GEOSGeom_destroy_r(h, x);
+    /* where the runs lie along it: from its start to 5/7 of its first segment, and from 2/3 of
+     * its third segment to its end */
+    int nruns = 0;
+    const double *runs = plat_gis__clip_runs(scratch, &nruns);
+    T_EQ_INT(nruns, 2);
+    if (runs && nruns == 2) {
+        T_NEAR(runs[0], 0, 1e-12);
+        T_NEAR(runs[1], 5.0 / 7, 1e-12);
+        T_NEAR(runs[2], 2 + 2.0 / 3, 1e-12);
+        T_NEAR(runs[3], 3, 1e-12);
+    }
+    /* none after a polygon's cut */
+    T_EQ_INT(plat_gis__edges_clip(h, e, scratch, p, &x), 1);
+    GEOSGeom_destroy_r(h, x);
+    T_CHECK(plat_gis__clip_runs(scratch, &nruns) == NULL && nruns == 0);
     GEOSGeom_destroy_r(h, p);
     GEOSGeom_destroy_r(h, l);
     GEOSGeom_destroy_r(h, l2);
@@ -479,6 +494,32 @@ static void the_engine_agrees_with_geos(void)
     GEOSGeom_destroy_r(h, zone[1]);
 }
 
+/* Two townships that overlap (bad data, but the engine's rule holds: a later township loses
+ * what an earlier one took): a line cut exactly in both is counted once, the overlap in the
+ * first township. */
+static void overlapping_townships_count_a_line_once(void)
+{
+    plat_cov_options o = PLAT_COV_OPTIONS_INIT;
+    o.working_epsg = 4547;
+    o.planar = 1;
+    o.jobs = 1;
+    o.ncategories = 1;
+    plat_cov *c = NULL;
+    T_EQ_INT(plat_cov_new(ctx, &c, &o), 0);
+    plat_cov_add_zone(c, parse("POLYGON((400000 3170000,401000 3170000,401000 3171000,400000 3171000,400000 3170000))"));
+    plat_cov_add_zone(c, parse("POLYGON((400500 3170000,401500 3170000,401500 3171000,400500 3171000,400500 3170000))"));
+    T_EQ_INT(plat_cov_run_projects(c), 0);
+    T_EQ_INT(plat_cov_begin_layer(c, NULL), 0);
+    /* out of both, through A, the overlap and B, and out again (straight: the difference of
+     * its two parts is then exact, as GEOS finds overlaps only between collinear segments) */
+    T_EQ_INT(plat_cov_add_layer_feature(c, parse("LINESTRING(399900 3170500,400700 3170500,401600 3170500)")), 0);
+    T_EQ_INT(plat_cov_end_layer(c), 0);
+    T_NEAR(plat_cov_layer_zone(c, 0, 0)->line_m, 1000, 1e-6);
+    T_NEAR(plat_cov_layer_zone(c, 0, 1)->line_m, 500, 1e-6);
+    T_NEAR(plat_cov_layer_zone(c, 0, -1)->line_m, 200, 1e-6);
+    plat_cov_free(c);
+}
+
 int main(void)
 {
     ctx = plat_ctx_new();
@@ -489,6 +530,7 @@ int main(void)
     T_RUN(generated_parcels_equal_geos);
     T_RUN(generated_lines_equal_geos);
     T_RUN(the_engine_agrees_with_geos);
+    T_RUN(overlapping_townships_count_a_line_once);
     plat_gis__clip_scratch_free(scratch);
     plat_ctx_free(ctx);
     return t_done();
