@@ -17,7 +17,10 @@
  * candidate zone's raster answers from the feature's envelope alone (zone_grid below): a
  * feature whose envelope falls in cells wholly inside the zone is contained, one in cells
  * wholly outside is disjoint, and only features near the boundary go on to the prepared
- * predicates; the answers are the same, the raster only knows them sooner. Otherwise each zone the
+ * predicates; the answers are the same, the raster only knows them sooner. Near the boundary a
+ * line or small parcel that crosses it properly is clipped exactly from its crossings with the
+ * zone's nearby edges (gis/clip.c), with no GEOS overlay; anything degenerate or uncertain is
+ * left to GEOS as before. Otherwise each zone the
  * feature intersects gets the intersection, if that has length or area (a polygon touching a
  * border shares no area; a line meeting it at a point no length). A line running along a shared
  * border is in both closed zones: later zones lose what earlier ones took, so it is counted
@@ -64,11 +67,17 @@ typedef struct zone_grid {
 
 /* One clipped part of a geometry: the zone, what it measures, and the part itself when the
  * caller needs the geometry (projects keep it for the unions; layer features do not). */
+#define PART_RUNS 4
+
 typedef struct part {
     int zone; /* -1: the leftover outside every zone */
     plat_quantity q;
     GEOSGeometry *geom; /* owned; NULL when the part is the whole input (containment) */
     double covered_line_m, covered_area_m2;
+    /* a line part cut exactly (gis/clip.c) in at most PART_RUNS runs: where they lie along the
+     * line (start, end); nruns 0 otherwise */
+    int nruns;
+    double runs[2 * PART_RUNS];
 } part;
 
 typedef struct parts {
@@ -86,6 +95,15 @@ typedef struct project {
     int outside;
 } project;
 
+/* What a worker keeps of a zone's covering geometry besides its prepared form, built the
+ * first time it measures a part in that zone (per layer): a raster like the zone's, and its
+ * boundary segments for the exact clip. */
+typedef struct cover_aid {
+    int built;
+    zone_grid grid;
+    plat_gis__edges *edges;
+} cover_aid;
+
 /* A thread's own view of the zones and the current layer's covering geometries. */
 typedef struct worker {
     plat_cov *c;
@@ -95,9 +113,13 @@ typedef struct worker {
     GEOSGeometry **zone;                     /* owned clones (worker 0: borrowed from c) */
     const GEOSPreparedGeometry **zone_prep;  /* owned, lazily */
     zone_grid *grid;                         /* per zone, owned, lazily */
+    plat_gis__edges **edges;                 /* per zone, owned, lazily (NULL: none to be had) */
+    unsigned char *edges_built;
+    plat_gis__clip_scratch *scratch;         /* owned: what the exact clips work in */
     GEOSSTRtree *tree;
     GEOSGeometry **cover_line, **cover_poly; /* per zone, owned clones (worker 0: borrowed) */
     const GEOSPreparedGeometry **cover_line_prep, **cover_poly_prep;
+    cover_aid *cover_aid[2];                 /* per zone: [0] of cover_line, [1] of cover_poly */
     int *hits;
     int nhits, caphits;
     int failed;
@@ -392,7 +414,13 @@ static int worker_init(worker *w, plat_cov *c, int index)
     w->cover_line_prep = calloc((size_t)n + 1, sizeof(*w->cover_line_prep));
     w->cover_poly_prep = calloc((size_t)n + 1, sizeof(*w->cover_poly_prep));
     w->grid = calloc((size_t)n + 1, sizeof(*w->grid));
-    if ((n && !w->zone) || !w->zone_prep || !w->cover_line_prep || !w->cover_poly_prep || !w->grid)
+    w->edges = calloc((size_t)n + 1, sizeof(*w->edges));
+    w->edges_built = calloc((size_t)n + 1, 1);
+    w->cover_aid[0] = calloc((size_t)n + 1, sizeof(cover_aid));
+    w->cover_aid[1] = calloc((size_t)n + 1, sizeof(cover_aid));
+    w->scratch = plat_gis__clip_scratch_new();
+    if ((n && !w->zone) || !w->zone_prep || !w->cover_line_prep || !w->cover_poly_prep || !w->grid || !w->edges ||
+        !w->edges_built || !w->cover_aid[0] || !w->cover_aid[1] || !w->scratch)
         return plat_error_set(c->ctx, PLAT_ENOMEM, "out of memory");
     if (!(w->tree = GEOSSTRtree_create_r(w->h, NODE_CAPACITY)))
         return plat_gis__geos_err(c->ctx, PLAT_EINTERNAL, "cannot create the zone tree");
@@ -416,6 +444,14 @@ static void worker_drop_cover(worker *w, int owned)
             w->cover_line_prep[z] = NULL;
         if (w->cover_poly_prep)
             w->cover_poly_prep[z] = NULL;
+        for (int k = 0; k < 2; k++) {
+            cover_aid *a = w->cover_aid[k] ? &w->cover_aid[k][z] : NULL;
+            if (a) {
+                free(a->grid.cell);
+                plat_gis__edges_free(a->edges);
+                memset(a, 0, sizeof(*a));
+            }
+        }
         if (owned && w->cover_line && w->cover_line[z])
             GEOSGeom_destroy_r(w->h, w->cover_line[z]);
         if (owned && w->cover_poly && w->cover_poly[z])
@@ -448,9 +484,16 @@ static void worker_dispose(worker *w, int index)
     for (int z = 0; w->grid && z < n; z++)
         free(w->grid[z].cell);
     free(w->grid);
+    for (int z = 0; w->edges && z < n; z++)
+        plat_gis__edges_free(w->edges[z]);
+    free(w->edges);
+    free(w->edges_built);
     free(w->zone_prep);
     free(w->cover_line_prep);
     free(w->cover_poly_prep);
+    free(w->cover_aid[0]);
+    free(w->cover_aid[1]);
+    plat_gis__clip_scratch_free(w->scratch);
     free(w->hits);
     parts_dispose(w->h, &w->out);
     plat_measure_free(w->m);
@@ -459,28 +502,70 @@ static void worker_dispose(worker *w, int index)
     memset(w, 0, sizeof(*w));
 }
 
-/* g intersected with zone z. The overlay nodes every edge of both inputs it cannot rule out,
- * and a township has hundreds: first the zone is cut to a box a little larger than g's
- * envelope (GEOS's rectangle clipping, a single linear pass), then intersected with g. The box
- * edges lie outside g, so what they add to the zone is never part of the result. */
-static GEOSGeometry *clip_to_zone(worker *w, int z, const GEOSGeometry *g, int have_env, double xmin, double ymin,
-                                  double xmax, double ymax)
+/* g intersected with big (a zone, or a zone's covering geometry). The overlay nodes every edge
+ * of both inputs it cannot rule out, and a township has hundreds: first big is cut to a box a
+ * little larger than g's envelope (GEOS's rectangle clipping, a single linear pass), then
+ * intersected with g. The box edges lie outside g, so what they add to big is never part of
+ * the result. */
+static GEOSGeometry *intersect_near(GEOSContextHandle_t h, const GEOSGeometry *big, const GEOSGeometry *g,
+                                    int have_env, double xmin, double ymin, double xmax, double ymax)
 {
-    GEOSContextHandle_t h = w->h;
     if (!have_env)
-        return GEOSIntersection_r(h, w->zone[z], g);
+        return GEOSIntersection_r(h, big, g);
     double pad = 1.0 + 1e-3 * ((xmax - xmin) + (ymax - ymin));
-    GEOSGeometry *near = GEOSClipByRect_r(h, w->zone[z], xmin - pad, ymin - pad, xmax + pad, ymax + pad);
+    GEOSGeometry *near = GEOSClipByRect_r(h, big, xmin - pad, ymin - pad, xmax + pad, ymax + pad);
     if (!near)
-        return GEOSIntersection_r(h, w->zone[z], g);
+        return GEOSIntersection_r(h, big, g);
     GEOSGeometry *x = GEOSIntersection_r(h, near, g);
     GEOSGeom_destroy_r(h, near);
     return x;
 }
 
-/* Clip g to the zones; parts (with geometry unless keep_geom is 0) go to out, the leftover
- * outside every zone last with zone -1. */
-static int clip(worker *w, const GEOSGeometry *g, int kinds, int keep_geom, parts *out)
+/* Measure x, g clipped to zone z (taken), and add it to out if it has length or area (a
+ * polygon touching a border shares no area, a line meeting it at a point no length). runs:
+ * where x lies along g when the exact clip cut a line (nruns 0 otherwise). */
+static int push_clipped(worker *w, int z, GEOSGeometry *x, int kinds, parts *out, const double *runs, int nruns)
+{
+    part p = { z, { 0, 0, 0 }, x, 0, 0, 0, { 0 } };
+    if (runs && nruns > 0 && nruns <= PART_RUNS) {
+        p.nruns = nruns;
+        memcpy(p.runs, runs, 2 * (size_t)nruns * sizeof(double));
+    }
+    int rc = plat_measure_geom(w->m, &p.q, x);
+    if (rc < 0 || !has_measure(&p.q, kinds)) {
+        GEOSGeom_destroy_r(w->h, x);
+        return rc < 0 ? rc : 0;
+    }
+    if (parts_push(out, &p) < 0) {
+        GEOSGeom_destroy_r(w->h, x);
+        return plat_error_set(w->ctx, PLAT_ENOMEM, "out of memory");
+    }
+    return 0;
+}
+
+/* May parts a and b of one line share length? Not when both were cut exactly and no run of
+ * one overlaps a run of the other by more than rounding (1e-9 of a segment: the neighbours'
+ * crossings are the same points, their positions equal to the last bits). */
+static int runs_overlap(const part *a, const part *b)
+{
+    if (!a->nruns || !b->nruns)
+        return 1;
+    for (int i = 0; i < a->nruns; i++)
+        for (int j = 0; j < b->nruns; j++) {
+            double lo = fmax(a->runs[2 * i], b->runs[2 * j]), hi = fmin(a->runs[2 * i + 1], b->runs[2 * j + 1]);
+            if (hi - lo > 1e-9)
+                return 1;
+        }
+    return 0;
+}
+
+/* What clip() keeps of each part's geometry: none; only a clipped part's (a feature wholly in
+ * one zone is its own part, and its caller still has it: no copy); or every part's. */
+enum { KEEP_NONE = 0, KEEP_CLIPPED = 1, KEEP_ALL = 2 };
+
+/* Clip g to the zones; parts (with geometry as keep says) go to out, the leftover outside every
+ * zone last with zone -1. */
+static int clip(worker *w, const GEOSGeometry *g, int kinds, int keep, parts *out)
 {
     GEOSContextHandle_t h = w->h;
     plat_quantity whole;
@@ -504,6 +589,30 @@ static int clip(worker *w, const GEOSGeometry *g, int kinds, int keep_geom, part
         int cls = have_env ? grid_classify(&w->grid[z], xmin, ymin, xmax, ymax) : CELL_EDGE;
         if (cls == CELL_OUT)
             continue; /* disjoint: GEOS would find no intersection */
+        /* Near the border: first the exact clip from the crossings (gis/clip.c). It cuts a
+         * feature that crosses the zone's boundary, or says that one near it lies inside or
+         * outside; the prepared predicates are needed only when it is unsure. */
+        GEOSGeometry *x = NULL;
+        if (cls == CELL_EDGE && have_env) {
+            if (!w->edges_built[z]) {
+                w->edges[z] = plat_gis__edges_new(h, w->zone[z]);
+                w->edges_built[z] = 1;
+            }
+            int fast = plat_gis__edges_clip(h, w->edges[z], w->scratch, g, &x);
+            if (fast < 0)
+                return plat_error_set(w->ctx, PLAT_ENOMEM, "out of memory");
+            if (fast == PLAT_GIS__CLIP_OUTSIDE)
+                continue;
+            if (fast == PLAT_GIS__CLIP_INSIDE)
+                cls = CELL_IN;
+        }
+        if (x) {
+            int nruns;
+            const double *runs = plat_gis__clip_runs(w->scratch, &nruns);
+            if ((rc = push_clipped(w, z, x, kinds, out, runs, nruns)) < 0)
+                return rc;
+            continue;
+        }
         const GEOSPreparedGeometry *pz = NULL;
         if (cls == CELL_EDGE && !(pz = prep_of(w, w->zone_prep, w->zone, z)))
             return plat_gis__geos_err(w->ctx, PLAT_EINTERNAL, "cannot prepare a zone");
@@ -514,8 +623,8 @@ static int clip(worker *w, const GEOSGeometry *g, int kinds, int keep_geom, part
             if (out->n > first) /* out->v is still NULL when nothing was pushed */
                 parts_clear(h, &(parts){ out->v + first, out->n - first, 0 });
             out->n = first;
-            part p = { z, whole, NULL, 0, 0 };
-            if (keep_geom && !(p.geom = GEOSGeom_clone_r(h, g)))
+            part p = { z, whole, NULL, 0, 0, 0, { 0 } };
+            if (keep == KEEP_ALL && !(p.geom = GEOSGeom_clone_r(h, g)))
                 return plat_gis__geos_err(w->ctx, PLAT_ENOMEM, "cannot copy a geometry");
             return parts_push(out, &p) < 0 ? plat_error_set(w->ctx, PLAT_ENOMEM, "out of memory") : 0;
         }
@@ -524,30 +633,23 @@ static int clip(worker *w, const GEOSGeometry *g, int kinds, int keep_geom, part
             return meets;
         if (!meets)
             continue;
-        GEOSGeometry *x = clip_to_zone(w, z, g, have_env, xmin, ymin, xmax, ymax);
-        if (!x)
+        if (!(x = intersect_near(h, w->zone[z], g, have_env, xmin, ymin, xmax, ymax)))
             return plat_gis__geos_err(w->ctx, PLAT_EINTERNAL, "cannot clip a feature to a township");
-        part p = { z, { 0, 0, 0 }, x, 0, 0 };
-        if ((rc = plat_measure_geom(w->m, &p.q, x)) < 0) {
-            GEOSGeom_destroy_r(h, x);
+        if ((rc = push_clipped(w, z, x, kinds, out, NULL, 0)) < 0)
             return rc;
-        }
-        if (!has_measure(&p.q, kinds)) {
-            GEOSGeom_destroy_r(h, x);
-            continue;
-        }
-        if (parts_push(out, &p) < 0) {
-            GEOSGeom_destroy_r(h, x);
-            return plat_error_set(w->ctx, PLAT_ENOMEM, "out of memory");
-        }
     }
     /* Border lines and points are in two closed zones: a later zone loses what an earlier one
      * took. Parts of neighbouring zones always meet where the feature crosses the border, so
      * the test is cheap and the difference runs only for features that cross one. Polygon
-     * parts only share edges, which have no area: nothing to take away. */
+     * parts only share edges, which have no area: nothing to take away. Two parts the exact
+     * clip cut share length only where their runs along the line overlap (it leaves lines
+     * that run over themselves to GEOS): runs that do not overlap, as across a border between
+     * townships that do not overlap, need neither test. */
     for (int k = first + 1; (kinds & (PLAT_GEOM_LINE | PLAT_GEOM_POINT)) && k < out->n; k++) {
         GEOSGeometry *rest = NULL;
         for (int j = first; j < k; j++) {
+            if (!runs_overlap(&out->v[k], &out->v[j]))
+                continue;
             const GEOSGeometry *cur = rest ? rest : out->v[k].geom;
             int meets = plat_gis__pred(w->ctx, GEOSIntersects_r(h, cur, out->v[j].geom), "border test");
             if (meets < 0) {
@@ -580,7 +682,7 @@ static int clip(worker *w, const GEOSGeometry *g, int kinds, int keep_geom, part
         in.length_m += out->v[k].q.length_m;
         in.area_m2 += out->v[k].q.area_m2;
         in.points += out->v[k].q.points;
-        if (!keep_geom) {
+        if (keep == KEEP_NONE) {
             GEOSGeom_destroy_r(h, out->v[k].geom);
             out->v[k].geom = NULL;
         }
@@ -588,7 +690,8 @@ static int clip(worker *w, const GEOSGeometry *g, int kinds, int keep_geom, part
     }
     out->n = kept;
     /* The leftover: what the zones did not take (rounding below a millimetre is no leftover). */
-    part rest = { -1, { whole.length_m - in.length_m, whole.area_m2 - in.area_m2, whole.points - in.points }, NULL, 0, 0 };
+    part rest = { -1, { whole.length_m - in.length_m, whole.area_m2 - in.area_m2, whole.points - in.points },
+                  NULL, 0, 0, 0, { 0 } };
     if (rest.q.length_m < 1e-3 + whole.length_m * 1e-9)
         rest.q.length_m = 0;
     if (rest.q.area_m2 < 1e-3 + whole.area_m2 * 1e-9)
@@ -600,12 +703,20 @@ static int clip(worker *w, const GEOSGeometry *g, int kinds, int keep_geom, part
     return 0;
 }
 
-/* What of a layer feature's part in zone z the covering geometry of z covers. */
+/* What of a layer feature's part in zone z the covering geometry of z covers. As for the
+ * zones: the covering geometry's raster answers "all" (IN) or "nothing" (OUT) from the part's
+ * envelope; near its boundary the exact clip (gis/clip.c) measures what it can, or says all or
+ * nothing; the rest goes
+ * to the prepared predicates and a GEOS intersection with the covering geometry cut to a box
+ * about the part. */
 static int covered(worker *w, part *p, const GEOSGeometry *whole, int kinds)
 {
     if (p->zone < 0)
         return 0;
+    GEOSContextHandle_t h = w->h;
     const GEOSGeometry *g = p->geom ? p->geom : whole;
+    double xmin = 0, ymin = 0, xmax = 0, ymax = 0;
+    int have_env = -1; /* not asked yet */
     for (int pass = 0; pass < 2; pass++) {
         int want = pass == 0 ? PLAT_GEOM_LINE : PLAT_GEOM_POLYGON;
         if (!(kinds & want))
@@ -614,25 +725,54 @@ static int covered(worker *w, part *p, const GEOSGeometry *whole, int kinds)
         const GEOSPreparedGeometry **cache = pass == 0 ? w->cover_line_prep : w->cover_poly_prep;
         if (!base || !base[p->zone])
             continue;
-        const GEOSPreparedGeometry *pc = prep_of(w, cache, base, p->zone);
-        if (!pc)
-            return plat_gis__geos_err(w->ctx, PLAT_EINTERNAL, "cannot prepare a covering geometry");
-        int meets = plat_gis__pred(w->ctx, GEOSPreparedIntersects_r(w->h, pc, g), "intersection test");
-        if (meets <= 0) {
-            if (meets < 0)
-                return meets;
-            continue;
+        if (have_env < 0)
+            have_env = GEOSGeom_getXMin_r(h, g, &xmin) && GEOSGeom_getYMin_r(h, g, &ymin) &&
+                       GEOSGeom_getXMax_r(h, g, &xmax) && GEOSGeom_getYMax_r(h, g, &ymax);
+        cover_aid *a = &w->cover_aid[pass][p->zone];
+        if (have_env && !a->built) {
+            grid_build(h, &a->grid, base[p->zone]);
+            a->edges = plat_gis__edges_new(h, base[p->zone]);
+            a->built = 1;
         }
-        plat_quantity q = p->q;
-        int in = plat_gis__pred(w->ctx, GEOSPreparedContains_r(w->h, pc, g), "containment test");
-        if (in < 0)
-            return in;
-        if (!in) {
-            GEOSGeometry *x = GEOSIntersection_r(w->h, base[p->zone], g);
-            if (!x)
+        const zone_grid *gr = &a->grid;
+        int cls = CELL_EDGE;
+        if (have_env && gr->cell && (xmax < gr->x0 || ymax < gr->y0 || xmin > gr->x0 + gr->nx * gr->cw ||
+                                     ymin > gr->y0 + gr->ny * gr->ch))
+            cls = CELL_OUT; /* beyond the covering geometry's envelope */
+        else if (have_env)
+            cls = grid_classify(gr, xmin, ymin, xmax, ymax);
+        if (cls == CELL_OUT)
+            continue;
+        plat_quantity q = p->q; /* CELL_IN: all of it */
+        GEOSGeometry *x = NULL;
+        if (cls == CELL_EDGE && have_env) {
+            int fast = plat_gis__edges_clip(h, a->edges, w->scratch, g, &x);
+            if (fast < 0)
+                return plat_error_set(w->ctx, PLAT_ENOMEM, "out of memory");
+            if (fast == PLAT_GIS__CLIP_OUTSIDE)
+                continue;
+            if (fast == PLAT_GIS__CLIP_INSIDE)
+                cls = CELL_IN;
+        }
+        if (cls == CELL_EDGE && !x) {
+            const GEOSPreparedGeometry *pc = prep_of(w, cache, base, p->zone);
+            if (!pc)
+                return plat_gis__geos_err(w->ctx, PLAT_EINTERNAL, "cannot prepare a covering geometry");
+            int meets = plat_gis__pred(w->ctx, GEOSPreparedIntersects_r(h, pc, g), "intersection test");
+            if (meets <= 0) {
+                if (meets < 0)
+                    return meets;
+                continue;
+            }
+            int in = plat_gis__pred(w->ctx, GEOSPreparedContains_r(h, pc, g), "containment test");
+            if (in < 0)
+                return in;
+            if (!in && !(x = intersect_near(h, base[p->zone], g, have_env > 0, xmin, ymin, xmax, ymax)))
                 return plat_gis__geos_err(w->ctx, PLAT_EINTERNAL, "cannot intersect with the projects");
+        }
+        if (x) {
             int rc = plat_measure_geom(w->m, &q, x);
-            GEOSGeom_destroy_r(w->h, x);
+            GEOSGeom_destroy_r(h, x);
             if (rc < 0)
                 return rc;
         }
@@ -653,7 +793,8 @@ static void *worker_run(void *arg)
         const GEOSGeometry *g = w->items[i];
         int kinds = plat_geom_kinds(w->ctx, g);
         int first = w->out.n;
-        if ((w->rc = clip(w, g, kinds, 1, &w->out)) < 0)
+        /* covered() measures a part without geometry by the feature itself */
+        if ((w->rc = clip(w, g, kinds, KEEP_CLIPPED, &w->out)) < 0)
             break;
         for (int k = first; k < w->out.n && w->rc >= 0; k++)
             w->rc = covered(w, &w->out.v[k], g, kinds);
@@ -818,7 +959,7 @@ int plat_cov_run_projects(plat_cov *c)
         if (!p->geom)
             continue;
         p->kinds = plat_geom_kinds(c->ctx, p->geom);
-        if ((rc = clip(w, p->geom, p->kinds, 1, &p->p)) < 0)
+        if ((rc = clip(w, p->geom, p->kinds, KEEP_ALL, &p->p)) < 0)
             return rc;
         if (!(p->zones = malloc((size_t)(p->p.n ? p->p.n : 1) * sizeof(int))))
             return plat_error_set(c->ctx, PLAT_ENOMEM, "out of memory");

@@ -70,4 +70,42 @@ double plat_gis__quad_area(double lat1, double lat2, double dlon);
  * Edges are taken as short (the caller densifies); no allocation. Cannot fail. */
 double plat_gis__ring_area_lonlat(const double *lon, const double *lat, size_t n);
 
+/* ---- clip.c: a small feature clipped to a zone without a GEOS overlay ---- */
+
+/** A zone's boundary segments bucketed by cell, for plat_gis__edges_clip; read-only once
+ * built. */
+typedef struct plat_gis__edges plat_gis__edges;
+/** What a clip works in, reused from feature to feature: one per thread. */
+typedef struct plat_gis__clip_scratch plat_gis__clip_scratch;
+/** The index of a polygonal zone (copies its coordinates; zone is not kept). NULL when zone is
+ * not a Polygon or MultiPolygon of proper rings, or out of memory: then there is no fast clip
+ * for that zone. Free with plat_gis__edges_free. */
+plat_gis__edges *plat_gis__edges_new(GEOSContextHandle_t h, const GEOSGeometry *zone);
+void plat_gis__edges_free(plat_gis__edges *z);
+/** New scratch (plat_gis__clip_scratch_free), or NULL when out of memory. */
+plat_gis__clip_scratch *plat_gis__clip_scratch_new(void);
+void plat_gis__clip_scratch_free(plat_gis__clip_scratch *k);
+/** What plat_gis__edges_clip found (or -1: out of memory). */
+enum {
+    PLAT_GIS__CLIP_UNSURE = 0,  /* not such a feature, or something degenerate or uncertain: ask GEOS */
+    PLAT_GIS__CLIP_CUT = 1,     /* g crosses the zone's boundary: *out is the intersection */
+    PLAT_GIS__CLIP_INSIDE = 2,  /* g lies in the zone's interior, away from its boundary */
+    PLAT_GIS__CLIP_OUTSIDE = 3  /* g is disjoint from the zone, away from its boundary */
+};
+/** g (a LineString, or a Polygon of one ring of at most 64 vertices) intersected with the zone,
+ * built from the crossings of g's edges with the zone's, when every crossing is proper and far
+ * from every vertex, and no zone ring near g is left uncrossed; or, when g crosses none and
+ * comes near none, whether it lies inside or outside (not when a hole's ring is near g).
+ * @param[out] out new geometry (caller destroys): a (Multi)LineString or (Multi)Polygon, set
+ *             only with PLAT_GIS__CLIP_CUT
+ * @return a PLAT_GIS__CLIP_ code; -1 out of memory. z or k may be NULL (UNSURE). */
+int plat_gis__edges_clip(GEOSContextHandle_t h, const plat_gis__edges *z, plat_gis__clip_scratch *k,
+                         const GEOSGeometry *g, GEOSGeometry **out);
+/** After plat_gis__edges_clip cut a LineString: its runs inside the zone, in order along it, as
+ * 2 * *nruns positions (start, end of each; a position is a vertex index plus the fraction of
+ * the segment that follows it). NULL with *nruns 0 after anything else. Borrowed from k, valid
+ * until its next clip. Two cuts of one line (not running over itself) in two zones share
+ * length exactly where their runs overlap. */
+const double *plat_gis__clip_runs(const plat_gis__clip_scratch *k, int *nruns);
+
 #endif
