@@ -78,7 +78,8 @@ static int take_township(const plat_township *t, void *ud)
     int rc = plat_geom_from_wkb(r->db->ctx, &g, t->wkb, t->wkb_size);
     if (rc < 0)
         return rc;
-    if (plat_cov_add_zone(r->cov, g) < 0)
+    int z = plat_cov_add_zone(r->cov, g);
+    if (z < 0 || plat_cov_set_zone_area(r->cov, z, r->out->planar ? t->planar_area_m2 : t->area_m2) < 0)
         return plat_error_last(r->db->ctx)->code;
     if (grow((void **)&r->tw_code, &r->captw, r->ntw, sizeof(char *)) < 0)
         return plat_error_set(r->db->ctx, PLAT_ENOMEM, "out of memory");

@@ -72,6 +72,10 @@ PLAT_API int plat_cov_end_layer(plat_cov *c);
 /** Number of zones, layers. */
 PLAT_API int plat_cov_zone_count(const plat_cov *c);
 PLAT_API int plat_cov_layer_count(const plat_cov *c);
+/** Give zone z's area (ellipsoidal or planar, as configured) as this engine measured it before
+ * (a ledger keeps its townships' areas), so plat_cov_run_projects measures only the zones
+ * without one; 0 or NaN: measure it. Before plat_cov_run_projects. @return 0 or PLAT_EINVALID */
+PLAT_API int plat_cov_set_zone_area(plat_cov *c, int z, double area_m2);
 /** Area of zone z (ellipsoidal or planar as configured). */
 PLAT_API double plat_cov_zone_area(const plat_cov *c, int z);
 /** Sums of zone z for category cat, or over all categories when cat < 0. z = -1 gives the

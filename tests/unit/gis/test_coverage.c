@@ -52,6 +52,23 @@ static void a_line_crossing_the_border_is_split_at_the_border(void)
     plat_cov_free(c);
 }
 
+/* An area the caller knows (a ledger keeps its townships') is taken as given; 0 is measured. */
+static void a_zone_area_given_is_not_measured_again(void)
+{
+    plat_cov *c = two_townships(0, 1, 1);
+    T_EQ_INT(plat_cov_set_zone_area(c, 0, 123456.5), 0);
+    T_EQ_INT(plat_cov_set_zone_area(c, 1, 0), 0);
+    T_EQ_INT(plat_cov_set_zone_area(c, 2, 1.0), PLAT_EINVALID);
+    T_EQ_INT(plat_cov_run_projects(c), 0);
+    T_EQ_INT(plat_cov_set_zone_area(c, 0, 1.0), PLAT_EINVALID); /* too late: measured already */
+    T_NEAR(plat_cov_zone_area(c, 0), 123456.5, 0);
+    /* B measured on the ellipsoid: 10 km x 10 km of the Gauss plane 80-90 km west of the
+     * central meridian, where the scale factor k is 1 + u^2 / (2 R^2) ~ 1.000089: 1e8 / k^2 */
+    double u = 85000, r2 = 6.372e6 * 6.372e6, k = 1 + u * u / (2 * r2);
+    T_NEAR(plat_cov_zone_area(c, 1), 1e8 / (k * k), 200);
+    plat_cov_free(c);
+}
+
 static void a_parcel_split_30_70_and_overlaps_counted_once(void)
 {
     plat_cov *c = two_townships(1, 1, 2);
@@ -274,6 +291,7 @@ int main(void)
 {
     ctx = plat_ctx_new();
     T_RUN(a_line_crossing_the_border_is_split_at_the_border);
+    T_RUN(a_zone_area_given_is_not_measured_again);
     T_RUN(a_parcel_split_30_70_and_overlaps_counted_once);
     T_RUN(a_line_along_the_shared_border_counts_once);
     T_RUN(multi_part_and_outside_projects);
