@@ -386,6 +386,21 @@ static int cmp_int(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* The exact clip of g by a zone's (or covering geometry's) edges: 1 when g lies outside them
+ * (nothing to add), else 0 with *cls set to CELL_IN when g lies inside and *x the clipped part
+ * when g crosses them cleanly (NULL: GEOS must decide). < 0 when out of memory. */
+static int exact_clip(worker *w, const plat_gis__edges *e, const GEOSGeometry *g, int *cls, GEOSGeometry **x)
+{
+    int fast = plat_gis__edges_clip(w->h, e, w->scratch, g, x);
+    if (fast < 0)
+        return plat_error_set(w->ctx, PLAT_ENOMEM, "out of memory");
+    if (fast == PLAT_GIS__CLIP_OUTSIDE)
+        return 1;
+    if (fast == PLAT_GIS__CLIP_INSIDE)
+        *cls = CELL_IN;
+    return 0;
+}
+
 static const GEOSPreparedGeometry *prep_of(worker *w, const GEOSPreparedGeometry **cache, GEOSGeometry *const *base,
                                            int z)
 {
@@ -599,13 +614,11 @@ static int clip(worker *w, const GEOSGeometry *g, int kinds, int keep, parts *ou
                 w->edges[z] = plat_gis__edges_new(h, w->zone[z]);
                 w->edges_built[z] = 1;
             }
-            int fast = plat_gis__edges_clip(h, w->edges[z], w->scratch, g, &x);
-            if (fast < 0)
-                return plat_error_set(w->ctx, PLAT_ENOMEM, "out of memory");
-            if (fast == PLAT_GIS__CLIP_OUTSIDE)
+            int skip = exact_clip(w, w->edges[z], g, &cls, &x);
+            if (skip < 0)
+                return skip;
+            if (skip)
                 continue;
-            if (fast == PLAT_GIS__CLIP_INSIDE)
-                cls = CELL_IN;
         }
         if (x) {
             int nruns;
@@ -747,13 +760,11 @@ static int covered(worker *w, part *p, const GEOSGeometry *whole, int kinds)
         plat_quantity q = p->q; /* CELL_IN: all of it */
         GEOSGeometry *x = NULL;
         if (cls == CELL_EDGE && have_env) {
-            int fast = plat_gis__edges_clip(h, a->edges, w->scratch, g, &x);
-            if (fast < 0)
-                return plat_error_set(w->ctx, PLAT_ENOMEM, "out of memory");
-            if (fast == PLAT_GIS__CLIP_OUTSIDE)
+            int skip = exact_clip(w, a->edges, g, &cls, &x);
+            if (skip < 0)
+                return skip;
+            if (skip)
                 continue;
-            if (fast == PLAT_GIS__CLIP_INSIDE)
-                cls = CELL_IN;
         }
         if (cls == CELL_EDGE && !x) {
             const GEOSPreparedGeometry *pc = prep_of(w, cache, base, p->zone);
