@@ -127,11 +127,18 @@ int plat_sql_finish_layer_table(plat_store *db, const char *table)
     int rc = plat_store__prepare(db, &st, sql);
     if (rc < 0)
         return rc;
-    if (plat_sql_step(st) == PLAT_SQL_ROW && plat_sql_column_int(st, 0) != 1)
+    int registered = plat_sql_step(st) == PLAT_SQL_ROW;
+    if (registered && plat_sql_column_int(st, 0) != 1)
         rc = plat_error_set(db->ctx, PLAT_EINTERNAL, "layer table %s: its geometries are not all 2D in EPSG:%d",
                             table, db->srid);
     plat_sql_finalize(st);
     if (rc < 0)
+        return rc;
+    /* The insert time SpatiaLite's trigger would have stamped, once for the whole fill. */
+    snprintf(sql, sizeof sql,
+             "UPDATE geometry_columns_time SET last_insert = strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', 'now') "
+             "WHERE f_table_name = lower('%s') AND f_geometry_column = 'geom'", table);
+    if (registered && (rc = plat_store__exec(db, sql)) < 0)
         return rc;
     /* The spatial index, from the filled table in one pass (unless a finished layer has one).
      * The R*Tree of a million parcels is ~120 MB of pages that insertions walk; with

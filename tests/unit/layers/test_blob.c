@@ -290,6 +290,12 @@ static void a_finished_layer_is_registered_as_spatialite_expects(void)
     T_EQ_INT(sqlite3_column_int(st, 4), 8); /* type/SRID checks, timestamps, R*Tree upkeep */
     T_EQ_INT(sqlite3_column_int(st, 5), 2);
     sqlite3_finalize(st);
+    /* stamped once at the end of the fill, as the insert trigger would have on every row */
+    sqlite3_prepare_v2(other, "SELECT last_insert FROM geometry_columns_time WHERE f_table_name = 'layer_1'", -1, &st,
+                       NULL);
+    T_EQ_INT(sqlite3_step(st), SQLITE_ROW);
+    T_CHECK(strncmp((const char *)sqlite3_column_text(st, 0), "20", 2) == 0);
+    sqlite3_finalize(st);
     /* SpatiaLite's own checks now hold for other tools' edits */
     T_CHECK(sqlite3_exec(other, "INSERT INTO layer_1(geom) VALUES (GeomFromText('POINT(1 2)', 4326))", NULL, NULL,
                          NULL) != SQLITE_OK);
