@@ -136,8 +136,7 @@ struct plat_cov {
     plat_cov_options o;
     int nzones, capzones;
     GEOSGeometry **zone;
-    double *zone_known;  /* capzones: areas the caller gave (plat_cov_set_zone_area), 0 if none */
-    double *zone_area;
+    double *zone_area;  /* capzones: given (plat_cov_set_zone_area) or measured by run_projects; 0 until then */
     project *proj;
     int nproj, capproj;
     int projects_done;
@@ -854,16 +853,16 @@ int plat_cov_add_zone(plat_cov *c, GEOSGeometry *geom)
         GEOSGeometry **v = realloc(c->zone, (size_t)cap * sizeof(*v));
         if (v)
             c->zone = v;
-        double *k = v ? realloc(c->zone_known, (size_t)cap * sizeof(*k)) : NULL;
+        double *k = v ? realloc(c->zone_area, (size_t)cap * sizeof(*k)) : NULL;
         if (!k) {
             GEOSGeom_destroy_r(c->h, geom);
             return plat_error_set(c->ctx, PLAT_ENOMEM, "out of memory");
         }
-        c->zone_known = k;
+        c->zone_area = k;
         c->capzones = cap;
     }
     c->zone[c->nzones] = geom;
-    c->zone_known[c->nzones] = 0;
+    c->zone_area[c->nzones] = 0;
     return c->nzones++;
 }
 
@@ -871,7 +870,7 @@ int plat_cov_set_zone_area(plat_cov *c, int z, double area_m2)
 {
     if (c->projects_done || z < 0 || z >= c->nzones)
         return plat_error_set(c->ctx, PLAT_EINVALID, "coverage: no zone %d to give an area", z);
-    c->zone_known[z] = area_m2 > 0 ? area_m2 : 0; /* NaN and 0: measure it */
+    c->zone_area[z] = area_m2 > 0 ? area_m2 : 0; /* NaN and 0: measure it */
     return 0;
 }
 
@@ -964,8 +963,7 @@ int plat_cov_run_projects(plat_cov *c)
     int ncat = c->o.ncategories, nz = c->nzones;
     c->nworkers = c->o.jobs;
     if (!(c->w = calloc((size_t)c->nworkers + 1, sizeof(*c->w))) ||
-        !(c->sum = calloc((size_t)(nz + 1) * (size_t)(ncat + 1), sizeof(*c->sum))) ||
-        !(c->zone_area = calloc((size_t)nz + 1, sizeof(double))))
+        !(c->sum = calloc((size_t)(nz + 1) * (size_t)(ncat + 1), sizeof(*c->sum))))
         return plat_error_set(c->ctx, PLAT_ENOMEM, "out of memory");
     int rc = worker_init(&c->w[0], c, 0);
     if (rc < 0)
@@ -975,10 +973,8 @@ int plat_cov_run_projects(plat_cov *c)
      * townships of ~400 vertices again was a quarter of a second of one thread, ellipsoidal. */
     for (int z = 0; z < nz; z++) {
         plat_quantity q;
-        if (c->zone_known[z] > 0) {
-            c->zone_area[z] = c->zone_known[z];
+        if (c->zone_area[z] > 0)
             continue;
-        }
         if ((rc = plat_measure_geom(w->m, &q, c->zone[z])) < 0)
             return rc;
         c->zone_area[z] = q.area_m2;
@@ -1319,7 +1315,6 @@ void plat_cov_free(plat_cov *c)
         GEOSGeom_destroy_r(c->h, c->zone[z]);
     free(c->zone);
     free(c->zone_area);
-    free(c->zone_known);
     free(c->sum);
     free(c->lsum);
     free(c);
