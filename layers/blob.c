@@ -12,11 +12,14 @@
  *
  * Only what plat itself stores is handled here: plain (uncompressed) XY, XYZ, XYM and XYZM
  * blobs are read (Z and M dropped, as plat_geom_from_wkb does), 2D WKB is written. A compressed
- * blob, which another tool may have written into a ledger, is left to SpatiaLite's reader. */
+ * blob, which another tool may have written into a ledger, goes through SpatiaLite's reader. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sqlite3.h>
+#include <spatialite/gaiageo.h>
 
 #include "plat/gis.h"
 #include "layers_int.h"
@@ -178,6 +181,22 @@ static GEOSGeometry *read_multi(reader *r, int type)
     return g;
 }
 
+/* A compressed blob (another tool's: plat never writes one) through SpatiaLite's own reader. */
+static int compressed_to_geos(plat_ctx *ctx, const unsigned char *blob, size_t n, GEOSGeometry **out)
+{
+    gaiaGeomCollPtr c = gaiaFromSpatiaLiteBlobWkb(blob, (unsigned int)n), xy = c ? gaiaCastGeomCollToXY(c) : NULL;
+    unsigned char *wkb = NULL;
+    int size = 0;
+    if (xy)
+        gaiaToWkb(xy, &wkb, &size);
+    gaiaFreeGeomColl(c);
+    gaiaFreeGeomColl(xy);
+    int rc = wkb ? plat_geom_from_wkb(ctx, out, wkb, (size_t)size)
+                 : plat_error_set(ctx, PLAT_EINVALID, "a damaged SpatiaLite geometry blob");
+    free(wkb);
+    return rc;
+}
+
 int plat_blob__to_geos(plat_ctx *ctx, const unsigned char *blob, size_t n, GEOSGeometry **out)
 {
     *out = NULL;
@@ -189,7 +208,7 @@ int plat_blob__to_geos(plat_ctx *ctx, const unsigned char *blob, size_t n, GEOSG
         return plat_error_set(ctx, PLAT_ENOMEM, "out of memory");
     uint32_t cls = get_u32(blob + 39, r.swap);
     if (cls >= 1000000)
-        return plat_error_set(ctx, PLAT_EINVALID, "a compressed SpatiaLite geometry blob (read it through SpatiaLite)");
+        return compressed_to_geos(ctx, blob, n, out);
     int type = (int)(cls % 1000), dims = (int)(cls / 1000);
     if (type < T_POINT || type > T_COLLECTION || dims > 3)
         return plat_error_set(ctx, PLAT_EINVALID, "SpatiaLite geometry class %u is not one plat reads", cls);
@@ -204,13 +223,6 @@ int plat_blob__to_geos(plat_ctx *ctx, const unsigned char *blob, size_t n, GEOSG
         return plat_error_set(ctx, PLAT_EINVALID, "a damaged SpatiaLite geometry blob");
     *out = g;
     return 0;
-}
-
-int plat_blob__is_compressed(const unsigned char *blob, size_t n)
-{
-    if (!blob || n < BLOB_HEADER + 1 || blob[0] != BLOB_START || blob[1] > 1)
-        return 0;
-    return get_u32(blob + 39, (blob[1] == 1) != host_is_little()) >= 1000000;
 }
 
 /* ---- writing WKB as a blob ---- */

@@ -15,9 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <sqlite3.h>
-#include <spatialite/gaiageo.h>
-
 #include "layers_int.h"
 
 static const char *const kinds[] = { "roads", "farmland", "basic_farmland", "eco_redline", "wetland", "other", NULL };
@@ -197,27 +194,13 @@ static plat_feature feature_of(plat_stmt *st)
     return f;
 }
 
-/* A row's geometry (column 1) as GEOS: a file ledger's blob decoded here (blob.c), WKB from
- * PostgreSQL, and a blob another tool wrote compressed through SpatiaLite's own reader. */
+/* A row's geometry (column 1) as GEOS: a file ledger's blob decoded in blob.c, WKB from
+ * PostgreSQL. */
 static int geometry_of(plat_store *db, plat_stmt *st, GEOSGeometry **g)
 {
     const unsigned char *b = plat_sql_column_blob(st, 1);
     size_t n = (size_t)plat_sql_column_bytes(st, 1);
-    if (db->pg)
-        return plat_geom_from_wkb(db->ctx, g, b, n);
-    if (!plat_blob__is_compressed(b, n))
-        return plat_blob__to_geos(db->ctx, b, n, g);
-    gaiaGeomCollPtr c = gaiaFromSpatiaLiteBlobWkb(b, (unsigned int)n), xy = c ? gaiaCastGeomCollToXY(c) : NULL;
-    unsigned char *wkb = NULL;
-    int size = 0;
-    if (xy)
-        gaiaToWkb(xy, &wkb, &size);
-    gaiaFreeGeomColl(c);
-    gaiaFreeGeomColl(xy);
-    int rc = wkb ? plat_geom_from_wkb(db->ctx, g, wkb, (size_t)size)
-                 : plat_error_set(db->ctx, PLAT_EINVALID, "a damaged SpatiaLite geometry blob");
-    free(wkb);
-    return rc;
+    return db->pg ? plat_geom_from_wkb(db->ctx, g, b, n) : plat_blob__to_geos(db->ctx, b, n, g);
 }
 
 /* Run st ("SELECT id, <geometry> ..."), handing each row's geometry to fn. */

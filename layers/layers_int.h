@@ -167,11 +167,9 @@ int plat_sql_identity_follow(plat_store *db, const char *table);
  * (WKB that is not 2D, damaged, or empty) or PLAT_ENOMEM (recorded on ctx) */
 int plat_blob__from_wkb(plat_ctx *ctx, const unsigned char *wkb, size_t n, int srid, unsigned char **out,
                         size_t *size);
-/** The 2D GEOS geometry of an uncompressed blob (Z and M dropped), the same geometry as
- * plat_geom_from_wkb of SpatiaLite's AsBinary(blob). @param[out] out new geometry, caller
- * destroys. @return 0 or PLAT_EINVALID (recorded; a compressed blob included) */
+/** The 2D GEOS geometry of a blob (Z and M dropped), the same geometry as plat_geom_from_wkb
+ * of SpatiaLite's AsBinary(blob); a compressed blob goes through SpatiaLite's own reader.
+ * @param[out] out new geometry, caller destroys. @return 0 or PLAT_EINVALID (recorded) */
 int plat_blob__to_geos(plat_ctx *ctx, const unsigned char *blob, size_t n, GEOSGeometry **out);
-/** 1 when blob is a compressed SpatiaLite blob (which only SpatiaLite's reader takes). */
-int plat_blob__is_compressed(const unsigned char *blob, size_t n);
 
 #endif
