@@ -278,9 +278,8 @@ static void grid_build(GEOSContextHandle_t h, zone_grid *gr, const GEOSGeometry 
     double xmin, ymin, xmax, ymax;
     segs s = { NULL, 0, 0 };
     double *xs = NULL;
-    if (!GEOSGeom_getXMin_r(h, zone, &xmin) || !GEOSGeom_getYMin_r(h, zone, &ymin) ||
-        !GEOSGeom_getXMax_r(h, zone, &xmax) || !GEOSGeom_getYMax_r(h, zone, &ymax) || !(xmax > xmin) ||
-        !(ymax > ymin) || segs_add(h, &s, zone) < 0 || s.n == 0)
+    if (!GEOSGeom_getExtent_r(h, zone, &xmin, &ymin, &xmax, &ymax) || !(xmax > xmin) || !(ymax > ymin) ||
+        segs_add(h, &s, zone) < 0 || s.n == 0)
         goto done;
     gr->nx = gr->ny = GRID_CELLS;
     gr->x0 = xmin, gr->y0 = ymin;
@@ -595,8 +594,7 @@ static int clip(worker *w, const GEOSGeometry *g, int kinds, int keep, parts *ou
         qsort(w->hits, (size_t)w->nhits, sizeof(int), cmp_int);
     int first = out->n;
     double xmin = 0, ymin = 0, xmax = 0, ymax = 0;
-    int have_env = w->nhits > 0 && GEOSGeom_getXMin_r(h, g, &xmin) && GEOSGeom_getYMin_r(h, g, &ymin) &&
-                   GEOSGeom_getXMax_r(h, g, &xmax) && GEOSGeom_getYMax_r(h, g, &ymax);
+    int have_env = w->nhits > 0 && GEOSGeom_getExtent_r(h, g, &xmin, &ymin, &xmax, &ymax);
     for (int k = 0; k < w->nhits; k++) {
         int z = w->hits[k];
         if (have_env && !w->grid[z].built)
@@ -739,8 +737,7 @@ static int covered(worker *w, part *p, const GEOSGeometry *whole, int kinds)
         if (!base || !base[p->zone])
             continue;
         if (have_env < 0)
-            have_env = GEOSGeom_getXMin_r(h, g, &xmin) && GEOSGeom_getYMin_r(h, g, &ymin) &&
-                       GEOSGeom_getXMax_r(h, g, &xmax) && GEOSGeom_getYMax_r(h, g, &ymax);
+            have_env = GEOSGeom_getExtent_r(h, g, &xmin, &ymin, &xmax, &ymax);
         cover_aid *a = &w->cover_aid[pass][p->zone];
         if (have_env && !a->built) {
             grid_build(h, &a->grid, base[p->zone]);
